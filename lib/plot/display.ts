@@ -1,0 +1,157 @@
+/**
+ * Display charts, tables and HTML in a Deno Jupyter notebook; print a text fallback elsewhere.
+ *
+ * @module
+ */
+import type { Column } from "../stats/markdown_table.ts";
+import {
+  chartBundle,
+  htmlBundle,
+  type MimeBundle,
+  type RowsTable,
+  tableBundle,
+} from "./mime_bundles.ts";
+import { toSvg } from "./to_svg.ts";
+import type { VegaLiteSpec } from "./types.ts";
+
+type _Display = (bundle: MimeBundle, options: { raw: true }) => Promise<void> | void;
+
+/**
+ * `Deno.jupyter.display` inside the Deno kernel, else `null`. Outside `deno jupyter` the
+ * `Deno.jupyter` getter throws, which is how the kernel is detected.
+ */
+function _jupyterDisplay(): _Display | null {
+  try {
+    const jupyter = (Deno as unknown as { jupyter?: { display?: _Display } }).jupyter;
+    return typeof jupyter?.display === "function" ? jupyter.display.bind(jupyter) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Options of every display helper. */
+export interface DisplayOptions {
+  /**
+   * Where the `text/plain` fallback goes outside Jupyter.
+   * @default {console.log}
+   */
+  readonly fallback?: (text: string) => void;
+}
+
+/**
+ * Whether this code runs inside the Deno Jupyter kernel.
+ *
+ * @example
+ * ```ts
+ * import { inJupyter } from "./display.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(inJupyter(), false);
+ * ```
+ */
+export function inJupyter(): boolean {
+  return _jupyterDisplay() !== null;
+}
+
+/**
+ * Sends a MIME bundle to the notebook (`Deno.jupyter.display(bundle, { raw: true })`), or
+ * passes its `text/plain` entry to `fallback` outside Jupyter. Never throws for lack of a
+ * kernel.
+ */
+export async function displayBundle(
+  bundle: MimeBundle,
+  options: DisplayOptions = {},
+): Promise<void> {
+  const display = _jupyterDisplay();
+  if (display) await display(bundle, { raw: true });
+  else (options.fallback ?? console.log)(bundle["text/plain"]);
+}
+
+/** Options of {@link displayChart}. */
+export interface DisplayChartOptions extends DisplayOptions {
+  /**
+   * Also attach an `image/svg+xml` rendering, so the chart survives in viewers without
+   * Vega-Lite (GitHub, nbviewer). Costs one headless render.
+   * @default {false}
+   */
+  readonly svg?: boolean;
+}
+
+/**
+ * Displays a Vega-Lite chart inline (`application/vnd.vegalite.v5+json` with a `text/plain`
+ * fallback). Use `await displayChart(spec);` as a cell's statement.
+ *
+ * @example
+ * ```ts
+ * import { displayChart } from "./display.ts";
+ * import assert from "node:assert/strict";
+ * const printed: string[] = [];
+ * await displayChart({ title: "t", mark: "point", data: { values: [] } }, {
+ *   fallback: (t) => printed.push(t),
+ * });
+ * assert.deepEqual(printed, ["[Vega-Lite chart: t]"]);
+ * ```
+ */
+export async function displayChart(
+  spec: VegaLiteSpec,
+  options: DisplayChartOptions = {},
+): Promise<void> {
+  const svg = options.svg ? await toSvg(spec) : undefined;
+  await displayBundle(chartBundle(spec, svg), options);
+}
+
+/** Options of {@link displayTable}. */
+export interface DisplayTableOptions<Row extends Record<string, unknown>> extends DisplayOptions {
+  /**
+   * Columns when the table is given as rows.
+   * @default {the keys of the first row}
+   */
+  readonly columns?: readonly ((keyof Row & string) | Column<Row>)[];
+}
+
+/**
+ * Displays a table given as markdown (e.g. a run's `table.md`) or as rows, with
+ * `text/markdown` and `text/html` representations.
+ *
+ * @example
+ * ```ts
+ * import { displayTable } from "./display.ts";
+ * import assert from "node:assert/strict";
+ * const printed: string[] = [];
+ * await displayTable([{ variant: "dpo", n: 3 }], { fallback: (t) => printed.push(t) });
+ * assert.deepEqual(printed, ["| variant | n |\n| :--- | ---: |\n| dpo | 3 |"]);
+ * ```
+ */
+export async function displayTable<Row extends Record<string, unknown>>(
+  table: string | readonly Row[],
+  options: DisplayTableOptions<Row> = {},
+): Promise<void> {
+  const input: string | RowsTable<Row> = typeof table === "string"
+    ? table
+    : { rows: table, columns: options.columns };
+  await displayBundle(tableBundle(input), options);
+}
+
+/** Options of {@link displayHtml}. */
+export interface DisplayHtmlOptions extends DisplayOptions {
+  /**
+   * Plain-text fallback.
+   * @default {the HTML's text content, tags stripped}
+   */
+  readonly text?: string;
+}
+
+/**
+ * Displays an HTML fragment (for example from {@link import("./mask_html.ts").pairMaskHtml}).
+ *
+ * @example
+ * ```ts
+ * import { displayHtml } from "./display.ts";
+ * import assert from "node:assert/strict";
+ * const printed: string[] = [];
+ * await displayHtml("<b>x</b> &amp; y", { fallback: (t) => printed.push(t) });
+ * assert.deepEqual(printed, ["x & y"]);
+ * ```
+ */
+export async function displayHtml(html: string, options: DisplayHtmlOptions = {}): Promise<void> {
+  await displayBundle(htmlBundle(html, options.text), options);
+}

@@ -1,0 +1,57 @@
+/**
+ * Write a chart as `name.vl.json`, `name.svg` and `name.png`.
+ *
+ * @module
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { toPng, type ToPngOptions } from "./to_png.ts";
+import { toSvg } from "./to_svg.ts";
+import type { VegaLiteSpec } from "./types.ts";
+
+/** Paths written by {@link savePlot}. */
+export interface SavedPlot {
+  readonly spec: string;
+  readonly svg: string;
+  readonly png: string;
+}
+
+/**
+ * Writes `<dir>/<name>.vl.json` (the spec, reloadable in any Vega-Lite editor),
+ * `<dir>/<name>.svg` and `<dir>/<name>.png`, creating `dir` when needed.
+ *
+ * `name` must be a plain file stem: letters, digits, `.`, `_` and `-`.
+ *
+ * @example
+ * ```ts ignore
+ * import { savePlot } from "./save_plot.ts";
+ * import { barWithCi } from "./bar_with_ci.ts";
+ * await savePlot("runs/demo", "pass_at_1", barWithCi(rows, { title: "pass@1", yTitle: "pass@1" }));
+ * ```
+ */
+export async function savePlot(
+  dir: string,
+  name: string,
+  spec: VegaLiteSpec,
+  options: ToPngOptions = {},
+): Promise<SavedPlot> {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(name)) {
+    throw new RangeError(
+      `savePlot: expected a file stem of letters, digits, ".", "_" or "-", found ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+  const svg = await toSvg(spec);
+  const png = await toPng(svg, options);
+  await mkdir(dir, { recursive: true });
+  const paths: SavedPlot = {
+    spec: join(dir, `${name}.vl.json`),
+    svg: join(dir, `${name}.svg`),
+    png: join(dir, `${name}.png`),
+  };
+  await writeFile(paths.spec, JSON.stringify(spec, null, 2) + "\n");
+  await writeFile(paths.svg, svg);
+  await writeFile(paths.png, png);
+  return paths;
+}

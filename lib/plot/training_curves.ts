@@ -1,0 +1,73 @@
+/**
+ * Training curves: one panel per metric, one line per series (run or variant).
+ *
+ * @module
+ */
+import { _checkFinite } from "./_check_rows.ts";
+import { PAPER_CONFIG, VEGA_LITE_SCHEMA } from "./theme.ts";
+import type { ChartOptions, VegaLiteSpec } from "./types.ts";
+
+/** One logged value: `metric` (TRL name such as `loss`, `rewards/margins`) at `step`. */
+export interface CurveRow {
+  readonly step: number;
+  readonly value: number;
+  readonly series: string;
+  readonly metric: string;
+}
+
+/** Options of {@link trainingCurves}. */
+export interface TrainingCurvesOptions extends ChartOptions {
+  /**
+   * Title of the x axis.
+   * @default {"Step"}
+   */
+  readonly xTitle?: string;
+  /**
+   * Panels per row before wrapping.
+   * @default {3}
+   */
+  readonly columns?: number;
+}
+
+/**
+ * Small multiples of training metrics: a panel per `metric` (in first-seen order, each with
+ * its own y scale) and a coloured line per `series`. `width`/`height` size one panel
+ * (defaults 240 × 160).
+ *
+ * @example
+ * ```ts
+ * import { trainingCurves } from "./training_curves.ts";
+ * import assert from "node:assert/strict";
+ * const spec = trainingCurves([{ step: 0, value: 0.69, series: "dpo", metric: "loss" }], {
+ *   title: "Training",
+ * });
+ * assert.equal(spec.title, "Training");
+ * ```
+ */
+export function trainingCurves(
+  rows: readonly CurveRow[],
+  options: TrainingCurvesOptions,
+): VegaLiteSpec {
+  _checkFinite("trainingCurves", rows, ["step", "value"]);
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  const series = [...new Set(rows.map((r) => r.series))];
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: options.title,
+    config: PAPER_CONFIG,
+    data: { values: rows.map((r) => ({ ...r })) },
+    facet: { field: "metric", type: "nominal", title: null, sort: metrics },
+    columns: options.columns ?? 3,
+    resolve: { scale: { y: "independent" }, axis: { x: "independent" } },
+    spec: {
+      width: options.width ?? 240,
+      height: options.height ?? 160,
+      mark: { type: "line", strokeWidth: 1.5 },
+      encoding: {
+        x: { field: "step", type: "quantitative", title: options.xTitle ?? "Step" },
+        y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
+        color: { field: "series", type: "nominal", title: "Series", sort: series },
+      },
+    },
+  };
+}

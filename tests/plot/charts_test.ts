@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { compile } from "vega-lite";
+import { passRateByIteration, sweepChart, trainingCurves } from "../../lib/plot/mod.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+Deno.test("sweepChart: error band from ciLow to ciHigh under a mean line, log x", () => {
+  const rows = [0.01, 0.1, 1].flatMap((x, i) => [
+    { x, mean: 0.4 + i / 10, ciLow: 0.35 + i / 10, ciHigh: 0.45 + i / 10, series: "dpo" },
+    { x, mean: 0.5 + i / 10, ciLow: 0.45 + i / 10, ciHigh: 0.55 + i / 10, series: "target" },
+  ]);
+  const spec: Json = sweepChart(rows, {
+    title: "β sweep",
+    xTitle: "β",
+    yTitle: "pass@1",
+    xScale: "log",
+  });
+  const [band, line] = spec.layer;
+  assert.equal(band.mark.type, "errorband");
+  assert.equal(band.encoding.y.field, "ciLow");
+  assert.equal(band.encoding.y2.field, "ciHigh");
+  assert.equal(line.mark.type, "line");
+  assert.equal(line.mark.point, true);
+  assert.equal(line.encoding.y.field, "mean");
+  assert.equal(spec.encoding.x.scale.type, "log");
+  assert.deepEqual(spec.encoding.x.axis.values, [0.01, 0.1, 1]);
+  assert.deepEqual(spec.encoding.color.sort, ["dpo", "target"]);
+  compile(spec);
+  assert.throws(
+    () =>
+      sweepChart([{ ...rows[0], x: 0 }], { title: "t", xTitle: "k", yTitle: "y", xScale: "log" }),
+    /log x axis needs x > 0, found 0 in row 0/,
+  );
+});
+
+Deno.test("trainingCurves: one panel per metric in first-seen order, independent y", () => {
+  const rows = [
+    { step: 0, value: 0.69, series: "dpo", metric: "loss" },
+    { step: 0, value: 0, series: "dpo", metric: "rewards/margins" },
+    { step: 10, value: 0.5, series: "dpo", metric: "loss" },
+  ];
+  const spec: Json = trainingCurves(rows, { title: "Training", columns: 2 });
+  assert.deepEqual(spec.facet.sort, ["loss", "rewards/margins"]);
+  assert.equal(spec.columns, 2);
+  assert.equal(spec.resolve.scale.y, "independent");
+  assert.equal(spec.spec.encoding.x.field, "step");
+  assert.equal(spec.spec.encoding.y.field, "value");
+  assert.equal(spec.spec.width, 240);
+  compile(spec);
+});
+
+Deno.test("passRateByIteration: percent axis on [0, 1], labels only for one series", () => {
+  const paper = [{ iteration: 0, passRate: 0.367, series: "paper" }, {
+    iteration: 5,
+    passRate: 0.675,
+    series: "paper",
+  }];
+  const one: Json = passRateByIteration(paper, { title: "Figure 6" });
+  assert.deepEqual(one.encoding.y.scale.domain, [0, 1]);
+  assert.equal(one.encoding.y.axis.format, ".0%");
+  assert.deepEqual(one.encoding.x.axis.values, [0, 5]);
+  assert.deepEqual(one.encoding.x.scale.domain, [-0.3, 5.3]);
+  assert.equal(one.layer.length, 2);
+  assert.equal(one.layer[1].encoding.text.format, ".1%");
+  const two: Json = passRateByIteration(
+    [...paper, { iteration: 0, passRate: 0.3, series: "miniflow" }],
+    { title: "Figure 6" },
+  );
+  assert.equal(two.layer.length, 1);
+  compile(one);
+  assert.throws(
+    () => passRateByIteration([{ iteration: 1.5, passRate: 0.5, series: "a" }], { title: "t" }),
+    /non-negative integer iteration, found 1.5 in row 0/,
+  );
+  assert.throws(
+    () => passRateByIteration([{ iteration: 1, passRate: 67.5, series: "a" }], { title: "t" }),
+    /passRate in \[0, 1\], found 67.5 in row 0/,
+  );
+});

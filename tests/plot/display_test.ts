@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import {
+  chartBundle,
+  displayChart,
+  displayHtml,
+  displayTable,
+  htmlBundle,
+  inJupyter,
+  markdownTableToHtml,
+  tableBundle,
+  VEGA_LITE_MIME,
+} from "../../lib/plot/mod.ts";
+
+Deno.test("chartBundle: vega-lite v5 MIME plus text/plain; optional SVG", () => {
+  const spec = { title: "Loss", mark: "line" as const, data: { values: [] } };
+  assert.equal(VEGA_LITE_MIME, "application/vnd.vegalite.v5+json");
+  assert.deepEqual(chartBundle(spec), {
+    [VEGA_LITE_MIME]: spec,
+    "text/plain": "[Vega-Lite chart: Loss]",
+  });
+  assert.equal(chartBundle(spec, "<svg/>")["image/svg+xml"], "<svg/>");
+  assert.equal(
+    chartBundle({ mark: "point", data: { values: [] } })["text/plain"],
+    "[Vega-Lite chart: untitled]",
+  );
+});
+
+Deno.test("tableBundle: markdown + html + plain, from rows or from markdown", () => {
+  const b = tableBundle({ rows: [{ variant: "a|b", pass: 0.5 }] });
+  assert.equal(b["text/markdown"], "| variant | pass |\n| :--- | ---: |\n| a\\|b | 0.500 |");
+  assert.equal(b["text/plain"], b["text/markdown"]);
+  assert.equal(
+    b["text/html"],
+    "<table>\n" +
+      '<thead><tr><th style="text-align: left">variant</th><th style="text-align: right">pass</th></tr></thead>\n' +
+      "<tbody>\n" +
+      '<tr><td style="text-align: left">a|b</td><td style="text-align: right">0.500</td></tr>\n' +
+      "</tbody>\n</table>",
+  );
+  const notTable = tableBundle("# Results\n\nnothing yet");
+  assert.equal(notTable["text/html"], undefined);
+  assert.throws(() => tableBundle({ rows: [] }), /expected columns or at least one row/);
+});
+
+Deno.test("markdownTableToHtml: escapes HTML in cells, keeps <br>, rejects non-tables", () => {
+  const html = markdownTableToHtml("| code |\n| --- |\n| <script>x</script><br>y \\| z |");
+  assert.ok(html!.includes("<td>&lt;script&gt;x&lt;/script&gt;<br>y | z</td>"));
+  assert.equal(markdownTableToHtml("| a |\n| b |"), null);
+  assert.equal(markdownTableToHtml("| a |"), null);
+});
+
+Deno.test("htmlBundle: text fallback strips tags and decodes entities", () => {
+  assert.deepEqual(htmlBundle("<div>a &lt;b&gt;</div><pre>x\n  y</pre>"), {
+    "text/html": "<div>a &lt;b&gt;</div><pre>x\n  y</pre>",
+    "text/plain": "a <b>\nx\n  y",
+  });
+  assert.equal(htmlBundle("<b>x</b>", "custom")["text/plain"], "custom");
+});
+
+Deno.test("display helpers outside Jupyter print the text fallback and do not throw", async () => {
+  assert.equal(inJupyter(), false);
+  const printed: string[] = [];
+  const fallback = (t: string) => printed.push(t);
+  await displayChart({ title: "Loss", mark: "line", data: { values: [] } }, { fallback });
+  await displayTable("| a |\n| --- |\n| 1 |", { fallback });
+  await displayTable([{ k: "v" }], { fallback, columns: [{ key: "k", header: "K" }] });
+  await displayHtml("<p>hi &amp; bye</p>", { fallback });
+  assert.deepEqual(printed, [
+    "[Vega-Lite chart: Loss]",
+    "| a |\n| --- |\n| 1 |",
+    "| K |\n| :--- |\n| v |",
+    "hi & bye",
+  ]);
+});
