@@ -16,6 +16,25 @@ export type DiffMethod = "lcs" | "ratcliff" | "prefix-suffix";
 /** What to do when the fix only adds lines, so `D-` is empty (DESIGN §2). */
 export type EmptyRejectedPolicy = "keep" | "drop" | "anchor";
 
+/**
+ * Which case of the empty-`D-` policy applied to a pair (DESIGN §2):
+ * - `non-empty`: `D-` had lines, no policy needed;
+ * - `keep`: `D-` empty, rejected mask left empty (the rejected term is 0);
+ * - `drop`: `D-` empty, pair removed;
+ * - `anchor-insertion`: `D-` empty, the first token of the rejected line at the first insertion
+ *   point (the rejected line the inserted chosen lines come before) is marked;
+ * - `anchor-last-line`: as above, but the lines were inserted after the last rejected line, so the
+ *   first token of the last rejected line is marked;
+ * - `anchor-none`: `anchor` asked for, but nothing to anchor (no hunk, or empty rejected code).
+ */
+export type EmptyRejectedCase =
+  | "non-empty"
+  | "keep"
+  | "drop"
+  | "anchor-insertion"
+  | "anchor-last-line"
+  | "anchor-none";
+
 /** Outcome of running code against its tests in the sandbox. */
 export type Verdict = "pass" | "fail" | "timeout" | "error";
 
@@ -88,6 +107,8 @@ export interface PairMasks {
   readonly chosen: readonly TokenSpan[];
   /** `D-` token spans of the rejected completion (`m-` of Eq. 4-6). */
   readonly rejected: readonly TokenSpan[];
+  /** Which empty-`D-` case produced `rejected` (absent in records written before it existed). */
+  readonly emptyRejected?: EmptyRejectedCase;
 }
 
 /** Why a pair was dropped by a rule filter, or `null` when kept (DESIGN §1.3). */

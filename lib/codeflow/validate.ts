@@ -1,0 +1,205 @@
+/**
+ * Shape checks of the JSONL records (`Trajectory`, `Pair`). Extra fields are allowed (records may
+ * carry more data, for example reference log-probs); missing or mistyped known fields throw a
+ * {@linkcode FieldError} naming the field.
+ *
+ * @module
+ */
+import { FieldError } from "./record_error.ts";
+import type {
+  CodeVersion,
+  DiffMethod,
+  EmptyRejectedCase,
+  FilterName,
+  Pair,
+  SelectionRule,
+  TeacherKind,
+  Trajectory,
+  Verdict,
+} from "./types.ts";
+
+/** Checks that a parsed JSON value is a `T`, or throws a {@linkcode FieldError}. */
+export type RecordValidator<T> = (value: unknown) => T;
+
+const TEACHER_KINDS: readonly TeacherKind[] = ["miniflow", "openai"];
+const VERDICTS: readonly Verdict[] = ["pass", "fail", "timeout", "error"];
+const RULES: readonly SelectionRule[] = ["random", "first", "last"];
+const METHODS: readonly DiffMethod[] = ["lcs", "ratcliff", "prefix-suffix"];
+const FILTERS: readonly FilterName[] = [
+  "comment-only",
+  "too-many-lines",
+  "too-long",
+  "same-ast",
+  "judge",
+];
+const EMPTY_CASES: readonly EmptyRejectedCase[] = [
+  "non-empty",
+  "keep",
+  "drop",
+  "anchor-insertion",
+  "anchor-last-line",
+  "anchor-none",
+];
+
+/**
+ * Check a `codeflow.trajectory/v1` record.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validateTrajectory } from "./validate.ts";
+ * assert.throws(
+ *   () => validateTrajectory({ schema: "codeflow.trajectory/v1", taskId: 3 }),
+ *   { message: 'field "taskId": expected non-empty string, found 3' },
+ * );
+ * ```
+ */
+export const validateTrajectory: RecordValidator<Trajectory> = (value) => {
+  const r = _object(value, "");
+  _literal(r, "schema", "codeflow.trajectory/v1");
+  _nonEmptyString(r, "taskId");
+  _teacher(r.teacher, "teacher");
+  for (const f of ["prompt", "entryPoint", "tests"]) _string(r, f);
+  const versions = _array(r.versions, "versions", "array of code versions");
+  versions.forEach((v, i) => _version(v, `versions[${i}]`));
+  return value as Trajectory;
+};
+
+/**
+ * Check a `codeflow.pair/v1` record.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validatePair } from "./validate.ts";
+ * assert.throws(() => validatePair([]), { message: "field \"(record)\": expected object, found []" });
+ * ```
+ */
+export const validatePair: RecordValidator<Pair> = (value) => {
+  const r = _object(value, "");
+  _literal(r, "schema", "codeflow.pair/v1");
+  _nonEmptyString(r, "taskId");
+  _teacher(r.teacher, "teacher");
+  for (const f of ["prompt", "chosen", "rejected"]) _string(r, f);
+  for (const f of ["chosenIteration", "rejectedIteration"]) _natural(r[f], f);
+  const sel = _object(r.selection, "selection");
+  _oneOf(sel.rule, "selection.rule", RULES);
+  _integer(sel.seed, "selection.seed");
+  const diff = _object(r.diff, "diff");
+  _oneOf(diff.method, "diff.method", METHODS);
+  _naturals(diff.chosenLines, "diff.chosenLines");
+  _naturals(diff.rejectedLines, "diff.rejectedLines");
+  _array(diff.hunks, "diff.hunks", "array of hunks").forEach((h, i) => {
+    const hunk = _object(h, `diff.hunks[${i}]`);
+    for (const f of ["rejectedStart", "rejectedEnd", "chosenStart", "chosenEnd"]) {
+      _natural(hunk[f], `diff.hunks[${i}].${f}`);
+    }
+  });
+  if (r.masks !== undefined) {
+    const masks = _object(r.masks, "masks");
+    _string(masks, "tokenizer", "masks.");
+    _spans(masks.chosen, "masks.chosen");
+    _spans(masks.rejected, "masks.rejected");
+    if (masks.emptyRejected !== undefined) {
+      _oneOf(masks.emptyRejected, "masks.emptyRejected", EMPTY_CASES);
+    }
+  }
+  const filters = _object(r.filters, "filters");
+  for (const [name, verdict] of Object.entries(filters)) {
+    _oneOf(name, `filters key "${name}"`, FILTERS);
+    if (typeof verdict !== "boolean") throw new FieldError(`filters.${name}`, "boolean", verdict);
+  }
+  return value as Pair;
+};
+
+type Obj = Record<string, unknown>;
+
+function _object(value: unknown, field: string): Obj {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new FieldError(field || "(record)", "object", value);
+  }
+  return value as Obj;
+}
+
+function _join(prefix: string, key: string): string {
+  return prefix ? `${prefix}.${key}` : key;
+}
+
+function _literal(r: Obj, key: string, expected: string): void {
+  if (r[key] !== expected) throw new FieldError(key, JSON.stringify(expected), r[key]);
+}
+
+function _string(r: Obj, key: string, prefix = ""): void {
+  if (typeof r[key] !== "string") throw new FieldError(prefix + key, "string", r[key]);
+}
+
+function _nonEmptyString(r: Obj, key: string): void {
+  if (typeof r[key] !== "string" || r[key] === "") {
+    throw new FieldError(key, "non-empty string", r[key]);
+  }
+}
+
+function _integer(value: unknown, field: string): void {
+  if (!Number.isSafeInteger(value)) throw new FieldError(field, "integer", value);
+}
+
+function _natural(value: unknown, field: string): void {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new FieldError(field, "non-negative integer", value);
+  }
+}
+
+function _oneOf(value: unknown, field: string, allowed: readonly string[]): void {
+  if (typeof value !== "string" || !allowed.includes(value)) {
+    throw new FieldError(field, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
+  }
+}
+
+function _array(value: unknown, field: string, expected: string): unknown[] {
+  if (!Array.isArray(value)) throw new FieldError(field, expected, value);
+  return value;
+}
+
+function _naturals(value: unknown, field: string): void {
+  const expected = "array of integers";
+  const items = _array(value, field, expected);
+  const bad = items.findIndex((x) => !Number.isSafeInteger(x) || (x as number) < 0);
+  if (bad >= 0) throw new FieldError(field, expected, items[bad], ` at index ${bad}`);
+}
+
+function _spans(value: unknown, field: string): void {
+  const expected = "array of [startToken, endToken] spans";
+  const items = _array(value, field, expected);
+  items.forEach((s, i) => {
+    if (
+      !Array.isArray(s) || s.length !== 2 || !Number.isSafeInteger(s[0]) ||
+      !Number.isSafeInteger(s[1]) || s[0] < 0 || s[1] <= s[0]
+    ) {
+      throw new FieldError(field, expected, s, ` at index ${i}`);
+    }
+  });
+}
+
+function _teacher(value: unknown, field: string): void {
+  const t = _object(value, field);
+  _oneOf(t.kind, _join(field, "kind"), TEACHER_KINDS);
+  if (typeof t.model !== "string") throw new FieldError(_join(field, "model"), "string", t.model);
+  if (t.baseUrl !== undefined && typeof t.baseUrl !== "string") {
+    throw new FieldError(_join(field, "baseUrl"), "string", t.baseUrl);
+  }
+}
+
+function _version(value: unknown, field: string): CodeVersion {
+  const v = _object(value, field);
+  _natural(v.iteration, _join(field, "iteration"));
+  if (typeof v.code !== "string") throw new FieldError(_join(field, "code"), "string", v.code);
+  _oneOf(v.verdict, _join(field, "verdict"), VERDICTS);
+  for (const f of ["errorType", "errorMessage"]) {
+    if (v[f] !== undefined && typeof v[f] !== "string") {
+      throw new FieldError(_join(field, f), "string", v[f]);
+    }
+  }
+  _natural(v.passedTests, _join(field, "passedTests"));
+  _natural(v.totalTests, _join(field, "totalTests"));
+  return value as CodeVersion;
+}
