@@ -33,8 +33,16 @@ export interface TestOutcome {
 /** Structured result of a sandbox run. A `pass` is reported only when every test ran. */
 export interface SandboxResult {
   readonly verdict: Verdict;
+  /**
+   * Every planned test, in order. A test that never reported (the run crashed, exited or timed
+   * out first) has `passed: false` and `errorType: "NotRun"`.
+   */
   readonly tests: readonly TestOutcome[];
-  /** Exception class of the first failure (`AssertionError`, `SyntaxError`, `TimeoutError`…). */
+  /**
+   * Exception class of the first failure (`AssertionError`, `SyntaxError`, `TimeoutError`…), or
+   * a sandbox condition: `OutputLimitExceeded`, `HarnessIncomplete` (no authenticated completion:
+   * `os._exit`, a crash, a signal), `NoTests` (the tests contain no test statement).
+   */
   readonly errorType?: string;
   readonly errorMessage?: string;
   /** Last lines of the traceback of the first failure, for teacher feedback. */

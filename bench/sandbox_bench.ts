@@ -1,0 +1,78 @@
+/**
+ * Sandbox overhead: a trivial program with one test through the sandbox vs a bare
+ * `python3 -I -c pass` started the same way, in the same run (DESIGN §5: target <= 1.5x).
+ *
+ * Run: `deno bench -A bench/sandbox_bench.ts` (the `startup` group prints the ratio to the
+ * baseline), or `deno run -A bench/sandbox_bench.ts [runs]` for an interleaved measurement
+ * that prints medians and the ratio.
+ */
+import { resolvePython, Sandbox } from "../lib/sandbox/mod.ts";
+
+const python = resolvePython().path;
+const JOB = { code: "def f(x):\n    return x + 1\n", tests: "assert f(1) == 2\n" };
+const bare = new Deno.Command(python, {
+  args: ["-I", "-c", "pass"],
+  stdin: "null",
+  stdout: "null",
+  stderr: "null",
+});
+const isolated = new Sandbox({ workers: 1 });
+const rlimitsOnly = new Sandbox({ workers: 1, isolation: "rlimits" });
+const pool = new Sandbox({});
+const BATCH = Array.from({ length: 16 }, () => JOB);
+
+async function sandboxed(sb: Sandbox): Promise<void> {
+  const r = await sb.run(JOB);
+  if (r.verdict !== "pass") throw new Error(`trivial program did not pass: ${JSON.stringify(r)}`);
+}
+
+if (import.meta.main) {
+  const runs = Number(Deno.args[0] ?? 40);
+  const arms = [
+    ["bare", () => bare.output()],
+    [isolated.isolation, () => sandboxed(isolated)],
+    ["rlimits", () => sandboxed(rlimitsOnly)],
+  ] as const;
+  const wall: Record<string, number[]> = {};
+  for (const [name] of arms) wall[name] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    for (const [name, fn] of arms) {
+      const t = performance.now();
+      await fn();
+      if (i >= 3) wall[name].push(performance.now() - t); // 3 warm-up rounds
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const baseWall = median(wall.bare);
+  console.log(`python: ${python}; ${runs} interleaved runs per arm; load ${Deno.loadavg()[0]}`);
+  for (const [name] of arms) {
+    const w = median(wall[name]);
+    console.log(`${name.padEnd(8)} median ${w.toFixed(2)} ms  ratio ${(w / baseWall).toFixed(2)}x`);
+  }
+  const t = performance.now();
+  await pool.runMany(BATCH);
+  const s = (performance.now() - t) / 1000;
+  console.log(`pool (${pool.config.workers} workers): ${(BATCH.length / s).toFixed(1)} programs/s`);
+  await Promise.all([isolated.close(), rlimitsOnly.close(), pool.close()]);
+} else {
+  Deno.bench({
+    name: "bare python3 -I -c pass",
+    group: "startup",
+    baseline: true,
+    fn: async () => void await bare.output(),
+  });
+  Deno.bench({
+    name: `sandbox trivial program (${isolated.isolation})`,
+    group: "startup",
+    fn: async () => await sandboxed(isolated),
+  });
+  Deno.bench({
+    name: "sandbox trivial program (rlimits only)",
+    group: "startup",
+    fn: async () => await sandboxed(rlimitsOnly),
+  });
+  Deno.bench({
+    name: `sandbox runMany 16 trivial programs (${pool.config.workers} workers)`,
+    fn: async () => void await pool.runMany(BATCH),
+  });
+}

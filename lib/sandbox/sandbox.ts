@@ -1,0 +1,388 @@
+/**
+ * The sandbox: runs untrusted Python and its tests in a fresh, isolated, limited interpreter,
+ * through a bounded worker pool, and returns a fail-closed structured result (DESIGN §5).
+ *
+ * @module
+ */
+import { fileURLToPath as fromFileUrl } from "node:url";
+import type { SandboxJob, SandboxResult } from "./types.ts";
+import {
+  DEFAULT_SANDBOX_CONFIG,
+  type IsolationMode,
+  type SandboxConfig,
+} from "./sandbox_config.ts";
+import { type ResolvedPython, resolvePython } from "./resolve_python.ts";
+import { resolveIsolation } from "./resolve_isolation.ts";
+import { _SlotPool } from "./_pool.ts";
+import { _RecordSplitter } from "./_records.ts";
+import { _decide } from "./_verdict.ts";
+import { _killUid } from "./_kill_uid.ts";
+import { _acquireUid, _releaseUid } from "./_uids.ts";
+import { _bootstrap, _compiledHarness } from "./_harness_code.ts";
+
+/** Options of {@link Sandbox.runMany}. */
+export interface RunManyOptions {
+  /** Called as each job finishes (in completion order), with the job's index. */
+  readonly onResult?: (index: number, result: SandboxResult) => void;
+}
+
+/** Working directory of the program inside bwrap (a fresh tmpfs). */
+const _BWRAP_WORKDIR = "/tmp";
+const _encoder = new TextEncoder();
+
+function _positiveInteger(config: SandboxConfig, key: keyof SandboxConfig): void {
+  const v = config[key];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
+    throw new RangeError(`sandbox: config.${key} must be an integer >= 1, got ${String(v)}`);
+  }
+}
+
+function _isDir(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** The checkout this module lives in (two levels up), when loaded from a local file. */
+function _kitRoot(): string[] {
+  const url = new URL("../../", import.meta.url);
+  return url.protocol === "file:" ? [fromFileUrl(url).replace(/\/$/, "")] : [];
+}
+
+function _under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith("/") ? dir : dir + "/");
+}
+
+/**
+ * Runs untrusted Python code against its tests.
+ *
+ * Each run gets a fresh interpreter (`python3 -I -S`), a fresh writable temp dir as cwd,
+ * rlimits, no network, a read-only view of the system with secrets hidden (bwrap), a pid
+ * namespace so nothing outlives the run, a wall-clock limit with SIGTERM→SIGKILL, and a cap on
+ * output. A run passes only on the harness's nonce-authenticated completion after every
+ * planned test passed.
+ *
+ * Tests: for `def check(candidate)` tests (with `entryPoint`) the one test is
+ * `check(<entryPoint>)`; otherwise every top-level statement of the tests is one test, except
+ * imports, definitions and call-free assignments, which are setup.
+ *
+ * Known limits (the harness shares the interpreter with the untrusted code): code that
+ * deliberately introspects frames or gc objects can find the nonce, a trace function can skip
+ * statements, and an object whose `__eq__` always returns True satisfies `assert f(x) == y`.
+ * `exit()`, `os._exit()`, crashes, signals, timeouts, truncated output and replaced builtins
+ * (`AssertionError`, `exec`, …) never produce a pass. In `unshare` and `rlimits` modes the
+ * file system is fully visible; in `rlimits` mode the network too.
+ *
+ * @example
+ * ```ts
+ * import { Sandbox } from "./sandbox.ts";
+ * const sandbox = new Sandbox({ workers: 1 });
+ * const r = await sandbox.run({ code: "def f(x):\n    return x\n", tests: "assert f(1) == 2\n" });
+ * await sandbox.close();
+ * if (r.verdict !== "fail" || r.errorType !== "AssertionError") throw new Error(r.verdict);
+ * ```
+ */
+export class Sandbox {
+  /** The resolved configuration (with `pythonPath` filled in). */
+  readonly config: Readonly<SandboxConfig> & { readonly pythonPath: string };
+  /** The isolation actually applied. */
+  readonly isolation: IsolationMode;
+  readonly #python: ResolvedPython;
+  readonly #pool: _SlotPool;
+  readonly #prefixArgs: readonly string[];
+  readonly #harness: Uint8Array;
+  readonly #bootstrap: string;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  /**
+   * @param config overrides of {@link DEFAULT_SANDBOX_CONFIG}.
+   * @throws RangeError naming the field when a limit is not a positive integer; Error when the
+   *   interpreter or an explicitly requested isolation mode is unavailable.
+   */
+  constructor(config: Partial<SandboxConfig> = {}) {
+    const merged: SandboxConfig = { ...DEFAULT_SANDBOX_CONFIG, ...config };
+    for (
+      const key of [
+        "timeoutMs",
+        "killGraceMs",
+        "cpuSeconds",
+        "memoryBytes",
+        "maxProcesses",
+        "maxFileBytes",
+        "maxOpenFiles",
+        "maxOutputBytes",
+        "tmpfsBytes",
+        "workers",
+      ] as const
+    ) _positiveInteger(merged, key);
+    this.#python = resolvePython(merged.pythonPath);
+    this.config = Object.freeze({ ...merged, pythonPath: this.#python.path });
+    this.isolation = resolveIsolation(merged);
+    this.#pool = new _SlotPool(merged.workers);
+    this.#prefixArgs = this.#isolationArgs();
+    this.#harness = _compiledHarness(this.#python.path);
+    this.#bootstrap = _bootstrap(this.#harness.byteLength);
+  }
+
+  /** Fixed argv prefix for the isolation mode (everything before the interpreter). */
+  #isolationArgs(): string[] {
+    const c = this.config;
+    switch (this.isolation) {
+      case "bwrap": {
+        const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
+        const hidden = [...c.hiddenPaths];
+        if (c.hideWorkingDirectory) hidden.push(Deno.cwd(), ..._kitRoot());
+        const prefix = this.#python.prefix;
+        for (const dir of new Set(hidden)) {
+          // Never hide the root, the work dir itself, or anything inside the interpreter's prefix.
+          if (dir === "/" || dir === _BWRAP_WORKDIR || _under(dir, prefix) || !_isDir(dir)) {
+            continue;
+          }
+          if (_under(prefix, dir) || _under(this.#python.path, dir)) {
+            args.push("--tmpfs", dir, "--ro-bind", prefix, prefix);
+            if (!_under(this.#python.path, prefix)) {
+              args.push("--ro-bind", this.#python.path, this.#python.path);
+            }
+          } else args.push("--tmpfs", dir);
+        }
+        args.push(
+          "--perms",
+          "1777",
+          "--size",
+          String(c.tmpfsBytes),
+          "--tmpfs",
+          _BWRAP_WORKDIR,
+          "--chdir",
+          _BWRAP_WORKDIR,
+          "--unshare-net",
+          "--unshare-pid",
+          "--unshare-ipc",
+          "--unshare-uts",
+          "--unshare-cgroup-try",
+          "--die-with-parent",
+          "--new-session",
+          "--",
+        );
+        return [c.bwrapPath, ...args];
+      }
+      case "unshare":
+        return [
+          c.unsharePath,
+          "--net",
+          "--pid",
+          "--fork",
+          "--kill-child",
+          "--ipc",
+          "--uts",
+          "--",
+        ];
+      case "rlimits":
+        return [];
+      default: {
+        const never: never = this.isolation;
+        throw new Error(`sandbox: unknown isolation ${String(never)}`);
+      }
+    }
+  }
+
+  /**
+   * Runs one job once a pool slot is free.
+   * @throws Error when the sandbox is closed.
+   */
+  run(job: SandboxJob): Promise<SandboxResult> {
+    if (this.#closed) return Promise.reject(new Error("sandbox: run() after close()"));
+    const p = this.#pool.use(() => this.#execute(job));
+    this.#inFlight.add(p);
+    const forget = () => this.#inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /**
+   * Runs all jobs through the pool (at most `workers` at once); results keep the jobs' order.
+   */
+  runMany(jobs: readonly SandboxJob[], opts: RunManyOptions = {}): Promise<SandboxResult[]> {
+    return Promise.all(jobs.map(async (job, i) => {
+      const r = await this.run(job);
+      opts.onResult?.(i, r);
+      return r;
+    }));
+  }
+
+  /** Refuses new runs and waits for the accepted ones to finish (each is bounded by its limits). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #execute(job: SandboxJob): Promise<SandboxResult> {
+    const c = this.config;
+    const started = performance.now();
+    const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)))
+      .map((b) => b.toString(16).padStart(2, "0")).join("");
+    const root = Deno.uid() === 0;
+    const uid = root ? _acquireUid(c.uidBase) : -1;
+    let hostDir: string | undefined;
+    try {
+      if (this.isolation !== "bwrap") {
+        hostDir = await Deno.makeTempDir({ dir: c.tempRoot, prefix: "sandbox-" });
+        if (root) await Deno.chown(hostDir, uid, uid);
+      }
+      const workdir = hostDir ?? _BWRAP_WORKDIR;
+      const parts = [job.setup ?? "", job.code, job.tests, job.entryPoint ?? ""]
+        .map((s) => _encoder.encode(s));
+      const header = [
+        nonce,
+        uid,
+        uid,
+        c.cpuSeconds,
+        c.memoryBytes,
+        c.maxProcesses,
+        c.maxFileBytes,
+        c.maxOpenFiles,
+        c.importSite ? 1 : 0,
+        ...parts.map((p) => p.byteLength),
+      ].join(" ") + "\n";
+      const pyArgs = [c.importSite ? "-I" : "-IS", "-c", this.#bootstrap];
+      const argv = [...this.#prefixArgs, this.#python.path, ...pyArgs];
+      const child = new Deno.Command(argv[0], {
+        args: argv.slice(1),
+        cwd: workdir,
+        clearEnv: true,
+        env: {
+          PATH: "/usr/local/bin:/usr/bin:/bin",
+          HOME: workdir,
+          TMPDIR: workdir,
+          LANG: "C.UTF-8",
+          LC_ALL: "C.UTF-8",
+        },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        detached: this.isolation === "rlimits",
+      }).spawn();
+      return await this.#supervise(
+        child,
+        [this.#harness, _encoder.encode(header), ...parts],
+        nonce,
+        started,
+      );
+    } finally {
+      // Outside bwrap nothing kills escaped processes for us: without a pid namespace daemons
+      // leave the process group (rlimits), and under `unshare` the program is the namespace's
+      // pid 1, whose parent-death signal the kernel clears when the harness drops its uid.
+      // The per-run uid finds them all.
+      if (this.isolation !== "bwrap" && root) await _killUid(uid, c.timeoutMs);
+      if (hostDir) await Deno.remove(hostDir, { recursive: true }).catch(() => {});
+      if (root) _releaseUid(uid);
+    }
+  }
+
+  async #supervise(
+    child: Deno.ChildProcess,
+    input: Uint8Array[],
+    nonce: string,
+    started: number,
+  ): Promise<SandboxResult> {
+    const c = this.config;
+    const group = this.isolation === "rlimits";
+    let exited = false;
+    const kill = (signal: Deno.Signal) => {
+      if (exited) return;
+      try {
+        if (group) Deno.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch { /* already gone */ }
+    };
+    let timedOut = false;
+    let truncated = false;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      kill("SIGTERM");
+      graceTimer = setTimeout(() => kill("SIGKILL"), c.killGraceMs);
+    }, c.timeoutMs);
+
+    const splitter = new _RecordSplitter(nonce, c.maxOutputBytes);
+    const errParts: string[] = [];
+    let errChars = 0;
+    const overCap = () => {
+      if (!truncated && splitter.userChars + errChars > c.maxOutputBytes) {
+        truncated = true;
+        kill("SIGKILL");
+      }
+    };
+    const pump = async (
+      stream: ReadableStream<Uint8Array>,
+      sink: (text: string) => void,
+    ) => {
+      const decoder = new TextDecoder();
+      const reader = stream.getReader();
+      readers.push(reader);
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          sink(decoder.decode(value, { stream: true }));
+          overCap();
+        }
+        sink(decoder.decode());
+      } catch { /* cancelled after exit */ }
+    };
+    const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+    const outDone = pump(child.stdout, (t) => splitter.feed(t));
+    const errDone = pump(child.stderr, (t) => {
+      const room = c.maxOutputBytes - errChars;
+      if (room > 0) errParts.push(t.length <= room ? t : t.slice(0, room));
+      errChars += t.length;
+    });
+
+    const writer = child.stdin.getWriter();
+    (async () => {
+      for (const part of input) await writer.write(part);
+      await writer.close();
+    })().catch(() => {/* the program died before reading its input */});
+
+    const status = await child.status;
+    exited = true;
+    clearTimeout(deadline);
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    // Escaped grandchildren (rlimits mode only) may hold the pipes: stop reading shortly after.
+    const drained = Promise.all([outDone, errDone]);
+    let drainTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      drained,
+      new Promise<void>((resolve) => {
+        drainTimer = setTimeout(resolve, 100);
+      }),
+    ]);
+    clearTimeout(drainTimer);
+    for (const r of readers) r.cancel().catch(() => {});
+    await drained;
+    if (group) {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch { /* group already gone */ }
+    }
+
+    const stdout = splitter.output();
+    const decision = _decide(splitter.records, {
+      code: status.code,
+      signal: status.signal,
+      timedOut,
+      truncated,
+      timeoutMs: c.timeoutMs,
+      cpuSeconds: c.cpuSeconds,
+      maxOutputBytes: c.maxOutputBytes,
+    });
+    return {
+      ...decision,
+      stdout,
+      stderr: errParts.join(""),
+      wallMs: performance.now() - started,
+    };
+  }
+}

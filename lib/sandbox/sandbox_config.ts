@@ -1,0 +1,119 @@
+/**
+ * Configuration of the {@link Sandbox}: limits, isolation and pool size (DESIGN §5 "Sandbox").
+ *
+ * @module
+ */
+
+/** How the untrusted program is isolated. `auto` picks the strongest mode available. */
+export type IsolationRequest = "auto" | "bwrap" | "unshare" | "rlimits";
+
+/** The isolation a sandbox actually applies once `auto` is resolved. */
+export type IsolationMode = Exclude<IsolationRequest, "auto">;
+
+/** Limits, isolation and pool size of a {@link Sandbox}. Plain JSON-serialisable data. */
+export interface SandboxConfig {
+  /**
+   * Real Python 3 interpreter (never a pyenv shim: a shim costs ~90 ms per launch).
+   * When absent it is resolved once: `/usr/bin/python3` if present, else the realpath of
+   * `pyenv which python3`, else the realpath of `python3` found on the search path.
+   * @default undefined (resolved)
+   */
+  pythonPath?: string;
+  /** Wall-clock limit of one run in milliseconds; the whole sandbox is killed after it.
+   * @default 10_000 */
+  timeoutMs: number;
+  /** Grace between SIGTERM and SIGKILL when the wall-clock limit is hit.
+   * @default 200 */
+  killGraceMs: number;
+  /** CPU seconds (`RLIMIT_CPU`; SIGXCPU then SIGKILL one second later). @default 10 */
+  cpuSeconds: number;
+  /** Address space in bytes (`RLIMIT_AS`). @default 1 GiB */
+  memoryBytes: number;
+  /**
+   * Processes and threads (`RLIMIT_NPROC`). As root the harness drops to a fresh uid per run
+   * (see `uidBase`), so the limit is enforced per run; as non-root the kernel counts every
+   * process of the calling user against it. @default 32
+   */
+  maxProcesses: number;
+  /** Largest file the program may write (`RLIMIT_FSIZE`). @default 16 MiB */
+  maxFileBytes: number;
+  /** Open file descriptors (`RLIMIT_NOFILE`). @default 64 */
+  maxOpenFiles: number;
+  /**
+   * Cap on captured stdout plus stderr (counted in decoded characters; harness records do not
+   * count). A run that exceeds it is killed at once and never passes. @default 1 MiB
+   */
+  maxOutputBytes: number;
+  /** Size of the writable tmpfs that is the run's working directory under bwrap.
+   * @default 64 MiB */
+  tmpfsBytes: number;
+  /**
+   * `auto`: bwrap if it works here, else `unshare` when root, else `rlimits` with a loud
+   * warning (printed once on stderr). @default "auto"
+   */
+  isolation: IsolationRequest;
+  /** Number of programs run at once. @default navigator.hardwareConcurrency */
+  workers: number;
+  /** bubblewrap executable. @default "/usr/bin/bwrap" */
+  bwrapPath: string;
+  /** util-linux `unshare` executable. @default "/usr/bin/unshare" */
+  unsharePath: string;
+  /**
+   * Directories replaced by an empty tmpfs under bwrap, so secrets there cannot be read.
+   * Paths absent on the host are skipped; the interpreter's own prefix is bound back.
+   * @default ["/root", "/home", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv", "/opt"]
+   */
+  hiddenPaths: readonly string[];
+  /**
+   * Also hide the current working directory of the calling process and the checkout of this
+   * kit (the project), wherever the caller runs from (a notebook, a test). @default true
+   */
+  hideWorkingDirectory: boolean;
+  /**
+   * Start of the uid (and gid) range the harness drops to when started as root: each run gets
+   * a uid no other live run of this process holds, in `[uidBase, uidBase + 4096 * 4096)`.
+   * Choose a range no real account uses. Ignored when not root. @default 1_500_000_000
+   */
+  uidBase: number;
+  /**
+   * Import `site` at start-up (third-party packages on `sys.path`). Off saves ~7 ms per run;
+   * `exit()`/`quit()` are still defined. @default false
+   */
+  importSite: boolean;
+  /** Parent directory of per-run temporary directories (modes without a tmpfs).
+   * @default undefined (the system temporary directory) */
+  tempRoot?: string;
+}
+
+const _MIB = 1024 * 1024;
+
+/** Defaults of every {@link SandboxConfig} field. `pythonPath` is resolved by the sandbox. */
+export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = Object.freeze({
+  timeoutMs: 10_000,
+  killGraceMs: 200,
+  cpuSeconds: 10,
+  memoryBytes: 1024 * _MIB,
+  maxProcesses: 32,
+  maxFileBytes: 16 * _MIB,
+  maxOpenFiles: 64,
+  maxOutputBytes: 1 * _MIB,
+  tmpfsBytes: 64 * _MIB,
+  isolation: "auto",
+  workers: Math.max(1, navigator.hardwareConcurrency ?? 1),
+  bwrapPath: "/usr/bin/bwrap",
+  unsharePath: "/usr/bin/unshare",
+  hiddenPaths: Object.freeze([
+    "/root",
+    "/home",
+    "/tmp",
+    "/var/tmp",
+    "/run",
+    "/mnt",
+    "/media",
+    "/srv",
+    "/opt",
+  ]),
+  hideWorkingDirectory: true,
+  uidBase: 1_500_000_000,
+  importSite: false,
+}) as SandboxConfig;

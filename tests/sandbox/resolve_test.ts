@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { resolveIsolation, resolvePython } from "../../lib/sandbox/mod.ts";
+
+Deno.test("resolvePython prefers /usr/bin/python3 and returns its realpath and prefix", () => {
+  const py = resolvePython();
+  assert.equal(py.path, Deno.realPathSync("/usr/bin/python3"));
+  assert.equal(py.prefix, "/usr");
+  assert.equal(resolvePython(), py); // cached: resolved once
+  assert.throws(
+    () => resolvePython("/no/such/python"),
+    /pythonPath "\/no\/such\/python" does not exist/,
+  );
+});
+
+Deno.test("resolveIsolation: auto picks bwrap here; explicit modes are checked", () => {
+  const paths = { bwrapPath: "/usr/bin/bwrap", unsharePath: "/usr/bin/unshare" };
+  assert.equal(resolveIsolation({ ...paths, isolation: "auto" }), "bwrap");
+  assert.equal(resolveIsolation({ ...paths, isolation: "rlimits" }), "rlimits");
+  assert.throws(
+    () => resolveIsolation({ ...paths, bwrapPath: "/no/bwrap", isolation: "bwrap" }),
+    /isolation "bwrap" requested but \/no\/bwrap does not run/,
+  );
+});
