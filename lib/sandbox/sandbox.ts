@@ -46,9 +46,12 @@ function _isDir(path: string): boolean {
 }
 
 /** The checkout this module lives in (two levels up), when loaded from a local file. */
+/** The kit's checkout and the benchmark data beside it (`../shared`), hidden from programs. */
 function _kitRoot(): string[] {
   const url = new URL("../../", import.meta.url);
-  return url.protocol === "file:" ? [fromFileUrl(url).replace(/\/$/, "")] : [];
+  if (url.protocol !== "file:") return [];
+  const root = fromFileUrl(url).replace(/\/$/, "");
+  return [root, fromFileUrl(new URL("../shared", url))];
 }
 
 function _under(path: string, dir: string): boolean {

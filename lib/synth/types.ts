@@ -46,3 +46,51 @@ export interface Teacher {
     feedback: Feedback,
   ): Promise<TeacherAnswer<string>>;
 }
+
+/**
+ * Optional capability of a teacher: the task id that `proposeTask(index)` will return, known
+ * without proposing. A resumed run uses it to skip finished tasks without a model call; without
+ * it the loop proposes the task first and then skips it when its id is already finished.
+ */
+export interface TaskIdentity {
+  taskIdFor(index: number): string;
+}
+
+/** The two versions a pair judge compares. */
+export interface JudgeInput {
+  /** Task the pair comes from (shown to the judge as context; lets logs be keyed by task). */
+  readonly taskId?: string;
+  readonly prompt: string;
+  readonly rejected: string;
+  readonly chosen: string;
+}
+
+/**
+ * The LLM pair judge (DESIGN §1.3): `true` when the difference between `rejected` and `chosen` is
+ * a logical one, not formatting, comments or names.
+ */
+export interface PairJudge {
+  readonly id: TeacherId;
+  judgePair(input: JudgeInput): Promise<TeacherAnswer<boolean>>;
+}
+
+/** Test-quality scores on 1–5: accuracy, effectiveness, reasonableness. */
+export interface TestQuality {
+  readonly accuracy: number;
+  readonly effectiveness: number;
+  readonly reasonableness: number;
+}
+
+/** The optional LLM judge of a task's tests. */
+export interface TestJudge {
+  judgeTests(task: TeacherTask): Promise<TeacherAnswer<TestQuality>>;
+}
+
+/**
+ * Optional capability of a teacher: prepare many task indexes in one batch (MiniFlow generates
+ * and verifies tasks in few sandbox runs). A synthesis run calls it once per chunk of indexes,
+ * ahead of `proposeTask`.
+ */
+export interface BatchPreparer {
+  prepare(indices: readonly number[]): Promise<unknown>;
+}

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Sandbox, type SandboxResult } from "../../lib/sandbox/mod.ts";
 import { exists, processesWithUid, TEST_UID_BASE, UID_RANGE } from "./_helpers.ts";
 
@@ -119,6 +120,20 @@ Deno.test("adversarial: secrets outside the sandbox cannot be read", async () =>
   });
   assert.equal(r.verdict, "pass");
   assert.equal(r.stdout, "[]\n");
+});
+
+Deno.test("adversarial: the benchmark data beside the kit (../shared) is hidden", async () => {
+  const shared = fileURLToPath(new URL("../../../shared", import.meta.url));
+  const r = await sandbox.run({
+    code:
+      `import os\nprint(os.path.isdir(${JSON.stringify(shared)}), os.listdir(${
+        JSON.stringify(shared)
+      }) if os.path.isdir(${JSON.stringify(shared)}) else None)\n` + F,
+    tests: TESTS,
+  });
+  assert.equal(r.verdict, "pass");
+  // Either absent or an empty tmpfs: the HumanEval/MBPP files must never be readable.
+  assert.match(r.stdout, /^(False None|True \[\])\n$/);
 });
 
 Deno.test("adversarial: a TCP connect to a host loopback server never arrives", async () => {
