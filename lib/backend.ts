@@ -1,0 +1,353 @@
+/**
+ * tfjs backend selection: `wasm` (the CPU default), `cpu`, `webgpu` (Deno's built-in WebGPU) and
+ * `tensorflow` (`npm:@tensorflow/tfjs-node-gpu`, loaded only when selected).
+ *
+ * Call {@link initBackend} once at the start of every run and log the returned
+ * {@link BackendInfo} next to the results.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+
+/** The backends the kit can run on. */
+export type BackendKind = "wasm" | "cpu" | "webgpu" | "tensorflow";
+
+/** The closed list of {@link BackendKind} values, for CLI validation. */
+export const BACKEND_KINDS: readonly BackendKind[] = ["wasm", "cpu", "webgpu", "tensorflow"];
+
+/** What a run should log about the numeric backend it used. */
+export interface BackendInfo {
+  /** The kit's name for the backend. */
+  readonly backend: BackendKind;
+  /** `tf.getBackend()` after initialisation (for example `"wasm"`). */
+  readonly tfjsBackend: string;
+  /** tfjs version (`tf.version.tfjs`). */
+  readonly tfjsVersion: string;
+  /** Whether the wasm binary in use is the SIMD build; `null` for other backends. */
+  readonly simd: boolean | null;
+  /** Worker threads used by the wasm backend (1 = single-threaded); `null` for other backends. */
+  readonly threads: number | null;
+  /** Directory the wasm binaries were loaded from; `null` for other backends. */
+  readonly wasmDir: string | null;
+  /** WebGPU adapter description (for example `"llvmpipe (LLVM 15.0.6, 256 bits)"`); `null` otherwise. */
+  readonly adapter: string | null;
+  /** Kernels the kit registered because the backend lacks them (for example `UnsortedSegmentSum`). */
+  readonly patchedKernels: readonly string[];
+}
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * Directory (path or `file:` URL, with or without trailing slash) holding the
+   * `tfjs-backend-wasm*.wasm` binaries.
+   * @default the `dist/` directory of the installed `@tensorflow/tfjs-backend-wasm` package
+   */
+  readonly wasmDir?: string;
+  /**
+   * Module specifier imported for the `tensorflow` backend.
+   * @default "npm:@tensorflow/tfjs-node-gpu"
+   */
+  readonly tensorflowModule?: string;
+}
+
+let _current: BackendInfo | null = null;
+let _wasmDir: string | null = null;
+/** Marks kernel functions registered by the kit (so registration is idempotent and reported). */
+const _KIT_KERNEL = Symbol.for("target-dpo-kit.kernel");
+
+/**
+ * Select and initialise a tfjs backend. Calling it again with the same kind is a no-op that
+ * returns the same info; a different kind switches backends (existing tensors move lazily).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "./backend.ts";
+ * const info = await initBackend("cpu");
+ * assert.equal(info.tfjsBackend, "cpu");
+ * assert.equal(info.simd, null);
+ * ```
+ */
+export async function initBackend(
+  kind: BackendKind = "wasm",
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
+  if (_current !== null && _current.backend === kind && tf.getBackend() === _current.tfjsBackend) {
+    return _current;
+  }
+  let info: BackendInfo;
+  switch (kind) {
+    case "wasm":
+      info = await _initWasm(options.wasmDir ?? _defaultWasmDir());
+      break;
+    case "cpu":
+      await _setBackend("cpu");
+      // The cpu backend prints a "install tfjs-node" banner on first use under Deno; the kit
+      // chooses its backend deliberately, so mark the banner as shown.
+      (tf.backend() as { firstUse?: boolean }).firstUse = false;
+      info = _info("cpu", {});
+      break;
+    case "webgpu":
+      info = await _initWebGpu();
+      break;
+    case "tensorflow":
+      info = await _initTensorflow(options.tensorflowModule ?? "npm:@tensorflow/tfjs-node-gpu");
+      break;
+    default: {
+      const never: never = kind;
+      throw new Error(
+        `initBackend: unknown backend "${never}"; expected one of ${BACKEND_KINDS.join(", ")}`,
+      );
+    }
+  }
+  _current = info;
+  return info;
+}
+
+/**
+ * Register `UnsortedSegmentSum` for the wasm backend (it ships without one, yet `tf.gather`'s
+ * gradient, i.e. every embedding backward pass, needs it). Idempotent.
+ *
+ * The kernel is a composition of the backend's own `ScatterNd` kernel, which accumulates
+ * duplicate indices: `out[segmentIds[i], ...] += x[i, ...]`, summed in index order, exactly the
+ * TensorFlow semantics for ids in `[0, numSegments)`. It runs entirely in wasm memory (no
+ * download to JS). Ids outside `[0, numSegments)` are not supported (TensorFlow drops them);
+ * tfjs' gather gradient never produces them.
+ *
+ * @returns `true` when this call registered the kernel, `false` when one was already present.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend, registerWasmUnsortedSegmentSum } from "./backend.ts";
+ * await initBackend("wasm"); // registers it
+ * assert.equal(registerWasmUnsortedSegmentSum(), false);
+ * const out = tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 0, 1], "int32"), 2);
+ * assert.deepEqual(out.arraySync(), [2, 4]);
+ * ```
+ */
+export function registerWasmUnsortedSegmentSum(): boolean {
+  if (tf.getKernel("UnsortedSegmentSum", "wasm") !== undefined) return false;
+  tf.registerKernel({
+    kernelName: "UnsortedSegmentSum",
+    backendName: "wasm",
+    kernelFunc: Object.assign(({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]) => {
+      const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const numSegments = (attrs as { numSegments: number }).numSegments;
+      const scatter = tf.getKernel("ScatterNd", "wasm");
+      if (scatter === undefined) {
+        throw new Error("UnsortedSegmentSum(wasm): the wasm backend has no ScatterNd kernel");
+      }
+      const idRank = segmentIds.shape.length;
+      const n = segmentIds.shape.reduce((a, b) => a * b, 1);
+      const inner = x.shape.slice(idRank);
+      const prefix = x.shape.slice(0, idRank);
+      if (prefix.join(",") !== segmentIds.shape.join(",")) {
+        throw new Error(
+          `UnsortedSegmentSum(wasm): segmentIds shape [${segmentIds.shape}] must be a prefix of ` +
+            `x shape [${x.shape}]`,
+        );
+      }
+      // Views over the same data (no copies): indices [n, 1], updates [n, ...inner].
+      const indices: tf.TensorInfo = { dataId: segmentIds.dataId, shape: [n, 1], dtype: "int32" };
+      const updates: tf.TensorInfo = { dataId: x.dataId, shape: [n, ...inner], dtype: x.dtype };
+      return scatter.kernelFunc({
+        inputs: { indices, updates },
+        backend,
+        attrs: { shape: [numSegments, ...inner] },
+      }) as tf.TensorInfo;
+    }, { [_KIT_KERNEL]: true }),
+  });
+  return true;
+}
+
+/** The parts of tfjs' `BackendWasm` the kernels below use. */
+interface _WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * Replace the wasm `Slice` and `Unpack` kernels with versions that copy contiguous ranges
+ * through views of the wasm heap. tfjs 4.22's versions first call `backend.readSync(x)`, which
+ * copies the WHOLE input out of the heap on every call, so `tf.unstack` of an `[N, …]` tensor
+ * costs N full copies (measured: unstack of [16, 256, 256] 268 ms, a 16× overhead that
+ * dominated the attention backward pass). Non-contiguous slices, other axes and strings are
+ * delegated to the original kernels. Results are bit-identical (plain copies). Idempotent.
+ *
+ * @returns the names of the kernels this call replaced.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend, registerWasmFastSlicing } from "./backend.ts";
+ * await initBackend("wasm"); // installs them
+ * assert.deepEqual(registerWasmFastSlicing(), []);
+ * const parts = tf.unstack(tf.tensor2d([[1, 2], [3, 4]]));
+ * assert.deepEqual(parts[1].arraySync(), [3, 4]);
+ * ```
+ */
+export function registerWasmFastSlicing(): string[] {
+  const replaced: string[] = [];
+  const slice = tf.getKernel("Slice", "wasm");
+  if (slice !== undefined && !(_KIT_KERNEL in slice.kernelFunc)) {
+    const original = slice.kernelFunc;
+    const kernelFunc = Object.assign(
+      (args: Parameters<tf.KernelFunc>[0]) => {
+        const x = args.inputs.x as tf.TensorInfo;
+        const { begin, size } = args.attrs as unknown as {
+          begin: number | number[];
+          size: number | number[];
+        };
+        const [b, sz] = tf.slice_util.parseSliceParams(x, begin, size);
+        if (x.dtype === "string" || !tf.slice_util.isSliceContinous(x.shape, b, sz)) {
+          return original(args);
+        }
+        const backend = args.backend as unknown as _WasmBackend;
+        const out = backend.makeOutput(sz, x.dtype);
+        const n = tf.util.sizeFromShape(sz);
+        if (n > 0) {
+          const offset = tf.slice_util.computeFlatOffset(b, tf.util.computeStrides(x.shape));
+          // Views are taken after makeOutput, which may grow (and detach) the heap.
+          const src = backend.typedArrayFromHeap(x);
+          backend.typedArrayFromHeap(out).set(src.subarray(offset, offset + n));
+        }
+        return out;
+      },
+      { [_KIT_KERNEL]: true },
+    );
+    tf.unregisterKernel("Slice", "wasm");
+    tf.registerKernel({ ...slice, kernelFunc });
+    replaced.push("Slice");
+  }
+  const unpack = tf.getKernel("Unpack", "wasm");
+  if (unpack !== undefined && !(_KIT_KERNEL in unpack.kernelFunc)) {
+    const original = unpack.kernelFunc;
+    const kernelFunc = Object.assign(
+      (args: Parameters<tf.KernelFunc>[0]) => {
+        const value = args.inputs.value as tf.TensorInfo;
+        const axis = (args.attrs as unknown as { axis: number }).axis;
+        if (value.dtype === "string" || !(axis === 0 || axis === -value.shape.length)) {
+          return original(args);
+        }
+        const backend = args.backend as unknown as _WasmBackend;
+        const inner = value.shape.slice(1);
+        const m = tf.util.sizeFromShape(inner);
+        const outs = Array.from(
+          { length: value.shape[0] },
+          () => backend.makeOutput(inner, value.dtype),
+        );
+        if (m > 0) {
+          const src = backend.typedArrayFromHeap(value);
+          outs.forEach((out, i) =>
+            backend.typedArrayFromHeap(out).set(src.subarray(i * m, (i + 1) * m))
+          );
+        }
+        return outs;
+      },
+      { [_KIT_KERNEL]: true },
+    );
+    tf.unregisterKernel("Unpack", "wasm");
+    tf.registerKernel({ ...unpack, kernelFunc });
+    replaced.push("Unpack");
+  }
+  return replaced;
+}
+
+async function _initWasm(wasmDir: string): Promise<BackendInfo> {
+  registerWasmUnsortedSegmentSum();
+  registerWasmFastSlicing();
+  // setWasmPaths only takes effect before the wasm backend is first initialised.
+  if (_wasmDir === null) {
+    setWasmPaths(wasmDir.endsWith("/") ? wasmDir : `${wasmDir}/`);
+    _wasmDir = wasmDir;
+  }
+  await _setBackend("wasm");
+  const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+  return _info("wasm", {
+    simd,
+    threads: getThreadsCount(),
+    wasmDir: _wasmDir,
+    patchedKernels: ["UnsortedSegmentSum", "Slice", "Unpack"].filter((k) => {
+      const func = tf.getKernel(k, "wasm")?.kernelFunc;
+      return func !== undefined && _KIT_KERNEL in func;
+    }),
+  });
+}
+
+async function _initWebGpu(): Promise<BackendInfo> {
+  const gpu = (navigator as { gpu?: GPU }).gpu;
+  const adapter = gpu === undefined ? null : await gpu.requestAdapter();
+  if (adapter === null) {
+    throw new Error(
+      "initBackend(webgpu): navigator.gpu has no adapter. Install a Vulkan driver " +
+        "(on Debian/Ubuntu: `apt-get install mesa-vulkan-drivers` for the lavapipe CPU driver, " +
+        "or the GPU vendor's driver) or choose the wasm backend.",
+    );
+  }
+  await import("@tensorflow/tfjs-backend-webgpu");
+  await _setBackend("webgpu");
+  return _info("webgpu", { adapter: adapter.info.description || adapter.info.vendor || "unknown" });
+}
+
+async function _initTensorflow(specifier: string): Promise<BackendInfo> {
+  try {
+    // A computed specifier keeps the optional native package out of the static module graph.
+    await import(specifier);
+  } catch (err) {
+    throw new Error(
+      `initBackend(tensorflow): cannot load "${specifier}" (${(err as Error).message}). ` +
+        "The tensorflow backend needs @tensorflow/tfjs-node-gpu with its native libtensorflow, " +
+        "whose install script downloads from storage.googleapis.com (and needs CUDA): on a " +
+        "machine with that access run `deno add npm:@tensorflow/tfjs-node-gpu@4.22.0 && " +
+        "deno install --allow-scripts=npm:@tensorflow/tfjs-node-gpu` in the project (with npm: " +
+        "`npm install @tensorflow/tfjs-node-gpu@4.22.0`), or choose the webgpu or wasm backend.",
+      { cause: err },
+    );
+  }
+  if (!_isRegistered("tensorflow")) {
+    throw new Error(
+      `initBackend(tensorflow): "${specifier}" loaded but registered no "tensorflow" backend ` +
+        "with this tfjs instance (a second copy of @tensorflow/tfjs?). Align its version with " +
+        `@tensorflow/tfjs ${tf.version.tfjs}.`,
+    );
+  }
+  await _setBackend("tensorflow");
+  return _info("tensorflow", {});
+}
+
+function _isRegistered(name: string): boolean {
+  return (tf.engine().registryFactory as Record<string, unknown>)[name] !== undefined;
+}
+
+async function _setBackend(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== name) {
+    throw new Error(`initBackend: tfjs failed to initialise backend "${name}"`);
+  }
+}
+
+function _info(backend: BackendKind, extra: Partial<BackendInfo>): BackendInfo {
+  return {
+    backend,
+    tfjsBackend: tf.getBackend(),
+    tfjsVersion: tf.version.tfjs,
+    simd: null,
+    threads: null,
+    wasmDir: null,
+    adapter: null,
+    patchedKernels: [],
+    ...extra,
+  };
+}
+
+/** `dist/` of the installed wasm backend package, resolved through the import map. */
+function _defaultWasmDir(): string {
+  const entry = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
+  const url = new URL("./", entry);
+  return url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
+}

@@ -1,0 +1,337 @@
+/**
+ * A GPT-2 style decoder-only transformer written with plain tfjs ops, so gradients work under
+ * `tf.variableGrads` / `optimizer.minimize` on every backend (no gatherND, stridedSlice or where
+ * on a differentiated tensor in the forward path).
+ *
+ * Architecture (nanoGPT): token + learned position embeddings, `nLayer` pre-LayerNorm blocks
+ * (causal multi-head self-attention, GELU MLP), a final LayerNorm and tied output embeddings
+ * (`logits = h · Wteᵀ`).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { batchMatMul, matMul2d } from "./_matmul.ts";
+import { validateGptConfig } from "./gpt_config.ts";
+import type { CausalLM, GptConfig } from "./types.ts";
+
+/** Keys and values of one attention layer for the positions seen so far. */
+export interface LayerKv {
+  /** Keys `[B, H, t, hd]`. */
+  readonly k: tf.Tensor4D;
+  /** Values `[B, H, t, hd]`. */
+  readonly v: tf.Tensor4D;
+}
+
+/** Per-layer key/value cache for incremental decoding; owned (and disposed) by the caller. */
+export interface KvCache {
+  readonly layers: readonly LayerKv[];
+  /** Number of positions already in the cache (`t`). */
+  readonly length: number;
+}
+
+/** Output of {@link Gpt.forwardCached}. */
+export interface CachedForward {
+  /** Logits for the new positions `[B, T, V]`. */
+  readonly logits: tf.Tensor3D;
+  /** The cache extended by the new positions (a new object; the old cache is left intact). */
+  readonly cache: KvCache;
+}
+
+/** The kit's GPT: a {@link CausalLM} with named weights and a KV-cache forward pass. */
+export interface Gpt extends CausalLM {
+  /** Checkpoint names of {@link CausalLM.variables}, same order (for example `h.0.attn.wqkv`). */
+  readonly variableNames: readonly string[];
+  /**
+   * Forward the new tokens `ids [B, T]` at positions `cache.length … cache.length + T - 1`,
+   * attending to the cached keys/values. Inference only (no dropout). With `cache = null` this is
+   * the ordinary forward pass and returns a fresh cache.
+   */
+  forwardCached(ids: tf.Tensor2D, cache: KvCache | null): CachedForward;
+}
+
+/** Dispose every tensor held by a KV cache (no-op for `null`). */
+export function disposeKvCache(cache: KvCache | null): void {
+  if (cache === null) return;
+  for (const layer of cache.layers) {
+    layer.k.dispose();
+    layer.v.dispose();
+  }
+}
+
+/** Weights of one transformer block. */
+interface _Block {
+  readonly ln1g: tf.Variable; // [D]
+  readonly ln1b: tf.Variable; // [D]
+  readonly wqkv: tf.Variable; // [D, 3D]
+  readonly bqkv: tf.Variable; // [3D]
+  readonly wo: tf.Variable; // [D, D]
+  readonly bo: tf.Variable; // [D]
+  readonly ln2g: tf.Variable; // [D]
+  readonly ln2b: tf.Variable; // [D]
+  readonly w1: tf.Variable; // [D, M]
+  readonly b1: tf.Variable; // [M]
+  readonly w2: tf.Variable; // [M, D]
+  readonly b2: tf.Variable; // [D]
+}
+
+const _LN_EPS = 1e-5;
+const _MASK_VALUE = -1e9;
+const _INIT_STD = 0.02;
+
+/**
+ * Build a freshly initialised GPT. Init follows GPT-2: weights ~ N(0, 0.02), the two residual
+ * projections per block (`attn.wo`, `mlp.w2`) ~ N(0, 0.02 / sqrt(2 · nLayer)), biases 0,
+ * LayerNorm gains 1. Initial weights depend only on `config` (the seed drives tfjs' JS-side PRNG,
+ * so every backend gets identical weights).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "../backend.ts";
+ * import { createGpt } from "./gpt.ts";
+ * await initBackend("cpu");
+ * const model = createGpt({
+ *   vocabSize: 11, contextLength: 8, dModel: 8, nLayer: 1, nHead: 2, mlpRatio: 4, dropout: 0, seed: 1,
+ * });
+ * const ids = tf.tensor2d([[1, 2, 3]], [1, 3], "int32");
+ * const logits = model.logits(ids);
+ * assert.deepEqual(logits.shape, [1, 3, 11]);
+ * tf.dispose([ids, logits]);
+ * model.dispose();
+ * ```
+ */
+export function createGpt(config: GptConfig): Gpt {
+  validateGptConfig(config);
+  return new _Gpt(config);
+}
+
+class _Gpt implements Gpt {
+  readonly config: GptConfig;
+  readonly variables: readonly tf.Variable[];
+  readonly variableNames: readonly string[];
+  readonly #wte: tf.Variable; // [V, D]
+  readonly #wpe: tf.Variable; // [Tmax, D]
+  readonly #blocks: readonly _Block[];
+  readonly #lnfg: tf.Variable; // [D]
+  readonly #lnfb: tf.Variable; // [D]
+  /** Additive causal mask, created once: 0 on and below the diagonal, -1e9 above. */
+  readonly #causalBias: tf.Tensor2D; // [Tmax, Tmax]
+  #dropoutCalls = 0;
+  #disposed = false;
+
+  constructor(config: GptConfig) {
+    this.config = config;
+    const { vocabSize: V, contextLength: Tmax, dModel: D, nLayer, mlpRatio } = config;
+    const M = mlpRatio * D;
+    const names: string[] = [];
+    const vars: tf.Variable[] = [];
+    const residualStd = _INIT_STD / Math.sqrt(2 * nLayer);
+    const make = (
+      name: string,
+      shape: number[],
+      init: "normal" | "residual" | "zeros" | "ones",
+    ) => {
+      const index = vars.length;
+      const value = tf.tidy(() => {
+        switch (init) {
+          case "normal":
+            return tf.randomNormal(shape, 0, _INIT_STD, "float32", _initSeed(config.seed, index));
+          case "residual":
+            return tf.randomNormal(shape, 0, residualStd, "float32", _initSeed(config.seed, index));
+          case "zeros":
+            return tf.zeros(shape, "float32");
+          case "ones":
+            return tf.ones(shape, "float32");
+          default: {
+            const never: never = init;
+            throw new Error(`unknown init ${never}`);
+          }
+        }
+      });
+      // Unnamed: tfjs variable names are global, and several models (policy, reference) coexist.
+      const variable = tf.variable(value, true);
+      value.dispose();
+      names.push(name);
+      vars.push(variable);
+      return variable;
+    };
+    this.#wte = make("wte", [V, D], "normal");
+    this.#wpe = make("wpe", [Tmax, D], "normal");
+    const blocks: _Block[] = [];
+    for (let i = 0; i < nLayer; i++) {
+      const p = `h.${i}.`;
+      blocks.push({
+        ln1g: make(`${p}ln1.gamma`, [D], "ones"),
+        ln1b: make(`${p}ln1.beta`, [D], "zeros"),
+        wqkv: make(`${p}attn.wqkv`, [D, 3 * D], "normal"),
+        bqkv: make(`${p}attn.bqkv`, [3 * D], "zeros"),
+        wo: make(`${p}attn.wo`, [D, D], "residual"),
+        bo: make(`${p}attn.bo`, [D], "zeros"),
+        ln2g: make(`${p}ln2.gamma`, [D], "ones"),
+        ln2b: make(`${p}ln2.beta`, [D], "zeros"),
+        w1: make(`${p}mlp.w1`, [D, M], "normal"),
+        b1: make(`${p}mlp.b1`, [M], "zeros"),
+        w2: make(`${p}mlp.w2`, [M, D], "residual"),
+        b2: make(`${p}mlp.b2`, [D], "zeros"),
+      });
+    }
+    this.#blocks = blocks;
+    this.#lnfg = make("lnf.gamma", [D], "ones");
+    this.#lnfb = make("lnf.beta", [D], "zeros");
+    this.variables = vars;
+    this.variableNames = names;
+    const bias = new Float32Array(Tmax * Tmax);
+    for (let i = 0; i < Tmax; i++) {
+      for (let j = i + 1; j < Tmax; j++) bias[i * Tmax + j] = _MASK_VALUE;
+    }
+    this.#causalBias = tf.tensor2d(bias, [Tmax, Tmax]);
+  }
+
+  logits(ids: tf.Tensor2D, training = false): tf.Tensor3D {
+    return tf.tidy(() => this.#forward(ids, null, training).logits);
+  }
+
+  forwardCached(ids: tf.Tensor2D, cache: KvCache | null): CachedForward {
+    const [logits, ...kv] = tf.tidy(() => {
+      const { logits, layers } = this.#forward(ids, cache, false);
+      return [logits, ...layers.flatMap((l) => [l.k, l.v])];
+    });
+    const layers: LayerKv[] = [];
+    for (let i = 0; i < kv.length; i += 2) {
+      layers.push({ k: kv[i] as tf.Tensor4D, v: kv[i + 1] as tf.Tensor4D });
+    }
+    const length = (cache?.length ?? 0) + ids.shape[1];
+    return { logits: logits as tf.Tensor3D, cache: { layers, length } };
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const v of this.variables) v.dispose();
+    this.#causalBias.dispose();
+  }
+
+  #forward(
+    ids: tf.Tensor2D,
+    cache: KvCache | null,
+    training: boolean,
+  ): { logits: tf.Tensor3D; layers: LayerKv[] } {
+    if (this.#disposed) throw new Error("Gpt: the model has been disposed");
+    const [B, T] = ids.shape;
+    const past = cache?.length ?? 0;
+    const { contextLength: Tmax, dModel: D, vocabSize: V } = this.config;
+    if (ids.rank !== 2) throw new Error(`Gpt: ids must be [B, T], found shape [${ids.shape}]`);
+    if (T === 0) throw new Error("Gpt: ids has no positions (T = 0)");
+    if (past + T > Tmax) {
+      throw new Error(
+        `Gpt: ${past} cached + ${T} new positions exceed contextLength ${Tmax}`,
+      );
+    }
+    if (cache !== null && cache.layers.length !== this.#blocks.length) {
+      throw new Error(
+        `Gpt: cache has ${cache.layers.length} layers, model has ${this.#blocks.length}`,
+      );
+    }
+    const idx = ids.dtype === "int32" ? ids : tf.cast(ids, "int32"); // [B, T]
+    const tok = tf.gather(this.#wte, idx); // [B, T, D]
+    const pos = tf.slice(this.#wpe, [past, 0], [T, D]); // [T, D]
+    let x = this.#dropout(tf.add(tok, pos), training) as tf.Tensor3D; // [B, T, D]
+    // Rows first (a contiguous, cheap slice), then the columns of the smaller block.
+    const maskRows = tf.slice(this.#causalBias, [past, 0], [T, Tmax]); // [T, Tmax]
+    const mask = past + T === Tmax ? maskRows : tf.slice(maskRows, [0, 0], [T, past + T]); // [T, past+T]
+    const layers: LayerKv[] = [];
+    for (let i = 0; i < this.#blocks.length; i++) {
+      const blk = this.#blocks[i];
+      const a = this.#attention(
+        _layerNorm(x, blk.ln1g, blk.ln1b),
+        blk,
+        cache?.layers[i] ?? null,
+        mask,
+        training,
+      );
+      x = tf.add(x, a.y); // [B, T, D]
+      x = tf.add(x, this.#mlp(_layerNorm(x, blk.ln2g, blk.ln2b), blk, training)); // [B, T, D]
+      layers.push({ k: a.k, v: a.v });
+    }
+    const h = _layerNorm(x, this.#lnfg, this.#lnfb); // [B, T, D]
+    const flat = tf.reshape(h, [B * T, D]); // [B*T, D]
+    const wteT = tf.transpose(this.#wte); // [D, V] (tied output embedding)
+    const logits = tf.reshape(matMul2d(flat, wteT), [B, T, V]); // [B, T, V]
+    return { logits: logits as tf.Tensor3D, layers };
+  }
+
+  #attention(
+    x: tf.Tensor3D, // [B, T, D]
+    blk: _Block,
+    past: LayerKv | null,
+    mask: tf.Tensor2D, // [T, past+T]
+    training: boolean,
+  ): { y: tf.Tensor3D; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const [B, T, D] = x.shape;
+    const H = this.config.nHead;
+    const hd = D / H;
+    const flat = tf.reshape(x, [B * T, D]); // [B*T, D]
+    const qkv = tf.add(matMul2d(flat, blk.wqkv), blk.bqkv); // [B*T, 3D]
+    // Split q, k, v and heads with rank-4 transposes and an unstack: tfjs-wasm has fast
+    // kernels for these, while strided slices and rank-5 transposes run in JS (~100× slower).
+    const heads = tf.transpose(tf.reshape(qkv, [B, T, 3 * H, hd]), [2, 0, 1, 3]); // [3H, B, T, hd]
+    const [q, kNew, vNew] = tf.unstack(tf.reshape(heads, [3, H, B, T, hd])).map((t) =>
+      tf.transpose(t, [1, 0, 2, 3]) as tf.Tensor4D // [B, H, T, hd]
+    );
+    const k = past === null ? kNew : tf.concat([past.k, kNew], 2) as tf.Tensor4D; // [B, H, S, hd]
+    const v = past === null ? vNew : tf.concat([past.v, vNew], 2) as tf.Tensor4D; // [B, H, S, hd]
+    const S = k.shape[2];
+    const q3 = tf.reshape(q, [B * H, T, hd]) as tf.Tensor3D; // [B*H, T, hd]
+    const kT3 = tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [B * H, hd, S]) as tf.Tensor3D; // [B*H, hd, S]
+    const raw = tf.reshape(batchMatMul(q3, kT3), [B, H, T, S]); // [B, H, T, S]
+    const scores = tf.add(tf.mul(raw, 1 / Math.sqrt(hd)), mask); // [B, H, T, S]
+    const att = this.#dropout(tf.softmax(scores, -1), training); // [B, H, T, S]
+    const att3 = tf.reshape(att, [B * H, T, S]) as tf.Tensor3D; // [B*H, T, S]
+    const v3 = tf.reshape(v, [B * H, S, hd]) as tf.Tensor3D; // [B*H, S, hd]
+    const ctx = tf.reshape(batchMatMul(att3, v3), [B, H, T, hd]); // [B, H, T, hd]
+    const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, D]); // [B*T, D]
+    const out = tf.add(matMul2d(merged, blk.wo), blk.bo); // [B*T, D]
+    const y = this.#dropout(tf.reshape(out, [B, T, D]), training) as tf.Tensor3D; // [B, T, D]
+    return { y, k, v };
+  }
+
+  #mlp(x: tf.Tensor3D, blk: _Block, training: boolean): tf.Tensor3D {
+    const [B, T, D] = x.shape;
+    const flat = tf.reshape(x, [B * T, D]); // [B*T, D]
+    const hidden = _gelu(tf.add(matMul2d(flat, blk.w1), blk.b1)); // [B*T, M]
+    const out = tf.add(matMul2d(hidden, blk.w2), blk.b2); // [B*T, D]
+    return this.#dropout(tf.reshape(out, [B, T, D]), training) as tf.Tensor3D; // [B, T, D]
+  }
+
+  #dropout(x: tf.Tensor, training: boolean): tf.Tensor {
+    const rate = this.config.dropout;
+    if (!training || rate === 0) return x;
+    this.#dropoutCalls++;
+    return tf.dropout(
+      x,
+      rate,
+      undefined,
+      _initSeed(this.config.seed, 1_000_000 + this.#dropoutCalls),
+    );
+  }
+}
+
+/** LayerNorm over the last axis: `(x - mean) / sqrt(var + eps) * gamma + beta`. */
+function _layerNorm(x: tf.Tensor3D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor3D {
+  const { mean, variance } = tf.moments(x, -1, true); // [B, T, 1] each
+  const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, _LN_EPS))); // [B, T, D]
+  return tf.add(tf.mul(norm, gamma), beta) as tf.Tensor3D; // [B, T, D]
+}
+
+/** GELU, tanh approximation (GPT-2): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`. */
+function _gelu(x: tf.Tensor2D): tf.Tensor2D {
+  const cube = tf.mul(tf.mul(x, x), x);
+  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1)) as tf.Tensor2D;
+}
+
+/** Deterministic per-tensor seed derived from the model seed (kept in int32 range). */
+function _initSeed(seed: number, index: number): number {
+  return ((seed * 1_000_003) ^ (index * 7919 + 17)) >>> 1;
+}

@@ -1,0 +1,174 @@
+/**
+ * Minimal safetensors codec (https://github.com/huggingface/safetensors, "Format"): an 8-byte
+ * little-endian unsigned header length `N`, `N` bytes of UTF-8 JSON
+ * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {string: string}}`
+ * (padded with spaces to a multiple of 8), then the raw little-endian tensor bytes, with offsets
+ * relative to the end of the header. The kit stores `F32` only.
+ *
+ * @module
+ */
+
+/** One float32 tensor. */
+export interface F32Tensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** A tensor as read from a file: the dtype is kept so callers can reject non-F32 entries. */
+export interface SafetensorsEntry {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  /** Values for `F32` entries; `null` for other dtypes (not decoded). */
+  readonly data: Float32Array | null;
+}
+
+/** Decoded file: tensors in header order plus the optional string metadata. */
+export interface SafetensorsFile {
+  readonly tensors: ReadonlyMap<string, SafetensorsEntry>;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/**
+ * Serialise float32 tensors (in iteration order) to safetensors bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
+ * const bytes = encodeSafetensors(new Map([["w", { shape: [2], data: Float32Array.of(1, -2) }]]));
+ * const back = decodeSafetensors(bytes);
+ * assert.deepEqual([...back.tensors.get("w")!.data!], [1, -2]);
+ * ```
+ */
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, F32Tensor>,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (size !== t.data.length) {
+      throw new Error(
+        `encodeSafetensors: tensor "${name}" has shape [${t.shape}] (${size} values) but ` +
+          `${t.data.length} values`,
+      );
+    }
+    header[name] = { dtype: "F32", shape: [...t.shape], data_offsets: [offset, offset + 4 * size] };
+    offset += 4 * size;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) {
+    const p = new Uint8Array(padded).fill(0x20);
+    p.set(json);
+    json = p;
+  }
+  const out = new Uint8Array(8 + json.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let pos = 8 + json.length;
+  for (const t of tensors.values()) {
+    for (let i = 0; i < t.data.length; i++, pos += 4) view.setFloat32(pos, t.data[i], true);
+  }
+  return out;
+}
+
+/**
+ * Parse safetensors bytes; `source` (a file name) prefixes every error message.
+ * Validates the header length, every entry's offsets against its dtype and shape, and that
+ * entries do not overlap or leave holes.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): SafetensorsFile {
+  if (bytes.length < 8) {
+    throw new Error(`${source}: not a safetensors file (${bytes.length} bytes, header needs 8)`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  if (n > bytes.length - 8) {
+    throw new Error(
+      `${source}: header length ${n} exceeds the file (${bytes.length - 8} bytes after the prefix)`,
+    );
+  }
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch (err) {
+    throw new Error(
+      `${source}: the safetensors header is not valid JSON (${(err as Error).message})`,
+    );
+  }
+  const dataStart = 8 + n;
+  const dataLen = bytes.length - dataStart;
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const tensors = new Map<string, SafetensorsEntry>();
+  const spans: [number, number, string][] = [];
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === "__metadata__") continue;
+    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const shape = e.shape;
+    const offs = e.data_offsets;
+    if (
+      typeof e.dtype !== "string" || !Array.isArray(shape) ||
+      !shape.every((d) => Number.isInteger(d) && d >= 0) || !Array.isArray(offs) ||
+      offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0)
+    ) {
+      throw new Error(
+        `${source}: tensor "${name}": expected {dtype, shape, data_offsets}, found ${
+          JSON.stringify(raw)
+        }`,
+      );
+    }
+    const [begin, end] = offs as [number, number];
+    if (end < begin || end > dataLen) {
+      throw new Error(
+        `${source}: tensor "${name}": data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`,
+      );
+    }
+    const size = (shape as number[]).reduce((a, b) => a * b, 1);
+    const width = _DTYPE_BYTES[e.dtype];
+    if (width !== undefined && width * size !== end - begin) {
+      throw new Error(
+        `${source}: tensor "${name}": ${e.dtype} shape [${shape}] needs ${width * size} bytes, ` +
+          `data_offsets span ${end - begin}`,
+      );
+    }
+    spans.push([begin, end, name]);
+    let data: Float32Array | null = null;
+    if (e.dtype === "F32") {
+      data = new Float32Array(size);
+      for (let i = 0; i < size; i++) data[i] = view.getFloat32(dataStart + begin + 4 * i, true);
+    }
+    tensors.set(name, { dtype: e.dtype, shape: shape as number[], data });
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let expected = 0;
+  for (const [begin, end, name] of spans) {
+    if (begin !== expected) {
+      throw new Error(
+        `${source}: tensor "${name}" starts at byte ${begin}, expected ${expected} ` +
+          "(overlapping or non-contiguous data)",
+      );
+    }
+    expected = end;
+  }
+  if (expected !== dataLen) {
+    throw new Error(`${source}: tensors cover ${expected} data bytes, the file has ${dataLen}`);
+  }
+  return { tensors, metadata };
+}
+
+const _DTYPE_BYTES: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
