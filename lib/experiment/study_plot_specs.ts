@@ -1,0 +1,151 @@
+/**
+ * The Vega-Lite specs of a run's charts: the study's bar and sweep charts, and training curves
+ * from `metrics.jsonl`.
+ *
+ * @module
+ */
+import { barWithCi, type CurveRow, sweepChart, trainingCurves } from "../plot/mod.ts";
+import type { VegaLiteSpec } from "../plot/mod.ts";
+import type { Json } from "./overrides.ts";
+import type { SummaryRow } from "./summarize_results.ts";
+import type { MetricSpec, MetricsRecord, StudyPlot, Variant } from "./types.ts";
+
+/** A chart to write: `name` is the file stem of `name.vl.json`, `.svg` and `.png`. */
+export interface NamedSpec {
+  readonly name: string;
+  readonly spec: VegaLiteSpec;
+}
+
+/** Inputs of {@linkcode studyPlotSpecs}. */
+export interface StudyPlotSpecsInput {
+  readonly study: string;
+  readonly variants: readonly Variant[];
+  readonly metrics: readonly MetricSpec[];
+  readonly plots: readonly StudyPlot[];
+  readonly summary: readonly SummaryRow[];
+  /**
+   * Records of `metrics.jsonl`; those with a numeric `step` become training curves.
+   * @default []
+   */
+  readonly curves?: readonly MetricsRecord[];
+}
+
+function _stem(text: string): string {
+  return text.replaceAll(/[^A-Za-z0-9._-]/g, "_");
+}
+
+const _TAGS = new Set(["taskId", "variant", "seed", "step"]);
+
+/**
+ * Curve rows from `metrics.jsonl` records: every numeric field other than `step` of a record with
+ * a numeric `step` is a metric, averaged over seeds at each (variant, step); series are variant
+ * labels.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { curveRows } from "./study_plot_specs.ts";
+ * const rec = (seed: number, loss: number) => ({ taskId: `a/${seed}`, variant: "a", seed, step: 1, loss });
+ * assert.deepEqual(curveRows([{ id: "a", label: "A" }], [rec(0, 1), rec(1, 2)]), [
+ *   { series: "A", metric: "loss", step: 1, value: 1.5 },
+ * ]);
+ * ```
+ */
+export function curveRows(
+  variants: readonly Variant[],
+  records: readonly MetricsRecord[],
+): CurveRow[] {
+  const labels = new Map(variants.map((v) => [v.id, v.label]));
+  const sums = new Map<string, { row: Omit<CurveRow, "value">; sum: number; n: number }>();
+  for (const r of records) {
+    const step = r.step as Json;
+    if (typeof step !== "number" || !Number.isFinite(step)) continue;
+    for (const [metric, value] of Object.entries(r)) {
+      if (_TAGS.has(metric) || typeof value !== "number" || !Number.isFinite(value)) continue;
+      const series = labels.get(r.variant) ?? r.variant;
+      const key = JSON.stringify([series, metric, step]);
+      const acc = sums.get(key) ?? { row: { series, metric, step }, sum: 0, n: 0 };
+      acc.sum += value;
+      acc.n++;
+      sums.set(key, acc);
+    }
+  }
+  return [...sums.values()].map(({ row, sum, n }) => ({ ...row, value: sum / n }));
+}
+
+/**
+ * Specs of the charts of a run: per study plot, a bar chart of the metric's mean with 95% CI
+ * whiskers per variant (`bar_<metric>`) or a sweep line with a CI band over a numeric variant
+ * field (`sweep_<metric>_<field>`); plus `training_curves` when `curves` has step records.
+ * Metric values are multiplied by the metric's `scale`, as in the table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { studyPlotSpecs } from "./study_plot_specs.ts";
+ * const summary = [{ variant: "a", label: "A", n: 1, metrics: { acc: { n: 1, mean: 0.5, std: NaN, halfWidth: NaN, ciLow: NaN, ciHigh: NaN } } }];
+ * const specs = studyPlotSpecs({
+ *   study: "s", variants: [{ id: "a", label: "A" }], metrics: [{ key: "acc" }], summary,
+ *   plots: [{ kind: "bar", metric: "acc" }],
+ * });
+ * assert.deepEqual(specs.map((s) => s.name), ["bar_acc"]);
+ * ```
+ */
+export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
+  const out: NamedSpec[] = [];
+  const metricsByKey = new Map(input.metrics.map((m) => [m.key, m]));
+  const variants = new Map(input.variants.map((v) => [v.id, v]));
+  const done = input.summary.filter((row) => row.n > 0);
+  for (const plot of input.plots) {
+    const m = metricsByKey.get(plot.metric);
+    if (m === undefined) throw new Error(`plot names unknown metric "${plot.metric}"`);
+    const title = m.title ?? m.key;
+    const k = m.scale ?? 1;
+    const stat = (row: SummaryRow) => {
+      const s = row.metrics[m.key];
+      return { mean: s.mean * k, ciLow: s.ciLow * k, ciHigh: s.ciHigh * k };
+    };
+    switch (plot.kind) {
+      case "bar":
+        out.push({
+          name: `bar_${_stem(m.key)}`,
+          spec: barWithCi(done.map((row) => ({ variant: row.label, ...stat(row) })), {
+            title: plot.title ?? title,
+            yTitle: title,
+            yDomain: plot.yDomain,
+            xLabelAngle: done.some((row) => row.label.length > 12) ? -30 : 0,
+          }),
+        });
+        break;
+      case "sweep": {
+        const rows = done.map((row) => {
+          const v = variants.get(row.variant) as unknown as Record<string, Json>;
+          const series = plot.seriesField === undefined ? input.study : String(v[plot.seriesField]);
+          return { x: v[plot.field] as number, series, ...stat(row) };
+        });
+        out.push({
+          name: `sweep_${_stem(m.key)}_${_stem(plot.field)}`,
+          spec: sweepChart(rows, {
+            title: plot.title ?? `${title} vs ${plot.xTitle}`,
+            xTitle: plot.xTitle,
+            yTitle: title,
+            xScale: plot.xScale,
+          }),
+        });
+        break;
+      }
+      default: {
+        const never: never = plot;
+        throw new Error(`unknown plot kind ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  const curves = curveRows(input.variants, input.curves ?? []);
+  if (curves.length > 0) {
+    out.push({
+      name: "training_curves",
+      spec: trainingCurves(curves, { title: `${input.study}: training (mean over seeds)` }),
+    });
+  }
+  return out;
+}

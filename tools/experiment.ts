@@ -1,0 +1,116 @@
+/**
+ * CLI of the study runner (DESIGN §5 "Experiments and notebooks"): run a registered study into
+ * `runs/<id>/` (rerun the same command to resume), then print its table.
+ *
+ * ```sh
+ * deno task experiment diff-method-masks
+ * deno task experiment diff-method-masks --preset paper --synth.maxBugs=2 --seeds=[0,1]
+ * ```
+ *
+ * @module
+ */
+import { PRESET_NAMES, type PresetName, runStudy } from "../lib/experiment/mod.ts";
+import { STUDIES } from "../experiments/mod.ts";
+
+const USAGE = `usage: deno task experiment <study> [--preset smoke|paper] [--key=value …] [options]
+
+  <study>              a registered study (experiments/mod.ts)
+  --preset NAME        scale preset: ${PRESET_NAMES.join(" | ")} (default smoke)
+  --key=value          override seeds, scale.<knob> or a key of the study's base
+                       (for example --seeds=[0,1] --scale.pairs=8 --synth.maxBugs=2)
+  --runs-dir DIR       folder of the run folders (default runs)
+  --run-id ID          run folder name (default <study>-<preset>-<config hash>)
+  --quiet              no progress lines on stderr
+  --list               list the registered studies
+  --help               this text
+`;
+
+function fail(message: string): never {
+  console.error(`experiment: ${message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+
+/** Parsed command line. */
+interface Args {
+  readonly study?: string;
+  readonly preset: PresetName;
+  readonly overrides: readonly string[];
+  readonly runsDir?: string;
+  readonly runId?: string;
+  readonly quiet: boolean;
+  readonly list: boolean;
+  readonly help: boolean;
+}
+
+function parse(argv: readonly string[]): Args {
+  const positional: string[] = [];
+  const overrides: string[] = [];
+  let preset = "smoke", runsDir: string | undefined, runId: string | undefined;
+  let quiet = false, list = false, help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf("=");
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    const value = () => {
+      if (eq >= 0) return arg.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined || next.startsWith("--")) fail(`${name} needs a value`);
+      return next;
+    };
+    if (name === "--preset") preset = value();
+    else if (name === "--runs-dir") runsDir = value();
+    else if (name === "--run-id") runId = value();
+    else if (arg === "--quiet") quiet = true;
+    else if (arg === "--list") list = true;
+    else if (arg === "--help" || arg === "-h") help = true;
+    else if (arg.startsWith("--") && eq > 2) overrides.push(arg.slice(2));
+    else if (arg.startsWith("-")) fail(`unknown option "${arg}" (overrides are --key=value)`);
+    else positional.push(arg);
+  }
+  if (positional.length > 1) fail(`expected one study name, found ${positional.join(", ")}`);
+  if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
+    fail(`unknown preset "${preset}" (known: ${PRESET_NAMES.join(", ")})`);
+  }
+  return {
+    study: positional[0],
+    preset: preset as PresetName,
+    overrides,
+    runsDir,
+    runId,
+    quiet,
+    list,
+    help,
+  };
+}
+
+if (import.meta.main) {
+  const args = parse(Deno.args);
+  const known = Object.keys(STUDIES).sort();
+  if (args.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  if (args.list) {
+    for (const name of known) console.log(`${name}\t${STUDIES[name].description}`);
+    Deno.exit(0);
+  }
+  if (args.study === undefined) fail(`expected a study name (known: ${known.join(", ")})`);
+  const study = STUDIES[args.study];
+  if (study === undefined) fail(`unknown study "${args.study}" (known: ${known.join(", ")})`);
+  let run;
+  try {
+    run = await runStudy({
+      study,
+      preset: args.preset,
+      overrides: args.overrides,
+      runsDir: args.runsDir,
+      runId: args.runId,
+      quiet: args.quiet,
+    });
+  } catch (e) {
+    console.error(`experiment: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+  console.log(run.table);
+  console.log(`\n${run.runDir}: ${[...run.plots.map((p) => p.png)].join(", ")}`);
+}
