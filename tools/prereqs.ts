@@ -90,10 +90,14 @@ export function checkPrereqs(opts: { install: boolean }): PrereqReport {
     console.error(`prereqs: installing ${pkgs.join(" ")} with apt-get`);
     const env = { ...Deno.env.toObject(), DEBIAN_FRONTEND: "noninteractive" };
     const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-    const inst = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
-      stdio: "inherit",
-      env,
-    });
+    const inst = spawnSync(
+      "apt-get",
+      ["install", "-y", "-qq", "--no-install-recommends", ...pkgs],
+      {
+        stdio: "inherit",
+        env,
+      },
+    );
     if (update.status !== 0 || inst.status !== 0) {
       throw new Error(`prereqs: apt-get install ${pkgs.join(" ")} failed (exit ${inst.status})`);
     }

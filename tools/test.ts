@@ -10,7 +10,9 @@ import { checkPrereqs } from "./prereqs.ts";
 
 try {
   const report = checkPrereqs({ install: true });
-  if (report.installed.length > 0) console.error(`prereqs: installed ${report.installed.join(", ")}`);
+  if (report.installed.length > 0) {
+    console.error(`prereqs: installed ${report.installed.join(", ")}`);
+  }
 } catch (e) {
   console.error((e as Error).message);
   console.log("0 passed, 1 failed");
