@@ -28,27 +28,9 @@ export function mixSeed(...parts: readonly number[]): number {
   return h >>> 0;
 }
 
-/**
- * Mulberry32 generator: returns a function giving floats in `[0, 1)`.
- *
- * @example
- * ```ts
- * import { equal } from "node:assert/strict";
- * import { mulberry32 } from "./seeded_permutation.ts";
- * const a = mulberry32(7), b = mulberry32(7);
- * equal(a(), b());
- * ```
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 generator, shared by the whole kit (see `lib/util/rng.ts`). */
+export { mulberry32 } from "../util/rng.ts";
+import { mulberry32 } from "../util/rng.ts";
 
 /**
  * Fisher-Yates permutation of `[0, n)` drawn from `seed`.

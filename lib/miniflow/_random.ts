@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { hashString, mulberry32 } from "../util/rng.ts";
+import { fmix32, hashString, mulberry32 } from "../util/rng.ts";
 
 /** A seeded stream with integer, choice and shuffle helpers. */
 export class Random {
@@ -19,7 +19,7 @@ export class Random {
    * correlated for nearby seeds, so seeds 0 and 1 would otherwise pick the same compositions.
    */
   static forItem(seed: number, key: string): Random {
-    return new Random(_fmix32(hashString(`${seed >>> 0}/${key}`)));
+    return new Random(fmix32(hashString(`${seed >>> 0}/${key}`)));
   }
 
   /** Float in `[0, 1)`. */
@@ -52,13 +52,4 @@ export class Random {
     }
     return out;
   }
-}
-
-/** MurmurHash3's 32-bit finaliser: spreads nearby hashes over the whole range. */
-function _fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
