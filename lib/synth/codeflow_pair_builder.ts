@@ -1,0 +1,77 @@
+/**
+ * The default {@linkcode PairBuilder}: lib/codeflow's `buildPairs` (selection, line diff, masks,
+ * rule filters) behind the synthesis loop.
+ *
+ * @module
+ */
+import { buildPairs } from "../codeflow/build_pair.ts";
+import { PyAstService } from "../codeflow/py_ast_service.ts";
+import type { RuleFilterName, RuleFilterOptions } from "../codeflow/rule_filters.ts";
+import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../codeflow/types.ts";
+import type { OffsetTokenizer } from "../diff/types.ts";
+import type { PairBuilder } from "./synthesize.ts";
+
+/** Options of {@linkcode codeflowPairBuilder}. */
+export interface CodeflowPairOptions {
+  /** Rejected-version rule. @default "random" */
+  readonly selection?: SelectionRule;
+  /** Seed of the `random` rule. @default 0 */
+  readonly seed?: number;
+  /** Line-diff method. @default "lcs" */
+  readonly diff?: DiffMethod;
+  /** Policy for an empty `D-` (DESIGN §2). @default "keep" */
+  readonly emptyRejected?: EmptyRejectedPolicy;
+  /** Tokenizer of the stored token masks; without one, pairs carry no masks. @default undefined */
+  readonly tokenizer?: OffsetTokenizer;
+  /** Limits of the rule filters. @default {} (lib/codeflow's defaults: 20 lines, 2048 tokens) */
+  readonly filters?: RuleFilterOptions;
+  /** Python interpreter of the AST helper. @default "/usr/bin/python3" */
+  readonly python?: string;
+}
+
+/** Rule filters in the order a drop is attributed to them (DESIGN §1.3). */
+export const RULE_FILTER_ORDER: readonly RuleFilterName[] = [
+  "comment-only",
+  "too-many-lines",
+  "too-long",
+  "same-ast",
+];
+
+/**
+ * Start the pair builder (it owns lib/codeflow's Python AST helper process: `close()` it). A
+ * pair failing rule filters is dropped with the first failing filter of
+ * {@linkcode RULE_FILTER_ORDER} as its reason (every verdict stays in `pair.filters`); a
+ * trajectory `buildPairs` skips is dropped with its reason (`empty-rejected`, …).
+ */
+export async function codeflowPairBuilder(
+  options: CodeflowPairOptions = {},
+): Promise<{ readonly build: PairBuilder; close(): Promise<void> }> {
+  const pyAst = new PyAstService(options.python === undefined ? {} : { python: options.python });
+  await pyAst.start();
+  const build: PairBuilder = async (t) => {
+    const [r] = await buildPairs([t], {
+      rule: options.selection ?? "random",
+      seed: options.seed ?? 0,
+      method: options.diff ?? "lcs",
+      emptyRejected: options.emptyRejected ?? "keep",
+      pyAst,
+      ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+      ...(options.filters === undefined ? {} : { filters: options.filters }),
+    });
+    switch (r.kind) {
+      case "skipped":
+        return { kind: "drop", reason: r.reason };
+      case "pair": {
+        const failed = RULE_FILTER_ORDER.find((f) => r.pair.filters[f] !== true);
+        return failed === undefined
+          ? { kind: "pair", pair: r.pair }
+          : { kind: "drop", reason: failed, pair: r.pair };
+      }
+      default: {
+        const never: never = r;
+        throw new Error(`unknown buildPairs result ${JSON.stringify(never)}`);
+      }
+    }
+  };
+  return { build, close: () => pyAst.close() };
+}

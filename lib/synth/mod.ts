@@ -1,0 +1,90 @@
+/**
+ * Teachers (openai-compatible, miniflow via lib/miniflow), prompts, the refinement loop, the
+ * pair judge, synthesis runs and their statistics (DESIGN §1.1, §5 "Teachers").
+ *
+ * @module
+ */
+export type {
+  BatchPreparer,
+  Feedback,
+  JudgeInput,
+  PairJudge,
+  TaskIdentity,
+  Teacher,
+  TeacherAnswer,
+  TeacherTask,
+  TestJudge,
+  TestQuality,
+} from "./types.ts";
+export { Semaphore } from "./semaphore.ts";
+export { ProgressBar, renderProgress } from "./progress_bar.ts";
+export { backoffDelayMs, type BackoffOptions, parseRetryAfterMs } from "./backoff.ts";
+export {
+  type FencedBlock,
+  fencedBlocks,
+  parseCodeAnswer,
+  type ParsedTask,
+  parseTaskAnswer,
+  parseTestQuality,
+  parseYesNo,
+} from "./parse_answer.ts";
+export {
+  type ChatMessage,
+  formatFeedback,
+  judgePairMessages,
+  latestCode,
+  refineMessages,
+  TASK_TOPICS,
+  TASK_TWISTS,
+  taskMessages,
+  taskTheme,
+  testQualityMessages,
+} from "./prompts.ts";
+export {
+  type CallKind,
+  DEFAULT_OPENAI_TEACHER_CONFIG,
+  OpenAITeacher,
+  type OpenAITeacherConfig,
+  TeacherRequestError,
+  type TeacherUsage,
+} from "./openai_teacher.ts";
+export {
+  DEFAULT_FEEDBACK_LIMITS,
+  feedbackFromResult,
+  type FeedbackLimits,
+  versionFromResult,
+} from "./feedback.ts";
+export {
+  type CodeRunner,
+  MALFORMED_ANSWER,
+  refineTask,
+  type RefineTaskOptions,
+  trajectoryPassed,
+} from "./refine_task.ts";
+export {
+  computeSynthStats,
+  DIFF_SIZE_BUCKETS,
+  type DiffSizeBucket,
+  diffSizeBucket,
+  formatSynthStats,
+  isFailingCode,
+  type PairDropRecord,
+  type SkipRecord,
+  type SynthRecords,
+  type SynthStats,
+} from "./synth_stats.ts";
+export {
+  type PairBuilder,
+  type PairOutcome,
+  readSynthRecords,
+  SYNTH_FILES,
+  synthesize,
+  type SynthesizeOptions,
+  type SynthesizeResult,
+  type SynthProgress,
+} from "./synthesize.ts";
+export {
+  codeflowPairBuilder,
+  type CodeflowPairOptions,
+  RULE_FILTER_ORDER,
+} from "./codeflow_pair_builder.ts";

@@ -1,0 +1,337 @@
+/**
+ * A synthesis run: propose → refinement loop → trajectory → pair, over task indexes
+ * `[0, tasks)`, appended to JSONL files in `outDir` as tasks finish, and resumable after a kill.
+ *
+ * Files of a run (see {@linkcode SYNTH_FILES}): `trajectories.jsonl` (every finished trajectory,
+ * passing or not), `pairs.jsonl` (kept pairs), `pair_drops.jsonl` (dropped pairs with the reason),
+ * `skipped.jsonl` (tasks without a trajectory), `stats.json`. For one task the trajectory is
+ * written first and its pair decision second; a restart skips tasks whose trajectory exists and
+ * redoes the pair decision of passing trajectories that have none, so a kill loses at most the
+ * tasks in flight and never duplicates a record.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Pair, Trajectory } from "../codeflow/types.ts";
+import { _JsonlAppender } from "./_jsonl_appender.ts";
+import { readJsonl, readPairs, readTrajectories } from "../codeflow/jsonl.ts";
+import { resumeJsonl } from "../codeflow/resume.ts";
+import { type CodeRunner, MALFORMED_ANSWER, refineTask, trajectoryPassed } from "./refine_task.ts";
+import {
+  computeSynthStats,
+  isFailingCode,
+  type PairDropRecord,
+  type SkipRecord,
+  type SynthStats,
+} from "./synth_stats.ts";
+import type { FeedbackLimits } from "./feedback.ts";
+import type { BatchPreparer, PairJudge, TaskIdentity, Teacher, TestJudge } from "./types.ts";
+
+/** File names inside a run folder. */
+export const SYNTH_FILES = Object.freeze({
+  trajectories: "trajectories.jsonl",
+  pairs: "pairs.jsonl",
+  drops: "pair_drops.jsonl",
+  skips: "skipped.jsonl",
+  stats: "stats.json",
+  requests: "requests.jsonl",
+});
+
+/** What a pair builder decided for one passing trajectory. */
+export type PairOutcome =
+  | { readonly kind: "pair"; readonly pair: Pair }
+  | {
+    readonly kind: "drop";
+    readonly reason: string;
+    readonly detail?: string;
+    readonly pair?: Pair;
+  };
+
+/**
+ * Builds the pair of a passing trajectory with at least one failing version (selection, diff,
+ * masks, rule filters): lib/codeflow's pair building behind {@linkcode codeflowPairBuilder}.
+ */
+export type PairBuilder = (trajectory: Trajectory) => Promise<PairOutcome>;
+
+/** Progress of a run, reported after each finished task. */
+export interface SynthProgress {
+  /** Tasks finished, those skipped on resume included. */
+  readonly done: number;
+  readonly total: number;
+  /** Tasks found finished when the run started. */
+  readonly resumed: number;
+  readonly passing: number;
+  readonly pairs: number;
+  readonly inFlight: number;
+}
+
+/** Options of {@linkcode synthesize}. */
+export interface SynthesizeOptions {
+  readonly teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer>;
+  readonly runner: CodeRunner;
+  readonly outDir: string;
+  /** Task indexes `[firstIndex, firstIndex + tasks)` are synthesised. */
+  readonly tasks: number;
+  /** @default 0 */
+  readonly firstIndex?: number;
+  /** Tasks in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Indexes per `teacher.prepare` call, for teachers that prepare in batches. @default 32 */
+  readonly prepareBatch?: number;
+  /** Refinement iterations after iteration 0. @default 5 */
+  readonly maxRefinements?: number;
+  /**
+   * Stop taking new tasks once the run folder holds this many kept pairs (tasks in flight still
+   * finish, so a run may end a few pairs above it). @default Infinity
+   */
+  readonly maxPairs?: number;
+  readonly pairBuilder: PairBuilder;
+  /** LLM pair judge run after the rule filters; `null` skips it. @default null */
+  readonly judge?: PairJudge | null;
+  /**
+   * Optional test-quality judge: a task whose tests score below `minScore` on any of accuracy,
+   * effectiveness or reasonableness is skipped before running. @default null
+   */
+  readonly testJudge?: { readonly judge: TestJudge; readonly minScore: number } | null;
+  /** @default DEFAULT_FEEDBACK_LIMITS */
+  readonly feedbackLimits?: FeedbackLimits;
+  /** Called after each finished task. */
+  readonly onProgress?: (progress: SynthProgress) => void;
+  /** Extra fields stored in `stats.json` under `session` (for example teacher usage). */
+  readonly sessionInfo?: () => Record<string, unknown>;
+}
+
+/** Result of {@linkcode synthesize}. */
+export interface SynthesizeResult {
+  /** Statistics of the whole run folder (every session of it). */
+  readonly stats: SynthStats;
+  /** Tasks processed by this session (not skipped as finished). */
+  readonly processed: number;
+  /** Tasks found finished at start. */
+  readonly resumed: number;
+}
+
+async function _collect<T>(gen: AsyncGenerator<T>): Promise<T[]> {
+  const out: T[] = [];
+  try {
+    for await (const x of gen) out.push(x);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return out;
+    throw err;
+  }
+  return out;
+}
+
+async function _records<T>(path: string): Promise<T[]> {
+  return (await _collect(readJsonl<T>(path))).map((e) => e.record);
+}
+
+/**
+ * Read a finished run folder's records (trajectories and pairs validated by lib/codeflow;
+ * missing files read as empty). Errors name the file and line.
+ */
+export async function readSynthRecords(outDir: string): Promise<{
+  trajectories: Trajectory[];
+  pairs: Pair[];
+  drops: PairDropRecord[];
+  skips: SkipRecord[];
+}> {
+  return {
+    trajectories: await _collect(readTrajectories(join(outDir, SYNTH_FILES.trajectories))),
+    pairs: await _collect(readPairs(join(outDir, SYNTH_FILES.pairs))),
+    drops: await _records<PairDropRecord>(join(outDir, SYNTH_FILES.drops)),
+    skips: await _records<SkipRecord>(join(outDir, SYNTH_FILES.skips)),
+  };
+}
+
+/**
+ * Run (or resume) a synthesis into `outDir` and return its statistics, also written to
+ * `stats.json`. A teacher request that fails for good stops the run after the tasks in flight
+ * finish, writes the statistics, and rethrows: restarting resumes.
+ */
+export async function synthesize(options: SynthesizeOptions): Promise<SynthesizeResult> {
+  const { teacher, runner, outDir, pairBuilder } = options;
+  const first = options.firstIndex ?? 0;
+  const concurrency = options.concurrency ?? 8;
+  const maxRefinements = options.maxRefinements ?? 5;
+  const judge = options.judge ?? null;
+  const maxPairs = options.maxPairs ?? Infinity;
+  if (!Number.isInteger(options.tasks) || options.tasks < 0) {
+    throw new RangeError(`synthesize: tasks must be an integer >= 0, got ${options.tasks}`);
+  }
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`synthesize: concurrency must be an integer >= 1, got ${concurrency}`);
+  }
+  await Deno.mkdir(outDir, { recursive: true });
+  const paths = {
+    trajectories: join(outDir, SYNTH_FILES.trajectories),
+    pairs: join(outDir, SYNTH_FILES.pairs),
+    drops: join(outDir, SYNTH_FILES.drops),
+    skips: join(outDir, SYNTH_FILES.skips),
+  };
+  // Cut lines torn by a kill, so appends start on a fresh line.
+  for (const p of Object.values(paths)) await resumeJsonl(p);
+  const before = await readSynthRecords(outDir);
+  const finishedIds = new Set(before.trajectories.map((t) => t.taskId));
+  const decided = new Set([...before.pairs, ...before.drops].map((r) => r.taskId));
+  const skippedIdx = new Set(before.skips.map((s) => s.index));
+
+  const out = {
+    trajectories: new _JsonlAppender(paths.trajectories),
+    pairs: new _JsonlAppender(paths.pairs),
+    drops: new _JsonlAppender(paths.drops),
+    skips: new _JsonlAppender(paths.skips),
+  };
+  let passing = before.trajectories.filter(trajectoryPassed).length;
+  let pairCount = before.pairs.length;
+
+  const decidePair = async (t: Trajectory): Promise<void> => {
+    if (!trajectoryPassed(t) || !t.versions.some(isFailingCode)) return;
+    // Malformed-answer versions carry no code: never a rejected candidate.
+    let outcome = await pairBuilder({
+      ...t,
+      versions: t.versions.filter((v) => v.errorType !== MALFORMED_ANSWER),
+    });
+    if (outcome.kind === "pair" && judge !== null) {
+      const verdict = await judge.judgePair({
+        taskId: t.taskId,
+        prompt: t.prompt,
+        rejected: outcome.pair.rejected,
+        chosen: outcome.pair.chosen,
+      });
+      const pair: Pair = {
+        ...outcome.pair,
+        filters: { ...outcome.pair.filters, judge: verdict.ok && verdict.value },
+      };
+      outcome = verdict.ok && verdict.value ? { kind: "pair", pair } : {
+        kind: "drop",
+        reason: "judge",
+        ...(verdict.ok ? {} : { detail: `malformed judge answer: ${verdict.reason}` }),
+        pair,
+      };
+    }
+    if (outcome.kind === "pair") {
+      await out.pairs.append(outcome.pair);
+      pairCount++;
+    } else {
+      const record: PairDropRecord = {
+        schema: "synth.pair-drop/v1",
+        taskId: t.taskId,
+        reason: outcome.reason,
+        ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+        ...(outcome.pair === undefined ? {} : { pair: outcome.pair }),
+      };
+      await out.drops.append(record);
+    }
+  };
+
+  const total = options.tasks;
+  let done = 0, resumed = 0, processed = 0, inFlight = 0;
+  const report = () =>
+    options.onProgress?.({ done, total, resumed, passing, pairs: pairCount, inFlight });
+  let failure: unknown = undefined;
+  let next = first;
+  const claimed = new Set<string>();
+  const prepareBatch = options.prepareBatch ?? 32;
+  const preparedChunks = new Set<number>();
+  const prepareChunkOf = (index: number) => {
+    const prepare = teacher.prepare?.bind(teacher);
+    const chunk = Math.floor((index - first) / prepareBatch);
+    if (prepare === undefined || preparedChunks.has(chunk)) return;
+    preparedChunks.add(chunk);
+    const indices: number[] = [];
+    const end = Math.min(first + total, first + (chunk + 1) * prepareBatch);
+    for (let i = first + chunk * prepareBatch; i < end; i++) {
+      const known = teacher.taskIdFor?.(i);
+      if (!skippedIdx.has(i) && (known === undefined || !finishedIds.has(known))) indices.push(i);
+    }
+    // proposeTask awaits (and reports) the same preparation; this only starts it early.
+    if (indices.length > 0) prepare(indices).catch(() => {});
+  };
+
+  const worker = async () => {
+    while (failure === undefined && next < first + total && pairCount < maxPairs) {
+      const index = next++;
+      inFlight++;
+      try {
+        const known = teacher.taskIdFor?.(index);
+        if (skippedIdx.has(index) || (known !== undefined && finishedIds.has(known))) {
+          resumed++;
+          continue;
+        }
+        prepareChunkOf(index);
+        const proposal = await teacher.proposeTask(index);
+        if (!proposal.ok) {
+          const rec: SkipRecord = {
+            schema: "synth.skip/v1",
+            index,
+            taskId: known ?? `#${index}`,
+            reason: `malformed task answer: ${proposal.reason}`,
+          };
+          await out.skips.append(rec);
+          processed++;
+          continue;
+        }
+        const task = proposal.value;
+        if (finishedIds.has(task.taskId) || claimed.has(task.taskId)) {
+          resumed++;
+          continue;
+        }
+        claimed.add(task.taskId);
+        if (options.testJudge) {
+          const q = await options.testJudge.judge.judgeTests(task);
+          const min = options.testJudge.minScore;
+          const reason = !q.ok
+            ? `malformed test-quality answer: ${q.reason}`
+            : q.value.accuracy < min || q.value.effectiveness < min ||
+                q.value.reasonableness < min
+            ? `tests rejected: accuracy=${q.value.accuracy} effectiveness=${q.value.effectiveness} ` +
+              `reasonableness=${q.value.reasonableness} (min ${min})`
+            : undefined;
+          if (reason !== undefined) {
+            await out.skips.append({ schema: "synth.skip/v1", index, taskId: task.taskId, reason });
+            processed++;
+            continue;
+          }
+        }
+        const trajectory = await refineTask({
+          teacher,
+          runner,
+          task,
+          maxRefinements,
+          ...(options.feedbackLimits ? { feedbackLimits: options.feedbackLimits } : {}),
+        });
+        await out.trajectories.append(trajectory);
+        if (trajectoryPassed(trajectory)) passing++;
+        await decidePair(trajectory);
+        processed++;
+      } catch (err) {
+        failure ??= err;
+      } finally {
+        inFlight--;
+        done++;
+        report();
+      }
+    }
+  };
+
+  try {
+    // Pair decisions lost to a kill between a trajectory and its pair.
+    for (const t of before.trajectories) {
+      if (!decided.has(t.taskId)) await decidePair(t);
+    }
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, total)) }, worker));
+  } catch (err) {
+    failure ??= err;
+  } finally {
+    await Promise.all(Object.values(out).map((a) => a.close()));
+  }
+  const stats = computeSynthStats({ ...(await readSynthRecords(outDir)), maxRefinements });
+  const session = options.sessionInfo?.();
+  await Deno.writeTextFile(
+    join(outDir, SYNTH_FILES.stats),
+    JSON.stringify({ ...stats, ...(session ? { session } : {}) }, null, 2) + "\n",
+  );
+  if (failure !== undefined) throw failure;
+  return { stats, processed, resumed };
+}

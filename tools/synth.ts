@@ -1,0 +1,286 @@
+/**
+ * CLI of a synthesis run (DESIGN §1.1, §5 "Teachers"): propose tasks, run the refinement loop
+ * in the sandbox, and append trajectories and pairs under `--out` (resumable: rerun the same
+ * command after a kill).
+ *
+ * ```sh
+ * deno task synth --teacher miniflow --tasks 2000 --out data/synth/miniflow
+ * deno task synth --teacher openai --tasks 100 --out runs/synth-4o --model gpt-4o-mini \
+ *   --base-url https://api.openai.com/v1 --api-key-env OPENAI_API_KEY --judge
+ * ```
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../lib/codeflow/types.ts";
+import { MiniFlowTeacher } from "../lib/miniflow/mod.ts";
+import { Sandbox } from "../lib/sandbox/mod.ts";
+import {
+  type BatchPreparer,
+  codeflowPairBuilder,
+  formatSynthStats,
+  OpenAITeacher,
+  ProgressBar,
+  SYNTH_FILES,
+  synthesize,
+  type TaskIdentity,
+  type Teacher,
+} from "../lib/synth/mod.ts";
+
+const USAGE = `usage: deno task synth --teacher miniflow|openai --tasks N --out DIR [options]
+
+  --teacher miniflow|openai   task and fix source (required)
+  --tasks N                   number of task indexes [first-index, first-index + N) (required)
+  --out DIR                   run folder; rerun the same command to resume (required)
+  --seed N                    teacher seed and pair-selection seed (default 0)
+  --first-index N             first task index (default 0)
+  --max-pairs N               stop taking new tasks once N pairs are kept (default: no limit)
+  --concurrency N             tasks in flight, and openai requests in flight (default 8)
+  --workers N                 sandbox worker processes (default: number of CPUs)
+  --prepare-batch N           task indexes a batching teacher (miniflow) prepares at once (default 32)
+  --max-refinements N         refinement iterations after iteration 0 (default 5)
+  --selection random|first|last   rejected-version rule (default random)
+  --diff lcs|ratcliff|prefix-suffix   line-diff method (default lcs)
+  --empty-rejected keep|drop|anchor   policy when the fix only adds lines (default keep)
+  --judge                     run the LLM pair judge (an openai endpoint) after the rule filters
+  --test-judge-min N          skip tasks whose tests an LLM rates below N (1-5) on any axis
+  --base-url URL              openai endpoint (default https://api.openai.com/v1)
+  --model NAME                openai model (default gpt-4o-mini)
+  --api-key-env NAME          environment variable holding the API key (default OPENAI_API_KEY)
+  --timeout-ms N              per-request timeout (default 60000)
+  --max-retries N             retries on 429/5xx/timeouts (default 5)
+  --temperature X             sampling temperature (default 0.7)
+  --price-prompt X            USD per 1k prompt tokens (default 0)
+  --price-completion X        USD per 1k completion tokens (default 0)
+  --help                      this text
+`;
+
+function fail(message: string): never {
+  console.error(`synth: ${message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function int(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    fail(`--${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function num(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    fail(`--${name} must be a number >= 0, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    fail(`--${name} must be one of ${allowed.join("|")}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    args: Deno.args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      teacher: { type: "string" },
+      tasks: { type: "string" },
+      out: { type: "string" },
+      seed: { type: "string" },
+      "first-index": { type: "string" },
+      "max-pairs": { type: "string" },
+      concurrency: { type: "string" },
+      workers: { type: "string" },
+      "prepare-batch": { type: "string" },
+      "max-refinements": { type: "string" },
+      selection: { type: "string" },
+      diff: { type: "string" },
+      "empty-rejected": { type: "string" },
+      judge: { type: "boolean" },
+      "test-judge-min": { type: "string" },
+      "base-url": { type: "string" },
+      model: { type: "string" },
+      "api-key-env": { type: "string" },
+      "timeout-ms": { type: "string" },
+      "max-retries": { type: "string" },
+      temperature: { type: "string" },
+      "price-prompt": { type: "string" },
+      "price-completion": { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+} catch (err) {
+  // parseArgs names the offending flag ("Unknown option '--x'").
+  fail((err as Error).message);
+}
+const a = parsed.values;
+if (a.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+const teacherKind = a.teacher === undefined
+  ? fail("--teacher is required")
+  : oneOf("teacher", a.teacher, ["miniflow", "openai"] as const, "miniflow");
+if (a.tasks === undefined) fail("--tasks is required");
+if (a.out === undefined) fail("--out is required");
+const config = {
+  teacher: teacherKind,
+  tasks: int("tasks", a.tasks, 0),
+  out: a.out,
+  seed: int("seed", a.seed, 0),
+  firstIndex: int("first-index", a["first-index"], 0),
+  maxPairs: a["max-pairs"] === undefined ? null : int("max-pairs", a["max-pairs"], 0, 1),
+  concurrency: int("concurrency", a.concurrency, 8, 1),
+  workers: int("workers", a.workers, navigator.hardwareConcurrency, 1),
+  prepareBatch: int("prepare-batch", a["prepare-batch"], 32, 1),
+  maxRefinements: int("max-refinements", a["max-refinements"], 5),
+  selection: oneOf<SelectionRule>("selection", a.selection, ["random", "first", "last"], "random"),
+  diff: oneOf<DiffMethod>("diff", a.diff, ["lcs", "ratcliff", "prefix-suffix"], "lcs"),
+  emptyRejected: oneOf<EmptyRejectedPolicy>(
+    "empty-rejected",
+    a["empty-rejected"],
+    ["keep", "drop", "anchor"],
+    "keep",
+  ),
+  judge: a.judge ?? false,
+  testJudgeMin: a["test-judge-min"] === undefined
+    ? null
+    : int("test-judge-min", a["test-judge-min"], 0, 1),
+  baseUrl: a["base-url"] ?? "https://api.openai.com/v1",
+  model: a.model ?? "gpt-4o-mini",
+  apiKeyEnv: a["api-key-env"] ?? "OPENAI_API_KEY",
+  timeoutMs: int("timeout-ms", a["timeout-ms"], 60_000, 1),
+  maxRetries: int("max-retries", a["max-retries"], 5),
+  temperature: num("temperature", a.temperature, 0.7),
+  pricePer1kPrompt: num("price-prompt", a["price-prompt"], 0),
+  pricePer1kCompletion: num("price-completion", a["price-completion"], 0),
+};
+
+const needsEndpoint = config.teacher === "openai" || config.judge || config.testJudgeMin !== null;
+const apiKey = needsEndpoint ? (Deno.env.get(config.apiKeyEnv) ?? "") : "";
+if (
+  needsEndpoint && apiKey === "" && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(config.baseUrl)
+) {
+  fail(`environment variable ${config.apiKeyEnv} (named by --api-key-env) is empty or unset`);
+}
+const openai = needsEndpoint
+  ? new OpenAITeacher({
+    baseUrl: config.baseUrl,
+    model: config.model,
+    apiKey: apiKey === "" ? "none" : apiKey,
+    concurrency: config.concurrency,
+    maxRetries: config.maxRetries,
+    timeoutMs: config.timeoutMs,
+    temperature: config.temperature,
+    pricePer1kPrompt: config.pricePer1kPrompt,
+    pricePer1kCompletion: config.pricePer1kCompletion,
+    seed: config.seed,
+    logPath: join(config.out, SYNTH_FILES.requests),
+  })
+  : null;
+
+const sandbox = new Sandbox({ workers: config.workers });
+let teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer>;
+switch (config.teacher) {
+  case "openai":
+    teacher = openai!;
+    break;
+  case "miniflow":
+    teacher = new MiniFlowTeacher(sandbox, { seed: config.seed });
+    break;
+  default: {
+    const never: never = config.teacher;
+    fail(`unknown teacher ${never}`);
+  }
+}
+
+await Deno.mkdir(config.out, { recursive: true });
+const commit = await new Deno.Command("git", {
+  args: ["rev-parse", "HEAD"],
+  stdout: "piped",
+  stderr: "null",
+})
+  .output().then((o) => o.success ? new TextDecoder().decode(o.stdout).trim() : null).catch(() =>
+    null
+  );
+await Deno.writeTextFile(
+  join(config.out, "config.json"),
+  JSON.stringify(
+    { ...config, teacherId: teacher.id, gitCommit: commit, sandboxIsolation: sandbox.isolation },
+    null,
+    2,
+  ) + "\n",
+);
+
+const pairs = await codeflowPairBuilder({
+  selection: config.selection,
+  seed: config.seed,
+  diff: config.diff,
+  emptyRejected: config.emptyRejected,
+});
+const bar = new ProgressBar();
+const t0 = performance.now();
+let exitCode = 0;
+try {
+  const result = await synthesize({
+    teacher,
+    runner: sandbox,
+    outDir: config.out,
+    tasks: config.tasks,
+    firstIndex: config.firstIndex,
+    concurrency: config.concurrency,
+    prepareBatch: config.prepareBatch,
+    maxPairs: config.maxPairs ?? Infinity,
+    maxRefinements: config.maxRefinements,
+    pairBuilder: pairs.build,
+    judge: config.judge ? openai : null,
+    testJudge: config.testJudgeMin === null
+      ? null
+      : { judge: openai!, minScore: config.testJudgeMin },
+    onProgress: (p) => bar.update(p),
+    sessionInfo: () => ({
+      seconds: (performance.now() - t0) / 1000,
+      ...(openai ? { teacherUsage: openai.usage } : {}),
+    }),
+  });
+  bar.finish();
+  console.log(formatSynthStats(result.stats));
+  console.log(
+    `this session: ${result.processed} tasks processed, ${result.resumed} already finished, ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  if (openai) {
+    const u = openai.usage;
+    console.log(
+      `model calls ${u.calls} (requests ${u.requests}, retries ${u.retries}), tokens ` +
+        `${u.promptTokens} prompt + ${u.completionTokens} completion, cost $${
+          u.costUsd.toFixed(4)
+        }`,
+    );
+  }
+} catch (err) {
+  bar.finish();
+  console.error(`synth: stopped: ${(err as Error).message}\nrerun the same command to resume.`);
+  exitCode = 1;
+} finally {
+  await pairs.close();
+  await openai?.close();
+  await sandbox.close();
+}
+Deno.exit(exitCode);
