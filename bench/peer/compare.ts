@@ -1,0 +1,464 @@
+/**
+ * Training throughput of the kit against a PyTorch peer, in one invocation.
+ *
+ * Both sides train the reference configuration (vocab 256, d_model 128, 4 layers, 4 heads,
+ * MLP 4x, context 256, batch 16, AdamW lr 3e-4 / weight decay 0.1 on matrices, global-norm
+ * clipping 1.0, constant learning rate) on one fixed batch, for two step kinds:
+ *
+ * - `lm`: 16 sequences x 256 positions, token-mean cross-entropy; tokens per step = B*T = 4096;
+ * - `dpo`: 16 pairs -> 32 sequences (chosen rows, then rejected rows) x 256 positions, prompt
+ *   64 tokens (mask 0), DPO Eq. 2 with beta 0.1 on masked sums of token log-probs, constant
+ *   reference log-probs computed once from the initial weights (the reference model never runs
+ *   in the step); tokens per step = 2*B*T = 8192.
+ *
+ * A step is forward + backward + clipping + optimizer update. On wasm the kit's DPO update
+ * runs as `--dpo-micro` (default 2) accumulated micro-batches: the same update, but a single
+ * 32-row forward/backward needs more than the wasm heap's 4 GiB (measured: about 175 MiB of
+ * heap per 256-token row, 24 rows reach 4 GiB). The peer always takes the whole batch at once.
+ *
+ * First the peer runs
+ * (`bench/peer/run_peer.sh`: Debian's python3-torch, 2 threads, with its fair setup
+ * `OPENBLAS_CORETYPE=Cooperlake OMP_WAIT_POLICY=PASSIVE`, installed on first use), then the kit's
+ * side runs through `lib/train`'s `train()` on the chosen tfjs backend. Each side reports the
+ * median wall time of its timed steps (after warm-up) and the median process CPU time per step;
+ * the table gives tokens/s and the ratio ours/torch. The machine's cores are shared, so the load
+ * average is printed before each side.
+ *
+ * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--steps 4] [--warmup 1]
+ * [--dpo-micro 2] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both] [--plain-env]
+ * [--json]` (`--plain-env` runs the peer without its fair setup).
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { cpuUsage } from "node:process";
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs";
+import {
+  BACKEND_KINDS,
+  type BackendInfo,
+  type BackendKind,
+  initBackend,
+} from "../../lib/backend.ts";
+import { tokenLogps } from "../../lib/loss/mod.ts";
+import { createGpt } from "../../lib/model/mod.ts";
+import type { CausalLM, GptConfig } from "../../lib/model/types.ts";
+import {
+  type BatchFn,
+  type LmBatch,
+  lmLoss,
+  type LossClosure,
+  type PreferenceBatch,
+  preferenceLoss,
+  train,
+  type TrainBatch,
+} from "../../lib/train/mod.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
+
+/** The reference configuration of the issue (torch_gpt.py's defaults). */
+const REFERENCE: GptConfig = {
+  vocabSize: 256,
+  contextLength: 256,
+  dModel: 128,
+  nLayer: 4,
+  nHead: 4,
+  mlpRatio: 4,
+  dropout: 0,
+  seed: 1,
+};
+const BATCH = 16;
+const PROMPT = 64;
+const BETA = 0.1;
+const OPTIMIZER = { lr: 3e-4, weightDecay: 0.1, gradClipNorm: 1 } as const;
+/** No warm-up, no decay: the same learning rate as the peer at every step. */
+const CONSTANT_LR = { warmupFraction: 0, minLrRatio: 1 } as const;
+
+/** The two step kinds compared, written once. */
+const STEP_KINDS = ["lm", "dpo"] as const;
+/** One of {@link STEP_KINDS}. */
+type StepKind = typeof STEP_KINDS[number];
+
+/** Timing of one side for one step kind. */
+interface SideResult {
+  readonly tokensPerSec: number;
+  readonly tokensPerStep: number;
+  /** Median wall seconds of the timed steps. */
+  readonly secondsPerStep: number;
+  /** Wall seconds of the fastest timed step (least disturbed by other processes). */
+  readonly bestSecondsPerStep: number;
+  /** Median process CPU seconds (user + system, all threads) of the timed steps. */
+  readonly cpuSecondsPerStep: number;
+  /** Micro-batches per update (gradient accumulation); 1 = the whole batch at once. */
+  readonly microBatches: number;
+  readonly losses: readonly number[];
+}
+
+/**
+ * What torch_gpt.py prints (the fields used here). Per step kind `k` it also prints
+ * `kTokensPerSec`, `kTokensPerStep`, `kSecondsPerStep`, `kBestSecondsPerStep`,
+ * `kCpuSecondsPerStep` and `kLosses`, read by {@link peerSide}.
+ */
+interface PeerOutput {
+  readonly torchVersion: string;
+  readonly threads: number;
+  readonly params: number;
+  readonly env: Record<string, string | null>;
+  readonly blas: {
+    readonly loadedLibraries: string[];
+    readonly openblasCorename?: string;
+    readonly openblasThreads?: number;
+  };
+  readonly loadAvg: number[];
+}
+
+/** Runs run_peer.sh, streaming its stderr, and parses the JSON line it prints on stdout. */
+function runPeer(args: readonly string[]): Promise<PeerOutput> {
+  const script = new URL("./run_peer.sh", import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => stdout += chunk);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = stdout.trim().split("\n").at(-1) ?? "";
+      if (code !== 0) {
+        reject(new Error(`${script} ${args.join(" ")} exited with ${code}; stdout: ${line}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(line) as PeerOutput);
+      } catch (e) {
+        reject(new Error(`${script}: expected one JSON line on stdout, found ${line}: ${e}`));
+      }
+    });
+  });
+}
+
+/** `n` seeded token ids in `[0, vocab)`. */
+function randomIds(n: number, seed: number): Int32Array {
+  const rand = mulberry32(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(rand() * REFERENCE.vocabSize));
+}
+
+/** One fixed LM batch: B rows of T + 1 random tokens, cut into inputs and next-token targets. */
+function lmBatch(): LmBatch {
+  const t = REFERENCE.contextLength;
+  const seq = randomIds(BATCH * (t + 1), 11);
+  const inputs = new Int32Array(BATCH * t);
+  const targets = new Int32Array(BATCH * t);
+  for (let b = 0; b < BATCH; b++) {
+    inputs.set(seq.subarray(b * (t + 1), b * (t + 1) + t), b * t);
+    targets.set(seq.subarray(b * (t + 1) + 1, (b + 1) * (t + 1)), b * t);
+  }
+  const mask = new Float32Array(BATCH * t).fill(1);
+  return { batchSize: BATCH, length: t, inputs, targets, mask, tokens: BATCH * t };
+}
+
+/**
+ * One fixed DPO batch of B pairs, T = contextLength columns, completion targets from column
+ * `PROMPT - 1` on (as `collatePreferenceBatch` lays them out), with the reference log-probs of
+ * `reference` (the initial model) so the first loss is ln 2. It is split into `micro`
+ * micro-batches of B / micro pairs (gradient accumulation: the same update, less memory);
+ * `tokens` is 2*(B/micro)*T each, so 2*B*T per update.
+ */
+function dpoMicroBatches(reference: CausalLM, micro: number): PreferenceBatch[] {
+  const t = REFERENCE.contextLength;
+  const seq = randomIds(2 * BATCH * (t + 1), 12);
+  const inputs = new Int32Array(2 * BATCH * t); // [2B, T]: chosen rows, then rejected rows
+  const targets = new Int32Array(2 * BATCH * t);
+  for (let r = 0; r < 2 * BATCH; r++) {
+    inputs.set(seq.subarray(r * (t + 1), r * (t + 1) + t), r * t);
+    targets.set(seq.subarray(r * (t + 1) + 1, (r + 1) * (t + 1)), r * t);
+  }
+  const rowMask = new Float32Array(t).fill(1, PROMPT - 1); // completion targets
+  // Reference log-probs one row at a time, outside the timed steps.
+  const ref = new Float32Array(2 * BATCH * t); // [2B * T]
+  for (let r = 0; r < 2 * BATCH; r++) {
+    const row = tf.tidy(() => {
+      const ids = tf.tensor2d(inputs.subarray(r * t, (r + 1) * t), [1, t], "int32"); // [1, T]
+      const tgt = tf.tensor2d(targets.subarray(r * t, (r + 1) * t), [1, t], "int32"); // [1, T]
+      return tf.mul(tokenLogps(reference.logits(ids), tgt), tf.tensor2d(rowMask, [1, t])); // [1, T]
+    });
+    ref.set(row.dataSync(), r * t);
+    row.dispose();
+  }
+  const b = BATCH / micro;
+  return Array.from({ length: micro }, (_, m) => {
+    const chosen = [m * b * t, (m + 1) * b * t] as const; // rows of this micro-batch's pairs
+    const rejected = [(BATCH + m * b) * t, (BATCH + (m + 1) * b) * t] as const;
+    const cat = <A extends Int32Array | Float32Array>(x: A, out: A): A => {
+      out.set(x.subarray(...chosen), 0);
+      out.set(x.subarray(...rejected), b * t);
+      return out;
+    };
+    const mask = new Float32Array(b * t);
+    for (let i = 0; i < b; i++) mask.set(rowMask, i * t);
+    const refs = cat(ref, new Float32Array(2 * b * t));
+    return {
+      batchSize: b,
+      length: t,
+      inputs: cat(inputs, new Int32Array(2 * b * t)),
+      targets: cat(targets, new Int32Array(2 * b * t)),
+      masks: { chosen: mask, rejected: mask, chosenDiff: mask, rejectedDiff: mask },
+      reference: { chosen: refs.slice(0, b * t), rejected: refs.slice(b * t) },
+      hybridTarget: new Float32Array(b),
+      tokens: 2 * b * t,
+    };
+  });
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Trains a fresh model for `warmup + steps` updates on one fixed batch (given as its
+ * micro-batches); times the last `steps`.
+ */
+async function timeOurs<B extends TrainBatch>(o: {
+  readonly model: CausalLM;
+  readonly micro: readonly B[];
+  readonly lossFn: LossClosure<B>;
+  readonly warmup: number;
+  readonly steps: number;
+  readonly label: string;
+}): Promise<SideResult> {
+  const runDir = await Deno.makeTempDir({ prefix: "peer-compare-" });
+  const batches: BatchFn<B> = (index) => o.micro[index % o.micro.length];
+  const seconds: number[] = [];
+  const cpu: number[] = [];
+  const losses: number[] = [];
+  let tokens = 0;
+  let lastCpu = cpuUsage();
+  try {
+    await train({
+      model: o.model,
+      steps: o.warmup + o.steps,
+      batches,
+      lossFn: o.lossFn,
+      runDir,
+      accumulation: o.micro.length,
+      optimizer: OPTIMIZER,
+      schedule: CONSTANT_LR,
+      resume: false,
+      progress: false,
+      onEvent: (e) => {
+        if (e.type === "start") lastCpu = cpuUsage();
+        if (e.type !== "step") return;
+        const now = cpuUsage();
+        losses.push(e.metrics.loss ?? NaN);
+        tokens = e.tokens;
+        const s = e.tokens / e.tokensPerSecond;
+        console.error(`ours ${o.label} step ${e.step}: ${s.toFixed(3)} s, loss ${e.metrics.loss}`);
+        if (e.step > o.warmup) {
+          seconds.push(s);
+          cpu.push((now.user - lastCpu.user + now.system - lastCpu.system) / 1e6);
+        }
+        lastCpu = now;
+      },
+    });
+  } finally {
+    await Deno.remove(runDir, { recursive: true });
+  }
+  const secondsPerStep = median(seconds);
+  return {
+    tokensPerSec: tokens / secondsPerStep,
+    tokensPerStep: tokens,
+    secondsPerStep,
+    bestSecondsPerStep: Math.min(...seconds),
+    cpuSecondsPerStep: median(cpu),
+    microBatches: o.micro.length,
+    losses,
+  };
+}
+
+/** Times the kit's side of one step kind on a fresh model (disposed by the caller). */
+function oursSide(
+  kind: StepKind,
+  model: CausalLM,
+  o: { readonly warmup: number; readonly steps: number; readonly dpoMicro: number },
+): Promise<SideResult> {
+  const { warmup, steps, dpoMicro } = o;
+  switch (kind) {
+    case "lm":
+      return timeOurs({ model, micro: [lmBatch()], lossFn: lmLoss(), warmup, steps, label: kind });
+    case "dpo":
+      return timeOurs({
+        model,
+        micro: dpoMicroBatches(model, dpoMicro),
+        lossFn: preferenceLoss({ variant: "dpo", beta: BETA }),
+        warmup,
+        steps,
+        label: kind,
+      });
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown step kind ${never}`);
+    }
+  }
+}
+
+/** The peer's numbers for one step kind (its `<kind>TokensPerSec` … fields). */
+function peerSide(peer: PeerOutput, kind: StepKind): SideResult {
+  const fields = peer as unknown as Record<string, unknown>;
+  const get = <T>(name: string): T => {
+    const value = fields[kind + name];
+    if (value === undefined) {
+      throw new Error(`torch_gpt.py printed no ${kind}${name} (was it run with --only ${kind}?)`);
+    }
+    return value as T;
+  };
+  return {
+    tokensPerSec: get<number>("TokensPerSec"),
+    tokensPerStep: get<number>("TokensPerStep"),
+    secondsPerStep: get<number>("SecondsPerStep"),
+    bestSecondsPerStep: get<number>("BestSecondsPerStep"),
+    cpuSecondsPerStep: get<number>("CpuSecondsPerStep"),
+    microBatches: 1,
+    losses: get<number[]>("Losses"),
+  };
+}
+
+function loadAvg(): string {
+  return Deno.loadavg().map((x) => x.toFixed(1)).join(" ");
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`--${name} must be an integer >= 1, found ${value}`);
+  }
+  return n;
+}
+
+function printReport(
+  rows: readonly { kind: StepKind; ours: SideResult; torch: SideResult }[],
+  info: BackendInfo,
+  peer: PeerOutput,
+  loads: { readonly peer: string; readonly ours: string },
+  params: number,
+): void {
+  const f0 = (x: number) => x.toFixed(0);
+  const f3 = (x: number) => x.toFixed(3);
+  // Loss at the first update and after the same number of updates on both sides.
+  const loss = (s: SideResult, n: number) =>
+    `${s.losses[0].toFixed(4)} -> ${s.losses[n - 1].toFixed(4)}`;
+  console.log(
+    "| step kind | tokens/step | ours tok/s | torch tok/s | ratio ours/torch | ratio, fastest steps | ours CPU s/step | torch CPU s/step | ours micro-batches | updates | ours loss | torch loss |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+  for (const { kind, ours, torch } of rows) {
+    const n = Math.min(ours.losses.length, torch.losses.length);
+    const cells = [
+      kind,
+      ours.tokensPerStep,
+      f0(ours.tokensPerSec),
+      f0(torch.tokensPerSec),
+      (ours.tokensPerSec / torch.tokensPerSec).toFixed(3),
+      (torch.bestSecondsPerStep / ours.bestSecondsPerStep).toFixed(3),
+      f3(ours.cpuSecondsPerStep),
+      f3(torch.cpuSecondsPerStep),
+      ours.microBatches,
+      `1 -> ${n}`,
+      loss(ours, n),
+      loss(torch, n),
+    ];
+    console.log(`| ${cells.join(" | ")} |`);
+  }
+  console.log(
+    "\ntokens: lm = B*T per step, dpo = 2*B*T per step (chosen + rejected rows); " +
+      "tok/s from the median wall time of the timed steps; " +
+      "the fastest-step ratio is the least disturbed by other load",
+  );
+  console.log(
+    `ours:  tfjs ${info.tfjsVersion}, backend ${info.tfjsBackend}, simd ${info.simd}, ` +
+      `threads ${info.threads}, adapter ${info.adapter}, ${params} params; ` +
+      `load average before: ${loads.ours}`,
+  );
+  const env = Object.entries(peer.env).map(([k, v]) => `${k}=${v ?? "(unset)"}`).join(" ");
+  console.log(
+    `torch: ${peer.torchVersion}, ${peer.threads} threads, ${peer.params} params, OpenBLAS core ` +
+      `${peer.blas.openblasCorename ?? "(not OpenBLAS)"} (${peer.blas.openblasThreads ?? "?"} ` +
+      `threads), BLAS ${peer.blas.loadedLibraries.join(", ")}; env: ${env}; ` +
+      `load average before: ${loads.peer}`,
+  );
+  console.log(`load average at the end: ${loadAvg()}`);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: "string", default: "wasm" },
+      steps: { type: "string", default: "4" },
+      warmup: { type: "string", default: "1" },
+      "torch-steps": { type: "string", default: "10" },
+      "torch-warmup": { type: "string", default: "3" },
+      only: { type: "string", default: "both" },
+      "dpo-micro": { type: "string", default: "2" },
+      "plain-env": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const backend = values.backend as BackendKind;
+  if (!BACKEND_KINDS.includes(backend)) {
+    throw new Error(`--backend must be one of ${BACKEND_KINDS.join(", ")}, found ${backend}`);
+  }
+  const kinds: readonly StepKind[] = values.only === "both"
+    ? STEP_KINDS
+    : STEP_KINDS.filter((k) => k === values.only);
+  if (kinds.length === 0) {
+    throw new Error(`--only must be one of lm, dpo, both; found ${values.only}`);
+  }
+  const steps = positiveInt("steps", values.steps);
+  const warmup = positiveInt("warmup", values.warmup);
+  const dpoMicro = positiveInt("dpo-micro", values["dpo-micro"]);
+  if (BATCH % dpoMicro !== 0) {
+    throw new Error(`--dpo-micro must divide the batch of ${BATCH} pairs, found ${dpoMicro}`);
+  }
+
+  const loadPeer = loadAvg();
+  const peer = await runPeer([
+    ...(values["plain-env"] ? ["--plain-env"] : []),
+    "--steps",
+    String(positiveInt("torch-steps", values["torch-steps"])),
+    "--warmup",
+    String(positiveInt("torch-warmup", values["torch-warmup"])),
+    "--only",
+    values.only,
+  ]);
+
+  const loadOurs = loadAvg();
+  const info = await initBackend(backend);
+  let params = 0;
+  const rows: { kind: StepKind; ours: SideResult; torch: SideResult }[] = [];
+  for (const kind of kinds) {
+    const model = createGpt(REFERENCE);
+    params = model.variables.reduce((n, v) => n + v.size, 0);
+    if (params !== peer.params) {
+      throw new Error(
+        `parameter count: ours ${params}, torch ${peer.params} (architectures differ)`,
+      );
+    }
+    const ours = await oursSide(kind, model, { warmup, steps, dpoMicro });
+    model.dispose();
+    rows.push({ kind, ours, torch: peerSide(peer, kind) });
+  }
+  printReport(rows, info, peer, { peer: loadPeer, ours: loadOurs }, params);
+  if (values.json) {
+    console.log(JSON.stringify({
+      config: REFERENCE,
+      batch: BATCH,
+      rows: rows.map((r) => ({
+        ...r,
+        ratio: r.ours.tokensPerSec / r.torch.tokensPerSec,
+        ratioFastest: r.torch.bestSecondsPerStep / r.ours.bestSecondsPerStep,
+      })),
+      backend: info,
+      peer: { ...peer, torchConfig: undefined },
+      loadAverage: { peer: loadPeer, ours: loadOurs, end: loadAvg() },
+    }));
+  }
+}
