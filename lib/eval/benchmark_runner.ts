@@ -1,0 +1,238 @@
+/**
+ * Runs programs against benchmark tasks in the sandbox: assert or `check(candidate)` tests for
+ * HumanEval/MBPP, differential testing against cached reference outputs for HumanEval+/MBPP+.
+ *
+ * @module
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { basename, join } from "node:path";
+import { Sandbox, type SandboxConfig } from "../sandbox/mod.ts";
+import type { SandboxJob, SandboxResult } from "../sandbox/types.ts";
+import type { Verdict } from "../codeflow/types.ts";
+import { _JsonlAppender, _readJsonlRepairing } from "./_jsonl_file.ts";
+import { REPO_ROOT } from "./data_dir.ts";
+import {
+  DEFAULT_PLUS_CHECK_OPTIONS,
+  type ExpectedOutputs,
+  parseOracleOutput,
+  PLUS_HARNESS_SOURCE,
+  plusCheckJob,
+  type PlusCheckOptions,
+  plusOracleJob,
+} from "./plus_program.ts";
+import { type BenchmarkTask, canonicalProgram } from "./types.ts";
+
+/** Configuration of a {@linkcode BenchmarkRunner}. */
+export interface BenchmarkRunnerConfig {
+  /**
+   * Sandbox settings for HumanEval/MBPP programs. The wall clock is wider than the sandbox's 10 s
+   * default so a busy machine does not turn slow references (MBPP 123 needs ~3 CPU seconds) into
+   * timeouts; the CPU limit (10 s) still stops endless loops.
+   * @default { timeoutMs: 30_000 }
+   */
+  readonly sandbox: Partial<SandboxConfig>;
+  /**
+   * Sandbox settings for differential testing (HumanEval+/MBPP+), merged over `sandbox`. Some
+   * references need tens of seconds over all plus inputs (MBPP+ 599 takes ~27 s), and per-input
+   * limits are enforced inside the program, so the whole-run limits are wide. Memory is EvalPlus's
+   * 4 GiB: MBPP+ 255 builds lists that do not fit in the sandbox's default 1 GiB.
+   * @default { timeoutMs: 300_000, cpuSeconds: 300, memoryBytes: 4 GiB }
+   */
+  readonly plusSandbox: Partial<SandboxConfig>;
+  /**
+   * Directory of the expected-output cache, one JSONL file per data file keyed by its sha256.
+   * @default `<repo>/.cache/eval`
+   */
+  readonly cacheDir: string;
+  /** Per-input limits and chunking of differential tests. @default DEFAULT_PLUS_CHECK_OPTIONS */
+  readonly plusCheck: PlusCheckOptions;
+  /**
+   * Outputs whose size exceeds this many units (about 32 characters per unit) are compared by
+   * digest instead of being stored. @default 64
+   */
+  readonly smallOutputBudget: number;
+  /** Largest oracle output (stdout) accepted, in bytes. @default 256 MiB */
+  readonly oracleMaxOutputBytes: number;
+}
+
+/** Defaults of {@linkcode BenchmarkRunnerConfig}. */
+export const DEFAULT_BENCHMARK_RUNNER_CONFIG: BenchmarkRunnerConfig = Object.freeze({
+  sandbox: { timeoutMs: 30_000 },
+  plusSandbox: { timeoutMs: 300_000, cpuSeconds: 300, memoryBytes: 4 * 1024 ** 3 },
+  cacheDir: join(REPO_ROOT, ".cache", "eval"),
+  plusCheck: DEFAULT_PLUS_CHECK_OPTIONS,
+  smallOutputBudget: 64,
+  oracleMaxOutputBytes: 256 * 1024 * 1024,
+});
+
+/** Outcome of one program on one task. */
+export interface CheckResult {
+  readonly verdict: Verdict;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+  readonly passedTests: number;
+  readonly totalTests: number;
+  /** "+" benchmarks: whether every base input passed (EvalPlus's "base tests" score). */
+  readonly basePassed?: boolean;
+  readonly wallMs: number;
+}
+
+/** Sha256 (hex) of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Uint8Array);
+  return hash.digest("hex");
+}
+
+/** The sandbox job that runs `program` against the ordinary tests of a task. */
+export function testJob(task: BenchmarkTask, program: string): SandboxJob {
+  const code = task.testSetup === undefined ? program : `${program}\n\n${task.testSetup}`;
+  return {
+    code,
+    tests: task.tests,
+    ...(task.testStyle === "check" ? { entryPoint: task.entryPoint } : {}),
+    ...(task.setup === undefined ? {} : { setup: task.setup }),
+  };
+}
+
+function _toCheckResult(r: SandboxResult, plus: boolean): CheckResult {
+  const passedTests = r.tests.filter((t) => t.passed).length;
+  return {
+    verdict: r.verdict,
+    ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
+    ...(r.errorMessage === undefined ? {} : { errorMessage: r.errorMessage }),
+    passedTests,
+    totalTests: r.tests.length,
+    ...(plus ? { basePassed: r.tests.length > 0 && r.tests[0].passed } : {}),
+    wallMs: r.wallMs,
+  };
+}
+
+/**
+ * Checks programs against benchmark tasks. Differential tasks need {@linkcode prepare} first,
+ * which loads the cached reference outputs or computes the missing ones in the sandbox.
+ */
+export class BenchmarkRunner {
+  readonly config: BenchmarkRunnerConfig;
+  #base?: Sandbox;
+  #plus?: Sandbox;
+  #expected = new Map<string, ExpectedOutputs>();
+
+  constructor(config: Partial<BenchmarkRunnerConfig> = {}) {
+    this.config = { ...DEFAULT_BENCHMARK_RUNNER_CONFIG, ...config };
+  }
+
+  #sandbox(plus: boolean): Sandbox {
+    if (plus) {
+      this.#plus ??= new Sandbox({
+        ...DEFAULT_BENCHMARK_RUNNER_CONFIG.sandbox,
+        ...this.config.sandbox,
+        ...this.config.plusSandbox,
+      });
+      return this.#plus;
+    }
+    this.#base ??= new Sandbox({
+      ...DEFAULT_BENCHMARK_RUNNER_CONFIG.sandbox,
+      ...this.config.sandbox,
+    });
+    return this.#base;
+  }
+
+  /** Cache file of the expected outputs of one data file. */
+  async cachePath(dataFile: string): Promise<string> {
+    const dataHash = (await sha256File(dataFile)).slice(0, 16);
+    const harnessHash = createHash("sha256")
+      .update(PLUS_HARNESS_SOURCE + `|budget=${this.config.smallOutputBudget}`)
+      .digest("hex").slice(0, 8);
+    return join(
+      this.config.cacheDir,
+      `expected-${basename(dataFile)}-${dataHash}-h${harnessHash}.jsonl`,
+    );
+  }
+
+  /**
+   * Load or compute the reference outputs of every differential task in `tasks` (no-op for the
+   * others). New results are appended to the cache as they come, so a kill loses little.
+   */
+  async prepare(
+    tasks: readonly BenchmarkTask[],
+    opts: { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<void> {
+    const byFile = new Map<string, BenchmarkTask[]>();
+    for (const t of tasks) {
+      if (t.plus === undefined || this.#expected.has(t.taskId)) continue;
+      byFile.set(t.source.file, [...(byFile.get(t.source.file) ?? []), t]);
+    }
+    for (const [file, fileTasks] of byFile) {
+      const path = await this.cachePath(file);
+      for (const e of _readJsonlRepairing<ExpectedOutputs>(path)) this.#expected.set(e.taskId, e);
+      const missing = fileTasks.filter((t) => !this.#expected.has(t.taskId));
+      if (missing.length === 0) continue;
+      const oracle = new Sandbox({
+        ...this.config.sandbox,
+        ...this.config.plusSandbox,
+        maxOutputBytes: this.config.oracleMaxOutputBytes,
+      });
+      const appender = new _JsonlAppender(path);
+      const marker = `@@eval-oracle-${randomBytes(8).toString("hex")}@@`;
+      let done = 0;
+      const failures: string[] = [];
+      try {
+        await Promise.all(missing.map(async (task) => {
+          const job = plusOracleJob(task, canonicalProgram(task), {
+            marker,
+            smallBudget: this.config.smallOutputBudget,
+          });
+          const r = await oracle.run(job);
+          if (r.verdict !== "pass") {
+            failures.push(
+              `${task.taskId} (${file}:${task.source.line}): ${r.verdict} ${r.errorType ?? ""} ${
+                r.errorMessage ?? ""
+              }`.trim(),
+            );
+          } else {
+            const e = parseOracleOutput(task, r.stdout, marker);
+            this.#expected.set(task.taskId, e);
+            appender.append(e);
+          }
+          opts.onProgress?.(++done, missing.length);
+        }));
+        if (failures.length > 0) {
+          throw new Error(
+            `the reference solutions of ${failures.length} task(s) failed on their own inputs ` +
+              `(raise plusSandbox limits?): ${failures.join("; ")}`,
+          );
+        }
+      } finally {
+        appender.close();
+        await oracle.close();
+      }
+    }
+  }
+
+  /** The sandbox job that checks `program` on `task`. */
+  job(task: BenchmarkTask, program: string): SandboxJob {
+    if (task.plus === undefined) return testJob(task, program);
+    const expected = this.#expected.get(task.taskId);
+    if (expected === undefined) {
+      throw new Error(
+        `no reference outputs for ${task.taskId}: call prepare() with its task first`,
+      );
+    }
+    return plusCheckJob(task, program, expected, this.config.plusCheck);
+  }
+
+  /** Run `program` against `task`. */
+  async check(task: BenchmarkTask, program: string): Promise<CheckResult> {
+    const plus = task.plus !== undefined;
+    const r = await this.#sandbox(plus).run(this.job(task, program));
+    return _toCheckResult(r, plus);
+  }
+
+  /** Release the sandboxes. */
+  async close(): Promise<void> {
+    await this.#base?.close();
+    await this.#plus?.close();
+  }
+}

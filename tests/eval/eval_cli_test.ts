@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadHumanEval } from "../../lib/eval/load_humaneval.ts";
+import { startOpenAITestServer } from "./_openai_server.ts";
+import { hasData } from "./_data.ts";
+
+const TOOL = new URL("../../tools/eval.ts", import.meta.url).pathname;
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", TOOL, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("eval CLI: unknown flags and bad values fail with a message naming them", async () => {
+  const bogus = await cli(["--bench", "humaneval", "--bogus", "1"]);
+  assert.equal(bogus.code, 2);
+  assert.match(bogus.stderr, /eval: Unknown option '--bogus'/);
+  const bench = await cli([
+    "--bench",
+    "nope",
+    "--endpoint",
+    "http://127.0.0.1:9/v1",
+    "--model",
+    "m",
+  ]);
+  assert.equal(bench.code, 1);
+  assert.match(
+    bench.stderr,
+    /--bench: expected one of humaneval, humaneval\+, mbpp, mbpp-full, mbpp\+, found "nope"/,
+  );
+  const k = await cli([
+    "--bench",
+    "mbpp",
+    "--endpoint",
+    "http://127.0.0.1:9/v1",
+    "--model",
+    "m",
+    "--k",
+    "5",
+  ]);
+  assert.match(k.stderr, /--k: 5 is larger than --n 1/);
+});
+
+Deno.test({
+  name: "eval CLI: table, resumable samples file, and refusal to resume with other settings",
+  ignore: !hasData("humaneval"),
+  fn: async () => {
+    const tasks = (await loadHumanEval()).slice(0, 2);
+    const server = startOpenAITestServer([
+      { prompt: tasks[0].prompt, answer: tasks[0].canonicalSolution },
+      { prompt: tasks[1].prompt, answer: "    return []\n" },
+    ]);
+    const dir = await Deno.makeTempDir();
+    const out = join(dir, "run");
+    const args = [
+      "--bench",
+      "humaneval",
+      "--limit",
+      "2",
+      "--endpoint",
+      server.baseURL,
+      "--model",
+      "test-model",
+      "--out",
+      out,
+      "--workers",
+      "2",
+    ];
+    try {
+      const first = await cli(args);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /\| humaneval \| test-model \| 2 \| 1 \| 50\.0 \|/);
+      assert.match(first.stdout, /\| AssertionError \| 1 \|/);
+      assert.match(first.stderr, /\[#{30}\] 2\/2 100%/);
+      const lines = (await Deno.readTextFile(join(out, "samples.jsonl"))).trim().split("\n");
+      assert.deepEqual(lines.map((l) => JSON.parse(l).verdict).sort(), ["fail", "pass"]);
+      const summary = JSON.parse(await Deno.readTextFile(join(out, "summary.json")));
+      assert.deepEqual(summary.passAtK, { "pass@1": 0.5 });
+
+      const again = await cli(args);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(server.requests, [1, 1]); // resumed: nothing generated twice
+
+      const other = await cli([...args, "--n", "2", "--temperature", "0.8"]);
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, /cannot resume: n was 1, now 2; use another --out/);
+    } finally {
+      await server.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,241 @@
+/**
+ * Evaluate a model served by an OpenAI-compatible endpoint on a code benchmark.
+ *
+ * Usage:
+ *   deno task eval --bench humaneval|humaneval+|mbpp|mbpp-full|mbpp+ --endpoint URL --model NAME
+ *     [--n 1] [--k 1[,10]] [--temperature T] [--top-p 0.95] [--max-tokens 768] [--limit N]
+ *     [--mode chat|completions] [--concurrency 8] [--workers W] [--api-key KEY] [--data-dir DIR]
+ *     [--out runs/eval/<bench>__<model>__n<n>_t<T>]
+ *
+ * Samples are appended to `<out>/samples.jsonl` as they are checked; rerunning the same command
+ * resumes. `<out>/summary.json` and a results table (pass@k, error histogram) are written at the end.
+ * The API key falls back to the OPENAI_API_KEY environment variable, then "EMPTY".
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  BENCHMARK_NAMES,
+  type BenchmarkName,
+  BenchmarkRunner,
+  type EndpointMode,
+  evaluateModel,
+  type EvaluationSummary,
+  loadBenchmark,
+  OpenAICodeModel,
+  ResultsFile,
+} from "../lib/eval/mod.ts";
+
+const USAGE = "usage: deno task eval --bench " + BENCHMARK_NAMES.join("|") +
+  " --endpoint URL --model NAME [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
+  " [--max-tokens N] [--limit N] [--mode chat|completions] [--concurrency N] [--workers N]" +
+  " [--api-key KEY] [--data-dir DIR] [--out DIR]";
+
+/** Parse a positive integer flag, or throw naming it. */
+function _int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`--${name}: expected an integer >= 1, found "${value}"`);
+  }
+  return n;
+}
+
+function _num(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new Error(`--${name}: expected a number >= 0, found "${value}"`);
+  }
+  return n;
+}
+
+/** A one-line progress bar on stderr (redrawn in place on a terminal, every 10% otherwise). */
+function _progress(label: string): (done: number, total: number) => void {
+  const tty = Deno.stderr.isTerminal();
+  let lastDecile = -1;
+  const start = performance.now();
+  return (done, total) => {
+    const frac = total === 0 ? 1 : done / total;
+    const width = 30;
+    const bar = "#".repeat(Math.round(frac * width)).padEnd(width, ".");
+    const secs = ((performance.now() - start) / 1000).toFixed(0);
+    const line = `${label} [${bar}] ${done}/${total} ${(frac * 100).toFixed(0)}% ${secs}s`;
+    if (tty) {
+      Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}${done === total ? "\n" : ""}`));
+    } else if (Math.floor(frac * 10) !== lastDecile || done === total) {
+      lastDecile = Math.floor(frac * 10);
+      console.error(line);
+    }
+  };
+}
+
+/** The results table printed at the end (markdown). */
+export function formatSummary(
+  meta: { readonly bench: string; readonly model: string; readonly n: number },
+  s: EvaluationSummary,
+): string {
+  const ks = Object.keys(s.passAtK);
+  const pct = (x: number) => (100 * x).toFixed(1);
+  const lines = [
+    `| benchmark | model | tasks | n | ${ks.join(" | ")}${
+      s.basePassAtK ? " | " + ks.map((k) => `${k} (base)`).join(" | ") : ""
+    } |`,
+    `|---|---|---:|---:|${ks.map(() => "---:|").join("")}${
+      s.basePassAtK ? ks.map(() => "---:|").join("") : ""
+    }`,
+    `| ${meta.bench} | ${meta.model} | ${s.tasks} | ${meta.n} | ${
+      ks.map((k) => pct(s.passAtK[k])).join(" | ")
+    }${s.basePassAtK ? " | " + ks.map((k) => pct(s.basePassAtK![k])).join(" | ") : ""} |`,
+    "",
+    "| error | count |",
+    "|---|---:|",
+    ...(s.errors.length === 0 ? ["| (none) | 0 |"] : s.errors.map(([e, c]) => `| ${e} | ${c} |`)),
+  ];
+  if (s.usage) {
+    lines.push(
+      "",
+      `tokens: ${s.usage.promptTokens} prompt + ${s.usage.completionTokens} completion; ` +
+        `${s.usage.requests} requests, ${s.usage.attempts} HTTP attempts`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Run the CLI; returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        bench: { type: "string" },
+        endpoint: { type: "string" },
+        model: { type: "string" },
+        n: { type: "string" },
+        k: { type: "string" },
+        temperature: { type: "string" },
+        "top-p": { type: "string" },
+        "max-tokens": { type: "string" },
+        limit: { type: "string" },
+        mode: { type: "string" },
+        concurrency: { type: "string" },
+        workers: { type: "string" },
+        "api-key": { type: "string" },
+        "data-dir": { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (e) {
+    console.error(`eval: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const bench = values.bench as BenchmarkName | undefined;
+    if (bench === undefined || !BENCHMARK_NAMES.includes(bench)) {
+      throw new Error(
+        `--bench: expected one of ${BENCHMARK_NAMES.join(", ")}, found ${
+          JSON.stringify(values.bench)
+        }`,
+      );
+    }
+    if (values.endpoint === undefined) throw new Error("--endpoint is required");
+    if (values.model === undefined) throw new Error("--model is required");
+    const mode = (values.mode ?? "chat") as EndpointMode;
+    if (mode !== "chat" && mode !== "completions") {
+      throw new Error(`--mode: expected chat or completions, found "${values.mode}"`);
+    }
+    const n = _int("n", values.n, 1);
+    const ks = (values.k ?? "1").split(",").map((k) => _int("k", k, 1));
+    for (const k of ks) if (k > n) throw new Error(`--k: ${k} is larger than --n ${n}`);
+    const temperature = _num("temperature", values.temperature, n === 1 ? 0 : 0.8);
+    const topP = _num("top-p", values["top-p"], 0.95);
+    const maxTokens = _int("max-tokens", values["max-tokens"], 768);
+    const limit = values.limit === undefined ? undefined : _int("limit", values.limit, 1);
+    const concurrency = _int("concurrency", values.concurrency, 8);
+    const workers = values.workers === undefined ? undefined : _int("workers", values.workers, 1);
+    const out = values.out ??
+      join(
+        "runs",
+        "eval",
+        `${bench}__${values.model.replace(/[^\w.-]+/g, "_")}__n${n}_t${temperature}`,
+      );
+
+    const config = {
+      bench,
+      endpoint: values.endpoint,
+      model: values.model,
+      mode,
+      n,
+      temperature,
+      topP,
+      maxTokens,
+      limit: limit ?? null,
+    };
+    mkdirSync(out, { recursive: true });
+    const configPath = join(out, "config.json");
+    if (existsSync(configPath)) {
+      const old = JSON.parse(readFileSync(configPath, "utf-8")) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(config)) {
+        if (JSON.stringify(old[key]) !== JSON.stringify(value)) {
+          throw new Error(
+            `${configPath}: cannot resume: ${key} was ${JSON.stringify(old[key])}, now ${
+              JSON.stringify(value)
+            }; ` +
+              `use another --out`,
+          );
+        }
+      }
+    } else {
+      writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
+    }
+
+    const all = await loadBenchmark(
+      bench,
+      values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] },
+    );
+    const tasks = limit === undefined ? all : all.slice(0, limit);
+    const model = new OpenAICodeModel({
+      baseURL: values.endpoint,
+      model: values.model,
+      apiKey: values["api-key"] ?? Deno.env.get("OPENAI_API_KEY") ?? "EMPTY",
+      mode,
+      concurrency,
+    });
+    const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
+    const results = ResultsFile.open(join(out, "samples.jsonl"));
+    try {
+      const { summary } = await evaluateModel({
+        tasks,
+        model,
+        runner,
+        generation: { n, temperature, topP, maxTokens },
+        ks,
+        results,
+        onProgress: _progress(`${bench} ${values.model}`),
+        onPrepareProgress: _progress("reference outputs (cached after the first run)"),
+      });
+      writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+      console.log(formatSummary({ bench, model: values.model, n }, summary));
+      console.error(`results in ${out}`);
+    } finally {
+      results.close();
+      await runner.close();
+    }
+    return 0;
+  } catch (e) {
+    console.error(`eval: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
