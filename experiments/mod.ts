@@ -5,7 +5,17 @@
  * @module
  */
 import type { AnyStudy } from "../lib/experiment/mod.ts";
+import { betaSweep } from "./beta_sweep.ts";
+import { diffAug } from "./diff_aug.ts";
+import { diffMethod } from "./diff_method.ts";
 import { diffMethodMasks } from "./diff_method_masks.ts";
+import { emptyDPolicy } from "./empty_d_policy.ts";
+import { hybrid } from "./hybrid.ts";
+import { lambdaSweep } from "./lambda_sweep.ts";
+import { mainResults } from "./main_results.ts";
+import { negativeSelection } from "./negative_selection.ts";
+import { sftCorrectVsIncorrect } from "./sft_correct_vs_incorrect.ts";
+import { symmetric } from "./symmetric.ts";
 
 /**
  * Every registered study by name.
@@ -18,5 +28,17 @@ import { diffMethodMasks } from "./diff_method_masks.ts";
  * ```
  */
 export const STUDIES: Readonly<Record<string, AnyStudy>> = Object.fromEntries(
-  ([diffMethodMasks] as readonly AnyStudy[]).map((s) => [s.name, s]),
+  ([
+    diffMethodMasks,
+    mainResults,
+    hybrid,
+    diffAug,
+    symmetric,
+    betaSweep,
+    lambdaSweep,
+    negativeSelection,
+    diffMethod,
+    sftCorrectVsIncorrect,
+    emptyDPolicy,
+  ] as unknown as readonly AnyStudy[]).map((s) => [s.name, s]),
 );

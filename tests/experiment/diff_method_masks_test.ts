@@ -20,8 +20,9 @@ Deno.test("mutatedTrajectories: deterministic, one bug fixed per iteration, last
     assert.equal(codes.size, t.versions.length, `${t.taskId}: every fix changes the code`);
     assert.deepEqual(t.versions.map((v) => v.iteration), t.versions.map((_, i) => i));
   }
-  // seed 1, item 0: word_lengths with a deleted `lengths = {}` and two edits, fixed in 3 steps
-  const [t] = mutatedTrajectories({ count: 1, seed: 1 });
+  // seed 136, item 0: word_lengths with a deleted `lengths = {}` and two edits, fixed in 3 steps
+  const [t] = mutatedTrajectories({ count: 1, seed: 136 });
+  assert.equal(t.versions.length, 4);
   assert.equal(t.entryPoint, "word_lengths");
   assert.equal(
     t.versions[0].code,
@@ -50,7 +51,7 @@ Deno.test("diff-method-masks, one hand-checked pair: LCS marks 2 lines, prefix-s
   // does not; the prefix-suffix diff also marks line 2 (`    for w in words:\n`, 6 o200k tokens)
   const run = await runStudy({
     study: diffMethodMasks,
-    overrides: ["seeds=[1]", "scale.pairs=1", "synth.rule=first"],
+    overrides: ["seeds=[136]", "scale.pairs=1", "synth.rule=first"],
     runsDir,
     quiet: true,
     writePlots: false,
@@ -89,8 +90,9 @@ Deno.test("diff-method-masks smoke run: every method × seed, table, plots, resu
     // D- of an LCS lies between the common prefix and suffix: prefix-suffix marks a superset
     assert.ok(get("lcs").markedTokens <= get("prefix-suffix").markedTokens);
     assert.ok(get("lcs").rejectedLines <= get("prefix-suffix").rejectedLines);
-    // an empty D- (the fix only adds lines) is empty for every method
-    assert.equal(get("lcs").emptyRejected, get("prefix-suffix").emptyRejected);
+    // D- is empty under LCS iff y- is a subsequence of y+, and under prefix-suffix iff y- is a
+    // prefix of y+ plus a suffix of it: the second implies the first, not the other way round
+    assert.ok(get("lcs").emptyRejected >= get("prefix-suffix").emptyRejected);
   }
   const table = readFileSync(join(run.runDir, "table.md"), "utf8");
   for (const label of ["LCS (Myers)", "Ratcliff/Obershelp", "Prefix-suffix"]) {

@@ -19,7 +19,11 @@ Deno.test("experiment CLI: unknown study and unknown keys fail, listing the vali
   const a = cli("nope", "--runs-dir", runsDir);
   assert.equal(a.code, 2);
   assert.ok(
-    a.stderr.startsWith('experiment: unknown study "nope" (known: diff-method-masks)'),
+    a.stderr.startsWith(
+      'experiment: unknown study "nope" (known: beta-sweep, diff-aug, diff-method, diff-method-masks, ' +
+        "empty-d-policy, hybrid, lambda-sweep, main-results, negative-selection, " +
+        "sft-correct-vs-incorrect, symmetric)",
+    ),
     a.stderr,
   );
   const b = cli("diff-method-masks", "--synth.maxBug=2", "--runs-dir", runsDir);
@@ -37,11 +41,11 @@ Deno.test("experiment CLI: unknown study and unknown keys fail, listing the vali
 
 Deno.test("experiment CLI: runs a study with overrides and prints its table", async () => {
   const runsDir = await Deno.makeTempDir();
-  const args = ["diff-method-masks", "--seeds=[1]", "--scale.pairs=1", "--synth.rule=first"];
+  const args = ["diff-method-masks", "--seeds=[136]", "--scale.pairs=1", "--synth.rule=first"];
   const r = cli(...args, "--runs-dir", runsDir);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.stdout.includes("| LCS (Myers) | lcs | 1 | 17.00 (n=1) | 53.1 (n=1) | 2.00 (n=1) |"));
-  assert.match(r.stderr, /cell 3\/3 prefix-suffix seed 1 done in .* · elapsed .* · ETA /);
+  assert.match(r.stderr, /cell 3\/3 prefix-suffix seed 136 done in .* · elapsed .* · ETA /);
   const [dir] = [...Deno.readDirSync(runsDir)].map((e) => e.name);
   assert.match(dir, /^diff-method-masks-smoke-[0-9a-f]{8}$/);
   for (const f of ["config.json", "results.jsonl", "table.md", "bar_markedTokens.png"]) {

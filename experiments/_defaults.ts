@@ -1,0 +1,56 @@
+/**
+ * Shared defaults of the preference studies: the base model, the pair data, the masks, the
+ * training run and the evaluation (`PREFERENCE_BASE`), and the sizes per preset
+ * (`PREFERENCE_PRESETS`). A study file states only what differs from these.
+ *
+ * @module
+ */
+import type { Preset, PresetName } from "../lib/experiment/mod.ts";
+import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
+
+/** Per-area defaults of every preference study (DESIGN §1 hyper-parameters where they apply). */
+export const PREFERENCE_BASE: PreferenceBase = {
+  model: { checkpoint: "data/checkpoints/base" }, // `deno task pretrain` (paper preset) writes it
+  data: {
+    trajectoriesFile: null, // synthesise MiniFlow trajectories (cached under runs/cache)
+    teacherSeed: 1, // the base model's MiniFlow seed
+    firstIndex: 3000, // past the base corpus (training-split tasks 0…2999): new tasks
+    maxRefinements: 5, // DESIGN §1.1
+    rule: "random", // DESIGN §1.1 default; first/last are ablations
+    method: "lcs", // DESIGN §3
+    maxRejectedLines: 20, // DESIGN §1.3
+    maxTokens: 2048, // DESIGN §1.3
+  },
+  mask: { contextLines: 0, randomContext: false, emptyRejected: "keep" }, // keep = paper's code
+  train: {
+    loss: "target-dpo",
+    beta: 0.1, // paper
+    lambda: 1, // paper
+    lr: 3e-4, // 1/10 of the base model's pretraining peak (3e-3); untuned until the base exists
+    batchSize: 8, // pairs per step (16 sequences); the paper's 128 does not fit 2 CPU cores
+    accumulation: 1,
+    warmupFraction: 0.03, // paper: cosine with 3% warm-up
+    minLrRatio: 0, // cosine to zero
+    weightDecay: 0, // TRL's DPO default
+    gradClipNorm: 1,
+    maxPromptLength: 128, // half the base model's 256-token context (paper: 1024 of 2048)
+    checkpointEvery: 50,
+  },
+  eval: { seed: 1, batchSize: 50 }, // the base model's MiniFlow validation/test splits
+  runtime: { backend: "wasm", sandboxWorkers: 2 },
+};
+
+/** Sizes per preset; every table needs at least 3 seeds for its 95% CI. */
+export const PREFERENCE_PRESETS: Readonly<Record<PresetName, Preset<PreferenceScale>>> = {
+  smoke: {
+    seeds: [0, 1, 2],
+    scale: { tasks: 48, steps: 3, testTasks: 3, valTasks: 2, maxNewTokens: 24 }, // ~15 pairs
+  },
+  paper: {
+    seeds: [0, 1, 2],
+    // ~390 pairs (1200 tasks, one-time synthesis ~4 min), ~3 epochs at batch 8; measured on the
+    // wasm backend at the base model's size: ~0.93 CPU-s per step, ~0.17 CPU-s per evaluated
+    // task, so ~3 min per trained cell on an idle core today
+    scale: { tasks: 1200, steps: 150, testTasks: 100, valTasks: 50, maxNewTokens: 160 },
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * MiniFlow evaluation splits built once per (seed, split, count) and cached on disk (building a
+ * split runs every reference solution in the sandbox).
+ *
+ * @module
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { buildBenchmark, readBenchmarkJsonl, toJsonl } from "../miniflow/mod.ts";
+import type { BenchmarkTask, MiniflowSplit, SandboxRunner } from "../miniflow/types.ts";
+import { _withCacheLock } from "./_cache_lock.ts";
+
+/** Options of {@linkcode cachedBenchmark}. */
+export interface CachedBenchmarkOptions {
+  /** Folder of the caches (for example `runs/cache`). */
+  readonly cacheDir: string;
+  /** MiniFlow seed. */
+  readonly seed: number;
+  readonly split: MiniflowSplit;
+  /** Tasks `0 … count-1` of the split. */
+  readonly count: number;
+  readonly sandbox: SandboxRunner;
+}
+
+/**
+ * Tasks `0 … count-1` of a MiniFlow split, read from
+ * `<cacheDir>/miniflow-bench-<seed>-<split>-<count>.jsonl` or built (lib/miniflow's
+ * `buildBenchmark`) and written there first.
+ */
+export async function cachedBenchmark(options: CachedBenchmarkOptions): Promise<BenchmarkTask[]> {
+  const { cacheDir, seed, split, count } = options;
+  if (count === 0) return [];
+  const path = join(cacheDir, `miniflow-bench-${seed}-${split}-${count}.jsonl`);
+  const exists = async () => {
+    try {
+      await readFile(path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await mkdir(cacheDir, { recursive: true });
+  await _withCacheLock({
+    path,
+    done: exists,
+    build: async () => {
+      const tasks = await buildBenchmark({ seed, count, split, sandbox: options.sandbox });
+      await writeFile(`${path}.tmp-${Deno.pid}`, toJsonl(tasks));
+      await rename(`${path}.tmp-${Deno.pid}`, path);
+    },
+  });
+  return await readBenchmarkJsonl(path);
+}

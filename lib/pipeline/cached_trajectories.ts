@@ -1,0 +1,147 @@
+/**
+ * MiniFlow debugging trajectories synthesised once per (teacher seed, first index, tasks,
+ * refinements) and cached on disk, so every cell and variant of every study cuts its pairs from
+ * the same trajectories.
+ *
+ * @module
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { readTrajectories } from "../codeflow/mod.ts";
+import type { Trajectory } from "../codeflow/types.ts";
+import { MiniFlowTeacher } from "../miniflow/mod.ts";
+import type { SandboxRunner } from "../miniflow/types.ts";
+import { codeflowPairBuilder, type CodeRunner, SYNTH_FILES, synthesize } from "../synth/mod.ts";
+import { _withCacheLock } from "./_cache_lock.ts";
+
+/** Options of {@linkcode cachedMiniflowTrajectories}. */
+export interface CachedTrajectoriesOptions {
+  /** Folder of the caches (for example `runs/cache`). */
+  readonly cacheDir: string;
+  /** MiniFlow teacher seed. */
+  readonly seed: number;
+  /** Tasks synthesised: training-split indexes `[firstIndex, firstIndex + tasks)`. */
+  readonly tasks: number;
+  /**
+   * First task index.
+   * @default {0}
+   */
+  readonly firstIndex?: number;
+  /**
+   * Refinement iterations after iteration 0.
+   * @default {5}
+   */
+  readonly maxRefinements?: number;
+  /** The sandbox that runs every version against its tests. */
+  readonly sandbox: SandboxRunner & CodeRunner;
+  /**
+   * Tasks in flight.
+   * @default {8}
+   */
+  readonly concurrency?: number;
+  /** Called after each synthesised task. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What {@linkcode cachedMiniflowTrajectories} returns. */
+export interface CachedTrajectories {
+  readonly trajectories: Trajectory[];
+  /** The synthesis folder (`trajectories.jsonl`, `stats.json`, …). */
+  readonly dir: string;
+  /** Whether the folder was already complete. */
+  readonly hit: boolean;
+}
+
+const _COMPLETE = "complete.json";
+
+/**
+ * The folder of one synthesis: `<cacheDir>/miniflow-<seed>-<firstIndex>-<tasks>-r<refinements>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { trajectoriesCacheDir } from "./cached_trajectories.ts";
+ * assert.equal(trajectoriesCacheDir("runs/cache", { seed: 1, tasks: 600 }), "runs/cache/miniflow-1-0-600-r5");
+ * ```
+ */
+export function trajectoriesCacheDir(
+  cacheDir: string,
+  o: {
+    readonly seed: number;
+    readonly tasks: number;
+    readonly firstIndex?: number;
+    readonly maxRefinements?: number;
+  },
+): string {
+  return join(
+    cacheDir,
+    `miniflow-${o.seed}-${o.firstIndex ?? 0}-${o.tasks}-r${o.maxRefinements ?? 5}`,
+  );
+}
+
+/**
+ * The cached trajectories, synthesised first when missing (lib/synth's resumable `synthesize`
+ * with the offline MiniFlow teacher; a killed synthesis resumes on the next call). Concurrent
+ * callers in other processes wait for the one building the cache. `complete.json` marks a
+ * finished folder.
+ */
+export async function cachedMiniflowTrajectories(
+  options: CachedTrajectoriesOptions,
+): Promise<CachedTrajectories> {
+  const dir = trajectoriesCacheDir(options.cacheDir, options);
+  const marker = join(dir, _COMPLETE);
+  const complete = async () => {
+    try {
+      await readFile(marker);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const hit = await complete();
+  await mkdir(dir, { recursive: true });
+  await _withCacheLock({
+    path: dir,
+    done: complete,
+    build: async () => {
+      const teacher = new MiniFlowTeacher(options.sandbox, { seed: options.seed });
+      const pairs = await codeflowPairBuilder({ seed: options.seed });
+      try {
+        const result = await synthesize({
+          teacher,
+          runner: options.sandbox,
+          outDir: dir,
+          tasks: options.tasks,
+          firstIndex: options.firstIndex ?? 0,
+          maxRefinements: options.maxRefinements ?? 5,
+          concurrency: options.concurrency ?? 8,
+          pairBuilder: pairs.build,
+          onProgress: (p) => options.onProgress?.(p.done, p.total),
+        });
+        await writeFile(
+          marker,
+          JSON.stringify(
+            {
+              seed: options.seed,
+              firstIndex: options.firstIndex ?? 0,
+              tasks: options.tasks,
+              maxRefinements: options.maxRefinements ?? 5,
+              trajectories: result.stats.trajectories,
+              passing: result.stats.passing,
+              finishedAt: new Date().toISOString(),
+            },
+            null,
+            2,
+          ) + "\n",
+        );
+      } finally {
+        await pairs.close();
+      }
+    },
+  });
+  const trajectories: Trajectory[] = [];
+  for await (const t of readTrajectories(join(dir, SYNTH_FILES.trajectories))) {
+    trajectories.push(t);
+  }
+  return { trajectories, dir, hit };
+}
