@@ -1,15 +1,21 @@
 /**
  * Training throughput (tokens/s) for the reference configuration: vocab 256, d_model 128,
  * 4 layers, 4 heads, MLP 4x, context 256, batch 16, AdamW. Measures the plain LM step and a
- * Target-DPO step on 16 chosen+rejected pairs (2 accumulated micro-batches of 8: one pass of 32
- * sequences exceeds the 4 GiB wasm heap), plus the three `tokenLogps` formulations.
+ * Target-DPO step on 16 chosen+rejected pairs (one pass of 32 sequences; `--accumulation 2`
+ * splits it into 2 micro-batches of 8), plus the three `tokenLogps` formulations.
  *
- * - `deno run -A bench/train_bench.ts [--backend wasm|cpu|webgpu] [--steps 4]` prints one JSON
- *   line per measurement (median tokens/s over the steps after the first);
+ * - `deno run -A bench/train_bench.ts [--backend wasm|cpu|webgpu] [--steps 4] [--accumulation 1]`
+ *   prints one JSON line per measurement: median wall-clock tokens/s over the steps after the
+ *   first, and `cpuTokensPerSecond` (tokens per second of this process's CPU time), which is
+ *   the figure to compare between runs on a shared, loaded machine;
+ * - `--only lm|dpo|logps` runs one measurement (default: all three);
+ * - `--profile` instead prints the CPU milliseconds per kernel name of the last of `--steps`
+ *   LM steps (DPO steps with `--only dpo`), largest first: where a training step spends its time;
  * - `deno bench -A bench/train_bench.ts` runs the same work as `Deno.bench` cases.
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendKind, initBackend } from "../lib/backend.ts";
@@ -45,11 +51,26 @@ const BATCH = 16;
 async function throughput<B extends TrainBatch>(
   options: Omit<TrainOptions<B>, "runDir" | "progress" | "onEvent" | "model" | "steps">,
   steps: number,
-): Promise<{ tokensPerSecond: number; secondsPerStep: number; tokensPerStep: number }> {
+  onStep: (step: number) => void = () => {},
+): Promise<
+  {
+    tokensPerSecond: number;
+    cpuTokensPerSecond: number;
+    secondsPerStep: number;
+    cpuSecondsPerStep: number;
+    tokensPerStep: number;
+  }
+> {
   const model = createGpt(REFERENCE);
   const runDir = await Deno.makeTempDir({ prefix: "train-bench-" });
   const rates: number[] = [];
   const seconds: number[] = [];
+  const cpuSeconds: number[] = [];
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  let lastCpu = cpuNow();
   let tokens = 0;
   await train({
     ...options,
@@ -61,7 +82,11 @@ async function throughput<B extends TrainBatch>(
       if (e.type !== "step") return;
       rates.push(e.tokensPerSecond);
       seconds.push(e.tokens / e.tokensPerSecond);
+      const now = cpuNow();
+      cpuSeconds.push(now - lastCpu);
+      lastCpu = now;
       tokens = e.tokens;
+      onStep(e.step);
     },
   });
   model.dispose();
@@ -70,18 +95,29 @@ async function throughput<B extends TrainBatch>(
     const s = xs.slice(steps > 1 ? 1 : 0).sort((a, b) => a - b);
     return s[Math.floor(s.length / 2)];
   };
-  return { tokensPerSecond: median(rates), secondsPerStep: median(seconds), tokensPerStep: tokens };
+  const cpuPerStep = median(cpuSeconds);
+  return {
+    tokensPerSecond: median(rates),
+    cpuTokensPerSecond: tokens / cpuPerStep,
+    secondsPerStep: median(seconds),
+    cpuSecondsPerStep: cpuPerStep,
+    tokensPerStep: tokens,
+  };
 }
 
-function lmStep(steps: number) {
+function lmStep(steps: number, onStep?: (step: number) => void) {
   const stream = Int32Array.from({ length: 50_000 }, (_, i) => (i * 7919 + (i >> 3)) % 256);
-  return throughput({
-    batches: lmBatches({ stream, batchSize: BATCH, length: REFERENCE.contextLength, seed: 1 }),
-    lossFn: lmLoss(),
-  }, steps);
+  return throughput(
+    {
+      batches: lmBatches({ stream, batchSize: BATCH, length: REFERENCE.contextLength, seed: 1 }),
+      lossFn: lmLoss(),
+    },
+    steps,
+    onStep,
+  );
 }
 
-async function dpoStep(steps: number) {
+async function dpoStep(steps: number, accumulation = 1, onStep?: (step: number) => void) {
   // 16 pairs: prompt 64 tokens, completions 191 tokens + EOS -> 255 input positions per side.
   const pairs = Array.from({ length: BATCH }, (_, p) => {
     const ids = (n: number, k: number) =>
@@ -98,13 +134,23 @@ async function dpoStep(steps: number) {
   const refModel = createGpt(REFERENCE);
   const reference = await referenceLogps(refModel, pairs, { batchSize: 4 });
   refModel.dispose();
-  // 16 pairs = 32 sequences of 255 positions do not fit in the wasm heap (4 GiB) in one
-  // forward+backward pass, so the step accumulates 2 micro-batches of 8 pairs (same update).
-  return throughput({
-    batches: preferenceBatches({ pairs, reference, batchSize: BATCH / 2, seed: 1, padId: 0 }),
-    accumulation: 2,
-    lossFn: preferenceLoss({ variant: "target-dpo" }),
-  }, steps);
+  // 16 pairs = 32 sequences of 255 positions in one forward+backward pass (~2.7 GiB of wasm
+  // heap since the zero-copy Identity of lib/_wasm_kernels.ts; before it, this overflowed 4 GiB).
+  return throughput(
+    {
+      batches: preferenceBatches({
+        pairs,
+        reference,
+        batchSize: BATCH / accumulation,
+        seed: 1,
+        padId: 0,
+      }),
+      accumulation,
+      lossFn: preferenceLoss({ variant: "target-dpo" }),
+    },
+    steps,
+    onStep,
+  );
 }
 
 /** Forward + backward of `tokenLogps` on `[32, 256, 256]` logits (a DPO batch's logits). */
@@ -124,17 +170,76 @@ async function tokenLogpsMs(method: TokenLogpsMethod, reps: number): Promise<num
   return (performance.now() - t0) / reps;
 }
 
+/** CPU seconds of this process (user + system). */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/**
+ * Wrap every kernel of `backend` with a CPU timer (nested kernel calls count once, in the
+ * outermost one); returns the per-kernel-name totals in milliseconds, updated live.
+ */
+function profileKernels(backend: string): Map<string, number> {
+  const totals = new Map<string, number>();
+  let depth = 0;
+  for (const kernel of tf.getKernelsForBackend(backend)) {
+    const inner = kernel.kernelFunc;
+    const kernelFunc = (args: Parameters<tf.KernelFunc>[0]) => {
+      const t0 = depth++ === 0 ? cpuSeconds() : 0;
+      try {
+        return inner(args);
+      } finally {
+        if (--depth === 0) {
+          const ms = (cpuSeconds() - t0) * 1000;
+          totals.set(kernel.kernelName, (totals.get(kernel.kernelName) ?? 0) + ms);
+        }
+      }
+    };
+    tf.unregisterKernel(kernel.kernelName, backend);
+    tf.registerKernel({ ...kernel, kernelFunc: kernelFunc as tf.KernelFunc });
+  }
+  return totals;
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       backend: { type: "string", default: "wasm" },
       steps: { type: "string", default: "4" },
+      accumulation: { type: "string", default: "1" },
+      profile: { type: "boolean", default: false },
+      only: { type: "string", default: "all" },
     },
   });
   const info = await initBackend(values.backend as BackendKind);
   const steps = Number(values.steps);
+  const accumulation = Number(values.accumulation);
   const base = { backend: info.backend, simd: info.simd, adapter: info.adapter, config: REFERENCE };
+  const only = values.only;
+  if (!["all", "lm", "dpo", "logps"].includes(only)) {
+    throw new Error(`--only must be one of all, lm, dpo, logps; found "${only}"`);
+  }
+  if (values.profile) {
+    const totals = profileKernels(tf.getBackend());
+    const clearBeforeLast = (step: number) => {
+      if (step < steps) totals.clear(); // keep the last step only
+    };
+    const r = only === "dpo"
+      ? await dpoStep(steps, accumulation, clearBeforeLast)
+      : await lmStep(steps, clearBeforeLast);
+    const kernelsMs = [...totals.entries()].sort((a, b) => b[1] - a[1]);
+    console.log(JSON.stringify({
+      bench: `${only === "dpo" ? "target-dpo" : "lm"} step profile (last step, CPU ms per kernel)`,
+      lastStepCpuMs: Math.round(r.cpuSecondsPerStep * 1000),
+      kernelCpuMs: Math.round(kernelsMs.reduce((a, [, v]) => a + v, 0)),
+      kernels: Object.fromEntries(kernelsMs.map(([k, v]) => [k, Math.round(v)])),
+      ...base,
+    }));
+    Deno.exit(0);
+  }
   for (const method of ["closed-form", "log-softmax", "logsumexp"] as const) {
+    if (only !== "all" && only !== "logps") break;
     console.log(
       JSON.stringify({
         bench: `tokenLogps fwd+bwd [32,256,256] ${method}`,
@@ -143,12 +248,20 @@ if (import.meta.main) {
       }),
     );
   }
-  console.log(
-    JSON.stringify({ bench: "lm step", batch: BATCH, ...(await lmStep(steps)), ...base }),
-  );
-  console.log(
-    JSON.stringify({ bench: "target-dpo step", pairs: BATCH, ...(await dpoStep(steps)), ...base }),
-  );
+  if (only === "all" || only === "lm") {
+    console.log(
+      JSON.stringify({ bench: "lm step", batch: BATCH, ...(await lmStep(steps)), ...base }),
+    );
+  }
+  if (only === "all" || only === "dpo") {
+    console.log(JSON.stringify({
+      bench: "target-dpo step",
+      pairs: BATCH,
+      accumulation,
+      ...(await dpoStep(steps, accumulation)),
+      ...base,
+    }));
+  }
 } else {
   await initBackend("wasm");
   Deno.bench({

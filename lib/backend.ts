@@ -9,6 +9,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import {
+  fastTranspose,
+  KIT_KERNEL,
+  leadingAxesSum,
+  replaceWasmKernel,
+  shareCast,
+  shareIdentity,
+  xnnBatchMatMul,
+} from "./_wasm_kernels.ts";
 
 /** The backends the kit can run on. */
 export type BackendKind = "wasm" | "cpu" | "webgpu" | "tensorflow";
@@ -54,7 +63,10 @@ export interface InitBackendOptions {
 let _current: BackendInfo | null = null;
 let _wasmDir: string | null = null;
 /** Marks kernel functions registered by the kit (so registration is idempotent and reported). */
-const _KIT_KERNEL = Symbol.for("target-dpo-kit.kernel");
+const _KIT_KERNEL = KIT_KERNEL;
+
+/** Kernels {@link registerWasmFastKernels} replaces, in registration order. */
+const _FAST_KERNELS = ["Identity", "Cast", "Sum", "Transpose", "BatchMatMul"] as const;
 
 /**
  * Select and initialise a tfjs backend. Calling it again with the same kind is a no-op that
@@ -257,9 +269,47 @@ export function registerWasmFastSlicing(): string[] {
   return replaced;
 }
 
+/**
+ * Replace wasm kernels that dominated a training step with faster, numerically equivalent ones
+ * (profile and measurements: bench/train_bench.ts `--profile`, README of bench/):
+ * - `Identity` and same-dtype `Cast` share the input buffer instead of copying it. The engine
+ *   clones every tensor it saves for the backward pass, so the copies doubled a training step's
+ *   memory (a 32-sequence DPO batch overflowed the 4 GiB heap) and cost ~10% of its time;
+ * - `Sum` over leading axes (bias and LayerNorm gradients) accumulates rows without wasm's
+ *   transpose, in the same float32 order (bit-identical);
+ * - `Transpose` runs cache-blocked (2-D and batched 2-D) or by whole rows (last axis kept);
+ * - `BatchMatMul` with transpose flags or a batch runs XNNPACK per batch entry on zero-copy heap
+ *   views (tfjs' wasm kernel used a naive loop for those: ~10× slower).
+ * Idempotent.
+ *
+ * @returns the names of the kernels this call replaced.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend, registerWasmFastKernels } from "./backend.ts";
+ * await initBackend("wasm"); // installs them
+ * assert.deepEqual(registerWasmFastKernels(), []);
+ * const c = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [1, 1]]), true, false);
+ * assert.deepEqual(c.arraySync(), [[4, 3], [6, 4]]);
+ * ```
+ */
+export function registerWasmFastKernels(): string[] {
+  const makers = {
+    Identity: shareIdentity,
+    Cast: shareCast,
+    Sum: leadingAxesSum,
+    Transpose: fastTranspose,
+    BatchMatMul: xnnBatchMatMul,
+  } as const;
+  return _FAST_KERNELS.filter((name) => replaceWasmKernel(name, makers[name]));
+}
+
 async function _initWasm(wasmDir: string): Promise<BackendInfo> {
   registerWasmUnsortedSegmentSum();
   registerWasmFastSlicing();
+  registerWasmFastKernels();
   // setWasmPaths only takes effect before the wasm backend is first initialised.
   if (_wasmDir === null) {
     setWasmPaths(wasmDir.endsWith("/") ? wasmDir : `${wasmDir}/`);
@@ -271,11 +321,59 @@ async function _initWasm(wasmDir: string): Promise<BackendInfo> {
     simd,
     threads: getThreadsCount(),
     wasmDir: _wasmDir,
-    patchedKernels: ["UnsortedSegmentSum", "Slice", "Unpack"].filter((k) => {
+    patchedKernels: ["UnsortedSegmentSum", "Slice", "Unpack", ..._FAST_KERNELS].filter((k) => {
       const func = tf.getKernel(k, "wasm")?.kernelFunc;
       return func !== undefined && _KIT_KERNEL in func;
     }),
   });
+}
+
+/**
+ * Replace the webgpu `AddN` kernel with one that sums at most `maxStorageBuffersPerShaderStage
+ * - 1` inputs per shader (a tree of partial sums). tfjs 4.22 binds every input as a storage
+ * buffer of one shader; above the device limit (8 by default, so more than 7 inputs) the
+ * pipeline is invalid and the result silently holds the previous call's value (seen on Mesa's
+ * lavapipe). Needs the webgpu backend to be registered (initBackend("webgpu") calls it).
+ * Idempotent.
+ *
+ * @returns `true` when this call replaced the kernel, `false` when it was already replaced.
+ */
+export function registerWebGpuAddN(): boolean {
+  const kernel = tf.getKernel("AddN", "webgpu");
+  if (kernel === undefined) {
+    throw new Error("registerWebGpuAddN: the webgpu backend has no AddN kernel (not loaded?)");
+  }
+  if (_KIT_KERNEL in kernel.kernelFunc) return false;
+  const original = kernel.kernelFunc;
+  const kernelFunc = Object.assign((args: Parameters<tf.KernelFunc>[0]) => {
+    const backend = args.backend as unknown as {
+      device: { limits: { maxStorageBuffersPerShaderStage: number } };
+      disposeData(dataId: tf.DataId): boolean;
+    };
+    const chunk = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);
+    let level = args.inputs as unknown as tf.TensorInfo[];
+    const temps: tf.TensorInfo[] = [];
+    while (level.length > chunk) {
+      const next: tf.TensorInfo[] = [];
+      for (let i = 0; i < level.length; i += chunk) {
+        const part = level.slice(i, i + chunk);
+        if (part.length === 1) {
+          next.push(part[0]);
+          continue;
+        }
+        const sum = original({ ...args, inputs: part as unknown as tf.NamedTensorInfoMap });
+        temps.push(sum as tf.TensorInfo);
+        next.push(sum as tf.TensorInfo);
+      }
+      level = next;
+    }
+    const out = original({ ...args, inputs: level as unknown as tf.NamedTensorInfoMap });
+    for (const t of temps) backend.disposeData(t.dataId);
+    return out;
+  }, { [_KIT_KERNEL]: true });
+  tf.unregisterKernel("AddN", "webgpu");
+  tf.registerKernel({ ...kernel, kernelFunc });
+  return true;
 }
 
 async function _initWebGpu(): Promise<BackendInfo> {
@@ -289,8 +387,12 @@ async function _initWebGpu(): Promise<BackendInfo> {
     );
   }
   await import("@tensorflow/tfjs-backend-webgpu");
+  registerWebGpuAddN();
   await _setBackend("webgpu");
-  return _info("webgpu", { adapter: adapter.info.description || adapter.info.vendor || "unknown" });
+  return _info("webgpu", {
+    adapter: adapter.info.description || adapter.info.vendor || "unknown",
+    patchedKernels: ["AddN"],
+  });
 }
 
 async function _initTensorflow(specifier: string): Promise<BackendInfo> {

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, registerWasmUnsortedSegmentSum } from "../lib/backend.ts";
+import {
+  initBackend,
+  registerWasmFastKernels,
+  registerWasmUnsortedSegmentSum,
+  registerWebGpuAddN,
+} from "../lib/backend.ts";
 import { createGpt } from "../lib/model/mod.ts";
 
 /** Run `fn` on `kind` and return plain arrays (so results survive the backend switch). */
@@ -19,7 +24,17 @@ Deno.test("initBackend(wasm) reports SIMD, threads, the wasm dir and the patched
   assert.equal(info.simd, true);
   assert.equal(info.threads, 1); // Deno has no wasm threads support (SharedArrayBuffer workers)
   assert.ok(info.wasmDir !== null && existsSync(join(info.wasmDir, "tfjs-backend-wasm-simd.wasm")));
-  assert.deepEqual(info.patchedKernels, ["UnsortedSegmentSum", "Slice", "Unpack"]);
+  assert.deepEqual(info.patchedKernels, [
+    "UnsortedSegmentSum",
+    "Slice",
+    "Unpack",
+    "Identity",
+    "Cast",
+    "Sum",
+    "Transpose",
+    "BatchMatMul",
+  ]);
+  assert.deepEqual(registerWasmFastKernels(), []); // idempotent
   assert.equal(registerWasmUnsortedSegmentSum(), false); // idempotent
 });
 
@@ -207,4 +222,127 @@ Deno.test("wasm Slice/Unpack replacements: identical values to cpu for contiguou
   const wasm = await on("wasm", run);
   assert.deepEqual(wasm, cpu);
   assert.deepEqual((cpu.rows as number[][][])[0][0], xs.slice(2 * 30 + 3 * 6, 2 * 30 + 4 * 6));
+});
+
+Deno.test("wasm matMul: every transpose flag and batch form equals cpu (hand-checked 2×2 too)", async () => {
+  const m = 37, k = 45, n = 29;
+  const forms: [boolean, boolean, number[], number[]][] = [];
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    for (const [ba, bb] of [[[], []], [[3], [3]], [[1], [4]], [[2, 3], [2, 3]], [[4], [1]]]) {
+      forms.push([ta, tb, ba, bb]);
+    }
+  }
+  const run = () =>
+    tf.tidy(() =>
+      forms.map(([ta, tb, ba, bb], i) => {
+        const a = tf.randomNormal([...ba, ...(ta ? [k, m] : [m, k])], 0, 1, "float32", i + 1);
+        const b = tf.randomNormal([...bb, ...(tb ? [n, k] : [k, n])], 0, 1, "float32", 99 + i);
+        const c = tf.matMul(a, b, ta, tb);
+        return { shape: c.shape, values: c.dataSync() as Float32Array };
+      })
+    );
+  const cpu = await on("cpu", run);
+  await initBackend("wasm");
+  const before = tf.engine().backend.numDataIds();
+  const wasm = run();
+  // every temporary buffer and heap view of the kernel was released
+  assert.equal(tf.engine().backend.numDataIds(), before);
+  forms.forEach((form, i) => {
+    assert.deepEqual(wasm[i].shape, cpu[i].shape, `form ${form}`);
+    let d = 0;
+    wasm[i].values.forEach((v, j) => d = Math.max(d, Math.abs(v - cpu[i].values[j])));
+    assert.ok(d < 1e-4, `form ${form}: max |wasm - cpu| = ${d}`);
+  });
+  // A rank-2 right operand broadcast against a batch: ones [2, 3, 2, 4] · ones [4, 2] = 4s.
+  const bc = tf.tidy(() => tf.matMul(tf.ones([2, 3, 2, 4]), tf.ones([4, 2])).arraySync());
+  assert.deepEqual(bc, Array.from({ length: 2 }, () => Array(3).fill([[4, 4], [4, 4]])));
+  // [[1, 2], [3, 4]]ᵀ · [[1, 0], [1, 1]] = [[1+3, 3], [2+4, 4]]
+  const c = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [1, 1]]), true, false);
+  assert.deepEqual(c.arraySync(), [[4, 3], [6, 4]]);
+  // and the product with transposeB: [[1, 2], [3, 4]] · [[1, 0], [1, 1]]ᵀ = [[1, 3], [3, 7]]
+  const d = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [1, 1]]), false, true);
+  assert.deepEqual(d.arraySync(), [[1, 3], [3, 7]]);
+  tf.dispose([c, d]);
+});
+
+Deno.test("wasm Transpose and leading-axes Sum replacements equal cpu", async () => {
+  const perms: [number[], number[]][] = [
+    [[37, 45], [1, 0]],
+    [[2, 3, 4, 5], [2, 0, 1, 3]],
+    [[2, 3, 4, 5], [0, 1, 3, 2]],
+    [[2, 3, 4, 5], [1, 0, 2, 3]],
+    [[2, 3, 4, 5], [0, 2, 1, 3]],
+    [[2, 3, 2, 4, 5], [2, 0, 3, 1, 4]],
+    [[2, 1, 4, 5], [1, 0, 2, 3]],
+    [[2, 3, 4], [2, 1, 0]],
+    [[6, 70, 33], [0, 2, 1]],
+  ];
+  const sums: [number[], number | number[], boolean][] = [
+    [[40, 7], 0, false],
+    [[3, 5, 7], [0, 1], true],
+    [[3, 5, 7], [1, 0], false],
+    [[3, 5, 7], 1, false],
+    [[3, 5], [0, 1], false],
+  ];
+  const run = () =>
+    tf.tidy(() => ({
+      t: perms.map(([s, p], i) =>
+        tf.transpose(tf.randomNormal(s, 0, 1, "float32", i + 1), p).arraySync()
+      ),
+      ti: tf.transpose(tf.tensor3d([1, 2, 3, 4, 5, 6], [1, 2, 3], "int32"), [0, 2, 1]).arraySync(),
+      s: sums.map(([s, ax, kd], i) =>
+        tf.sum(tf.randomNormal(s, 0, 1, "float32", 50 + i), ax, kd).arraySync()
+      ),
+    }));
+  const cpu = await on("cpu", run);
+  const wasm = await on("wasm", run);
+  assert.deepEqual(wasm.t, cpu.t); // copies: bit-identical
+  assert.deepEqual(wasm.ti, [[[1, 4], [2, 5], [3, 6]]]);
+  // Sums: float32 row accumulation (cpu adds in another order), equal to rounding.
+  const flat = (x: unknown): number[] => Array.isArray(x) ? x.flatMap(flat) : [x as number];
+  const a = flat(wasm.s), b = flat(cpu.s);
+  assert.equal(a.length, b.length);
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5, `sum ${i}: ${v} vs ${b[i]}`));
+  await initBackend("wasm");
+  // Hand-checked: column sums of [[1, 2], [3, 4], [5, 6]].
+  assert.deepEqual(tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), 0).arraySync(), [9, 12]);
+});
+
+Deno.test("wasm Identity shares the buffer (no copy per saved tensor); values stay intact", async () => {
+  await initBackend("wasm");
+  const x = tf.tensor2d([[1, 2], [3, 4]]);
+  const y = tf.clone(x);
+  assert.equal(y.dataId, x.dataId);
+  x.dispose();
+  assert.deepEqual(y.arraySync(), [[1, 2], [3, 4]]);
+  const z = tf.cast(y, "float32");
+  assert.equal(z.dataId, y.dataId);
+  const i = tf.cast(y, "int32");
+  assert.notEqual(i.dataId, y.dataId);
+  assert.deepEqual(i.arraySync(), [[1, 2], [3, 4]]);
+  tf.dispose([y, z, i]);
+});
+
+Deno.test({
+  name: "webgpu AddN over 20 inputs: exact sums, and no stale value on the next call",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await initBackend("webgpu");
+    assert.equal(registerWebGpuAddN(), false); // initBackend installed it
+    const sumOf = async (scale: number) => {
+      const xs = Array.from({ length: 20 }, (_, i) => tf.tensor1d([i * scale, 1]));
+      const s = tf.addN(xs);
+      const v = Array.from(await s.data());
+      tf.dispose([...xs, s]);
+      return v;
+    };
+    // sum_{i<20} i = 190
+    assert.deepEqual(await sumOf(1), [190, 20]);
+    assert.deepEqual(await sumOf(2), [380, 20]);
+    const few = tf.addN([tf.tensor1d([1]), tf.tensor1d([2]), tf.tensor1d([4])]);
+    assert.deepEqual(Array.from(await few.data()), [7]);
+    few.dispose();
+    await initBackend("wasm");
+  },
 });

@@ -34,7 +34,15 @@ export interface CausalLM {
   readonly config: GptConfig;
   /** Trainable weights, in a stable order (the checkpoint order). */
   readonly variables: readonly tf.Variable[];
-  /** Next-token logits for every position: ids [B, T] -> logits [B, T, V]. */
-  logits(ids: tf.Tensor2D, training?: boolean): tf.Tensor3D;
+  /**
+   * Next-token logits for every position: ids [B, T] -> logits [B, T, V].
+   *
+   * @param training apply dropout (when the config's rate is > 0). @default false
+   * @param seed integer seed of this call's dropout masks: with it, the masks are a pure function
+   *   of `(seed, ids shape)`, so a resumed run reproduces the uninterrupted one (the trainer passes
+   *   `mixSeed(model.config.seed, microBatchIndex)`). Without it, implementations may draw from
+   *   internal state (the kit's GPT counts its training calls). Ignored when not training.
+   */
+  logits(ids: tf.Tensor2D, training?: boolean, seed?: number): tf.Tensor3D;
   dispose(): void;
 }

@@ -7,7 +7,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import type { MetricName } from "../loss/mod.ts";
+import { type MetricName, mixSeed } from "../loss/mod.ts";
 import type { CausalLM } from "../model/types.ts";
 import { AdamW, type AdamWConfig, clipByGlobalNorm } from "./adamw.ts";
 import { truncateMetricsLog } from "./metrics_log.ts";
@@ -103,7 +103,8 @@ export class NonFiniteError extends Error {
  * atomic checkpoints, and resumes from the newest one: a resumed run reproduces the
  * uninterrupted run's metrics exactly (same backend), because data and hybrid splits are
  * functions of (seed, index) and the optimizer state is restored bit for bit. Model-internal
- * randomness (dropout) must be stateless too for this to hold.
+ * randomness (dropout) is stateless too: micro-batch `k` calls `model.logits(ids, true, seed)`
+ * with `seed = mixSeed(model.config.seed, k)`.
  *
  * @example
  * ```ts
@@ -261,11 +262,13 @@ async function _computeStep<B extends TrainBatch>(o: {
   const metricSums = new Map<MetricName, tf.Scalar>();
   let tokens = 0;
   for (let micro = 0; micro < o.accumulation; micro++) {
-    const batch = o.batches(o.step * o.accumulation + micro);
+    const index = o.step * o.accumulation + micro;
+    const batch = o.batches(index);
     tokens += batch.tokens;
     const kept: [MetricName, tf.Scalar][] = [];
+    const model = _withDropoutSeed(o.model, mixSeed(o.model.config.seed, index));
     const { value, grads } = tf.variableGrads(() => {
-      const r = o.lossFn(o.model, batch);
+      const r = o.lossFn(model, batch);
       for (const [name, t] of Object.entries(r.metrics) as [MetricName, tf.Scalar][]) {
         kept.push([name, tf.keep(tf.clone(t))]);
       }
@@ -306,4 +309,18 @@ async function _computeStep<B extends TrainBatch>(o: {
   const metrics: Partial<Record<MetricName, number>> = {};
   names.forEach((n, i) => metrics[n] = values[i]);
   return { record: { gradNorm: values[names.length], tokens, metrics }, grads };
+}
+
+/** `model` whose training forward passes use dropout seed `seed` unless the caller gives one. */
+function _withDropoutSeed(model: CausalLM, seed: number): CausalLM {
+  return {
+    get config() {
+      return model.config;
+    },
+    get variables() {
+      return model.variables;
+    },
+    logits: (ids, training, callSeed) => model.logits(ids, training, callSeed ?? seed),
+    dispose: () => model.dispose(),
+  };
 }

@@ -247,6 +247,32 @@ Deno.test("dropout only in training mode, seeded", () => {
   noDrop.dispose();
 });
 
+Deno.test("dropout masks are a pure function of the explicit seed (resumable runs)", () => {
+  const a = createGpt({ ...TINY, dropout: 0.5 });
+  const b = createGpt({ ...TINY, dropout: 0.5 }); // same weights, fresh call counter
+  randomiseWeights(a, 0.3, 300);
+  randomiseWeights(b, 0.3, 300);
+  const ids = tf.tensor2d([[1, 2, 3, 4]], [1, 4], "int32");
+  const run = (m: typeof a, seed?: number) =>
+    tf.tidy(() => Array.from(m.logits(ids, true, seed).dataSync()));
+  const warmup = run(a); // advances a's internal counter only
+  const s7a = run(a, 7);
+  const s7b = run(b, 7);
+  assert.deepEqual(s7a, s7b); // same seed: same masks, whatever came before
+  assert.deepEqual(run(a, 7), s7a);
+  assert.notDeepEqual(run(a, 8), s7a);
+  assert.notDeepEqual(warmup, run(a)); // without a seed: a new draw each call
+  // not training: the seed is ignored and no dropout is applied
+  assert.deepEqual(
+    tf.tidy(() => Array.from(a.logits(ids, false, 7).dataSync())),
+    tf.tidy(() => Array.from(a.logits(ids).dataSync())),
+  );
+  assert.throws(() => a.logits(ids, true, 1.5), /seed must be an integer, found 1.5/);
+  tf.dispose(ids);
+  a.dispose();
+  b.dispose();
+});
+
 Deno.test("errors name the offending value", () => {
   const model = createGpt(TINY);
   assert.throws(
