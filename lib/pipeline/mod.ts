@@ -1,0 +1,46 @@
+/**
+ * Pipelines that assemble library parts into jobs: base-model pretraining on the MiniFlow corpus
+ * with its model card, greedy MiniFlow evaluation of a code model, and the preference cell
+ * (cached trajectories → pairs and masks → preference training → pass@1).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PRETRAIN_PRESETS, pretrainConfig } from "./mod.ts";
+ * assert.deepEqual(PRETRAIN_PRESETS, ["smoke", "paper"]);
+ * assert.equal(pretrainConfig("paper").name, "base");
+ * ```
+ *
+ * @module
+ */
+export {
+  PRETRAIN_PRESETS,
+  type PretrainConfig,
+  pretrainConfig,
+  type PretrainCorpusConfig,
+  type PretrainEvalConfig,
+  type PretrainModelConfig,
+  type PretrainPreset,
+  type PretrainTokenizerConfig,
+  type PretrainTrainConfig,
+  validatePretrainConfig,
+} from "./pretrain_config.ts";
+export {
+  MODEL_CARD_FILES,
+  pretrainBase,
+  type PretrainOptions,
+  type PretrainResult,
+} from "./pretrain.ts";
+export { EVAL_SET_NAMES, type EvalSetName, type ModelCard, renderModelCard } from "./model_card.ts";
+export {
+  evaluateMiniflow,
+  type EvaluateMiniflowOptions,
+  type MiniflowEvalSummary,
+  type MiniflowSample,
+  summarizeMiniflow,
+} from "./evaluate_miniflow.ts";
+export * from "./preference.ts";
+export * from "./preference_config.ts";
+export * from "./preference_dataset.ts";
+export * from "./cached_benchmark.ts";
+export * from "./cached_trajectories.ts";
