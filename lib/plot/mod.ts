@@ -40,3 +40,6 @@ export { maskSegments } from "./mask_segments.ts";
 export type { MaskedText, MaskSegment } from "./mask_segments.ts";
 export { maskHtml, pairMaskHtml } from "./mask_html.ts";
 export type { MaskHtmlOptions, MaskSide, PairMaskView } from "./mask_html.ts";
+export { titledSpec } from "./titled_spec.ts";
+export { displaySavedPlots, type DisplaySavedPlotsOptions } from "./display_saved_plots.ts";
+export { pairMaskView } from "./pair_mask_view.ts";

@@ -1,0 +1,197 @@
+/**
+ * `deno task demo`: the main job on the offline default, in a few minutes on two cores. It loads
+ * the base checkpoint (`deno task pretrain` writes `data/checkpoints/base`), synthesises MiniFlow
+ * pairs with the offline teacher, trains DPO, RPO, Target-DPO and Target-RPO from the base model
+ * (3 seeds each, next to the untrained base, Ref), evaluates greedy pass@1 on the MiniFlow test
+ * split, prints the table (mean ± 95% CI over the seeds) and writes the charts into
+ * `runs/demo-<config hash>/`.
+ *
+ * It is a study run (lib/experiment `runStudy`) of {@linkcode DEMO_STUDY}, so it records the
+ * resolved config, the seeds and the git commit, and a rerun resumes: finished cells are skipped.
+ *
+ * ```sh
+ * deno task demo                                   # the demo scale (preset "paper" of the demo)
+ * deno task demo --preset smoke                    # seconds: the main-results smoke sizes
+ * deno task demo --model.checkpoint=/tmp/ckpt --scale.steps=20 --runs-dir /tmp/runs
+ * ```
+ *
+ * @module
+ */
+import {
+  configHash,
+  PRESET_NAMES,
+  type PresetName,
+  resolveConfig,
+  runStudy,
+  type RunStudyResult,
+} from "../lib/experiment/mod.ts";
+import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
+import { PREFERENCE_PRESETS } from "../experiments/_defaults.ts";
+import {
+  PAIR_METRICS,
+  PASS_METRICS,
+  preferenceCell,
+  type PreferenceStudy,
+  type PreferenceVariant,
+} from "../experiments/_preference_study.ts";
+import { mainResults } from "../experiments/main_results.ts";
+
+/** Label of every result of the demo: the pairs come from the offline MiniFlow teacher. */
+export const DEMO_LABEL = "MiniFlow (offline teacher)";
+
+/** Variants of main-results the demo runs: the base model and the four preference losses. */
+export const DEMO_VARIANT_IDS: readonly string[] = [
+  "ref",
+  "dpo",
+  "rpo",
+  "target-dpo",
+  "target-rpo",
+];
+
+/**
+ * The demo's sizes, chosen to finish within 5 minutes on two shared cores (measured by
+ * `bench/demo_bench.ts`): ~80 pairs, 10 steps of 8 pairs, 20 test tasks.
+ */
+export const DEMO_SCALE: PreferenceScale = {
+  tasks: 240, // MiniFlow trajectories synthesised (cached under runs/cache): ~80 pairs
+  steps: 10, // 80 pairs seen once per seed
+  testTasks: 20, // greedy pass@1 on the first 20 MiniFlow test tasks
+  valTasks: 0, // no validation split: the demo reports the test split only
+  maxNewTokens: 96, // MiniFlow bodies are 3–12 lines
+};
+
+/**
+ * The demo study: main-results restricted to {@linkcode DEMO_VARIANT_IDS}, test pass@1 only. Its
+ * `paper` preset is the demo scale ({@linkcode DEMO_SCALE}); `smoke` is the main-results smoke.
+ */
+export const DEMO_STUDY: PreferenceStudy = {
+  ...mainResults,
+  name: "demo",
+  description: "The demo of `deno task demo`: DPO, RPO, Target-DPO and Target-RPO trained from " +
+    `the base model (Ref) on the same pairs; greedy pass@1 on the MiniFlow test split (${DEMO_LABEL}).`,
+  variants: DEMO_VARIANT_IDS.map((id) => {
+    const v = mainResults.variants.find((x) => x.id === id);
+    if (v === undefined) throw new Error(`demo: main-results has no variant "${id}"`);
+    return v as PreferenceVariant;
+  }),
+  presets: {
+    smoke: structuredClone(PREFERENCE_PRESETS.smoke),
+    paper: { seeds: [0, 1, 2], scale: DEMO_SCALE },
+  },
+  metrics: [PASS_METRICS[0], ...PAIR_METRICS],
+  plots: [{
+    kind: "bar",
+    metric: "pass@1/test",
+    title: `Greedy pass@1, MiniFlow test — ${DEMO_LABEL}`,
+  }],
+};
+
+/** Options of {@linkcode runDemo}. */
+export interface RunDemoOptions {
+  /**
+   * `paper` is the demo scale, `smoke` the main-results smoke sizes.
+   * @default {"paper"}
+   */
+  readonly preset?: PresetName;
+  /**
+   * `key=value` overrides (`model.checkpoint=…`, `scale.steps=…`, `seeds=[0,1,2]`).
+   * @default {[]}
+   */
+  readonly overrides?: readonly string[];
+  /**
+   * Folder of the run folders.
+   * @default {"runs" of the kit's checkout}
+   */
+  readonly runsDir?: string;
+  /**
+   * Shared caches of the preference cells (trajectories, evaluation splits, reference log-probs).
+   * @default {"<kit>/runs/cache"}
+   */
+  readonly cacheDir?: string;
+  /**
+   * No progress lines on stderr.
+   * @default {false}
+   */
+  readonly quiet?: boolean;
+}
+
+/** Runs (or resumes) the demo into `<runsDir>/demo-<config hash>/`. */
+export async function runDemo(
+  options: RunDemoOptions = {},
+): Promise<RunStudyResult<PreferenceVariant, PreferenceScale, PreferenceBase>> {
+  const preset = options.preset ?? "paper";
+  const overrides = options.overrides ?? [];
+  const hash = configHash(resolveConfig(DEMO_STUDY, preset, overrides));
+  return await runStudy({
+    study: DEMO_STUDY,
+    preset,
+    overrides,
+    runId: `demo-${preset === "paper" ? "" : `${preset}-`}${hash}`,
+    ...(options.runsDir === undefined ? {} : { runsDir: options.runsDir }),
+    cell: preferenceCell(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    quiet: options.quiet ?? false,
+  });
+}
+
+const USAGE =
+  `usage: deno task demo [--preset paper|smoke] [--key=value …] [--runs-dir DIR] [--quiet]
+
+  --preset NAME   paper: the demo scale (default); smoke: seconds, for a quick check
+  --key=value     override a config key, e.g. --model.checkpoint=/tmp/ckpt --scale.steps=20
+  --runs-dir DIR  folder of the run folders (default runs)
+  --cache-dir DIR shared caches: trajectories, eval splits, reference log-probs (default runs/cache)
+  --quiet         no progress lines on stderr
+`;
+
+function _parse(argv: readonly string[]): RunDemoOptions {
+  let preset: PresetName = "paper", quiet = false;
+  let runsDir: string | undefined, cacheDir: string | undefined;
+  const overrides: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf("=");
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    const value = () => {
+      const v = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${name} needs a value`);
+      return v;
+    };
+    if (name === "--help" || name === "-h") {
+      console.log(USAGE);
+      Deno.exit(0);
+    } else if (name === "--preset") {
+      const p = value();
+      if (!(PRESET_NAMES as readonly string[]).includes(p)) {
+        throw new Error(`--preset: expected one of ${PRESET_NAMES.join(", ")}, found "${p}"`);
+      }
+      preset = p as PresetName;
+    } else if (name === "--runs-dir") runsDir = value();
+    else if (name === "--cache-dir") cacheDir = value();
+    else if (name === "--quiet") quiet = true;
+    else if (arg.startsWith("--") && eq > 2) overrides.push(arg.slice(2));
+    else throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+  }
+  return { preset, overrides, runsDir, cacheDir, quiet };
+}
+
+if (import.meta.main) {
+  let options: RunDemoOptions;
+  try {
+    options = _parse(Deno.args);
+  } catch (e) {
+    console.error(`demo: ${(e as Error).message}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+  const t0 = performance.now();
+  try {
+    const run = await runDemo(options);
+    console.log(`# Target-DPO demo — ${DEMO_LABEL}\n`);
+    console.log(run.table);
+    console.log(`\nrun folder: ${run.runDir}`);
+    console.log(`plots: ${run.plots.map((p) => p.png).join(", ")}`);
+    console.log(`wall time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    console.error(`demo: stopped: ${(e as Error).message}\nrerun the same command to resume.`);
+    Deno.exit(1);
+  }
+}
