@@ -179,16 +179,21 @@ export async function executeNotebook(
     sourcePath,
   ];
   const started = performance.now();
-  let out: Deno.CommandOutput;
+  // jupyter_client starts the kernel in a new session, outside `timeout`'s process group, and the
+  // kernel inherits nbconvert's stdout/stderr. So: tag every process of this run through its
+  // environment, wait for nbconvert's exit status rather than for the pipes to close, then kill
+  // whatever still carries the tag (a kernel orphaned by a timeout).
+  const runTag = `${_RUN_TAG_VAR}=${crypto.randomUUID()}`;
+  let child: Deno.ChildProcess;
   try {
-    out = await new Deno.Command("timeout", {
+    child = new Deno.Command("timeout", {
       args,
       cwd: dirname(sourcePath),
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", [_RUN_TAG_VAR]: runTag.slice(_RUN_TAG_VAR.length + 1) },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-    }).output();
+    }).spawn();
   } catch (e) {
     throw new Error(
       `executeNotebook: could not start ${jupyter} via coreutils timeout (${
@@ -197,8 +202,17 @@ export async function executeNotebook(
         `install with: ${NOTEBOOK_INSTALL_COMMANDS.join(" && ")}`,
     );
   }
+  const stdoutText = _drain(child.stdout);
+  const stderrText = _drain(child.stderr);
+  const status = await child.status;
+  await _killTagged(runTag);
+  const out = {
+    code: status.code,
+    stderr: await _settle(stderrText.text, stderrText.cancel),
+  };
+  await _settle(stdoutText.text, stdoutText.cancel);
   const durationMs = performance.now() - started;
-  const stderr = _stripAnsi(new TextDecoder().decode(out.stderr));
+  const stderr = _stripAnsi(out.stderr);
   const stderrTail = stderr.slice(-_STDERR_TAIL);
   const written = await stat(outputPath).then((s) => s.mtimeMs, () => null);
   const fresh = written !== null && written !== previous;
@@ -225,4 +239,65 @@ export async function executeNotebook(
     durationMs,
     stderrTail,
   };
+}
+
+/** Environment variable that tags every process of one notebook run. */
+const _RUN_TAG_VAR = "KIT_NOTEBOOK_RUN";
+
+/** Read a stream to text in the background; `cancel` stops waiting for EOF. */
+function _drain(stream: ReadableStream<Uint8Array>): { text: Promise<string>; cancel: () => void } {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let acc = "";
+  const text = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        acc += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // cancelled: keep what arrived
+    }
+    return acc;
+  })();
+  return { text, cancel: () => void reader.cancel().catch(() => {}) };
+}
+
+/** The drained text, or what arrived within 2 s when a leftover process holds the pipe open. */
+async function _settle(text: Promise<string>, cancel: () => void): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((res) => timer = setTimeout(res, 2_000));
+  const first = await Promise.race([text.then(() => "done" as const), late.then(() => "late")]);
+  clearTimeout(timer);
+  if (first === "late") cancel();
+  return await text;
+}
+
+/** SIGKILL every process whose environment holds `tag` (Linux /proc); a no-op elsewhere. */
+async function _killTagged(tag: string): Promise<void> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir("/proc"));
+  } catch {
+    return;
+  }
+  const needle = new TextEncoder().encode(`${tag}\0`);
+  for (const e of entries) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const env = await Deno.readFile(`/proc/${e.name}/environ`);
+      if (_includes(env, needle)) Deno.kill(Number(e.name), "SIGKILL");
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+}
+
+function _includes(hay: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
 }
