@@ -15,6 +15,8 @@ import * as tf from "@tensorflow/tfjs";
 import { disposeKvCache, type Gpt, type KvCache } from "../model/gpt.ts";
 import type { ModelTokenizer } from "../model/types.ts";
 import type { CodeModel, GenerationOptions, GenerationRequest, TokenUsage } from "./code_model.ts";
+import { argmax, sampleTopP } from "../model/sampling.ts";
+import { itemSeed, mulberry32 } from "../util/rng.ts";
 
 /** Configuration of a {@linkcode TfjsCodeModel}. */
 export interface TfjsCodeModelConfig {
@@ -196,7 +198,7 @@ export class TfjsCodeModel implements CodeModel {
           sample: j,
           ids,
           atLineStart: request.prompt.length === 0 || request.prompt.endsWith("\n"),
-          rng: _mulberry32(_hashSeed(this.config.seed, `${request.taskId}#${j}`)),
+          rng: mulberry32(itemSeed(this.config.seed, `${request.taskId}#${j}`)),
           gen: [],
           text: "",
           done: maxTokens === 0,
@@ -256,8 +258,8 @@ export class TfjsCodeModel implements CodeModel {
           }
           const x = rowLogits.subarray(b * V, (b + 1) * V);
           const token = o.temperature === 0
-            ? _argmax(x)
-            : _sample(x, o.temperature, o.topP, row.rng);
+            ? argmax(x)
+            : sampleTopP(x, o.temperature, o.topP, row.rng);
           if (token === eos) {
             row.done = true;
             return;
@@ -329,65 +331,4 @@ function _gatherRows(cache: KvCache, keep: readonly number[]): KvCache {
     }
     return { layers, length: cache.length };
   });
-}
-
-/** Index of the largest value; the lowest index wins ties. */
-function _argmax(x: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-  return best;
-}
-
-/** Draw from softmax(x / temperature), truncated to the smallest top-p nucleus. */
-function _sample(x: Float32Array, temperature: number, topP: number, rng: () => number): number {
-  let max = -Infinity;
-  for (const v of x) if (v > max) max = v;
-  const probs = new Float64Array(x.length);
-  let z = 0;
-  for (let i = 0; i < x.length; i++) {
-    probs[i] = Math.exp((x[i] - max) / temperature);
-    z += probs[i];
-  }
-  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
-  let keep = order.length;
-  if (topP < 1) {
-    let mass = 0;
-    for (let k = 0; k < order.length; k++) {
-      mass += probs[order[k]] / z;
-      if (mass >= topP) {
-        keep = k + 1;
-        break;
-      }
-    }
-  }
-  let kept = 0;
-  for (let k = 0; k < keep; k++) kept += probs[order[k]];
-  let r = rng() * kept;
-  for (let k = 0; k < keep; k++) {
-    r -= probs[order[k]];
-    if (r < 0) return order[k];
-  }
-  return order[keep - 1];
-}
-
-/** 32-bit FNV-1a of `text`, mixed with `seed`. */
-function _hashSeed(seed: number, text: string): number {
-  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG returning floats in [0, 1). */
-function _mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -6,6 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { disposeKvCache, type Gpt, type KvCache } from "./gpt.ts";
+import { mulberry32 } from "../util/rng.ts";
+import { argmax, sampleTopP } from "./sampling.ts";
 
 /** How the next token is chosen. */
 export type DecodingStrategy = "greedy" | "sample";
@@ -123,7 +125,7 @@ export async function generate(
     }
   }
 
-  const rng = _mulberry32(seed);
+  const rng = mulberry32(seed);
   const seq = [...prompt];
   const tokens: number[] = [];
   const stepLogits: Float32Array[] = [];
@@ -156,7 +158,7 @@ export async function generate(
     let last = await step(prompt); // [V]
     for (;;) {
       if (recordLogits) stepLogits.push(last);
-      const next = strategy === "greedy" ? _argmax(last) : _sample(last, temperature, topP, rng);
+      const next = strategy === "greedy" ? argmax(last) : sampleTopP(last, temperature, topP, rng);
       if (eosId !== null && next === eosId) {
         stopReason = "eos";
         break;
@@ -177,55 +179,4 @@ export async function generate(
     disposeKvCache(state.cache);
   }
   return recordLogits ? { tokens, stopReason, stepLogits } : { tokens, stopReason };
-}
-
-/** Index of the largest value; the lowest index wins ties. */
-function _argmax(x: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-  return best;
-}
-
-/** Draw from softmax(x / temperature), truncated to the top-p nucleus. */
-function _sample(x: Float32Array, temperature: number, topP: number, rng: () => number): number {
-  let max = -Infinity;
-  for (const v of x) if (v > max) max = v;
-  const probs = new Float64Array(x.length);
-  let z = 0;
-  for (let i = 0; i < x.length; i++) {
-    probs[i] = Math.exp((x[i] - max) / temperature);
-    z += probs[i];
-  }
-  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
-  let keep = order.length;
-  if (topP < 1) {
-    let mass = 0;
-    for (let k = 0; k < order.length; k++) {
-      mass += probs[order[k]] / z;
-      if (mass >= topP) {
-        keep = k + 1;
-        break;
-      }
-    }
-  }
-  let kept = 0;
-  for (let k = 0; k < keep; k++) kept += probs[order[k]];
-  let r = rng() * kept;
-  for (let k = 0; k < keep; k++) {
-    r -= probs[order[k]];
-    if (r < 0) return order[k];
-  }
-  return order[keep - 1];
-}
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG returning floats in [0, 1). */
-function _mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
