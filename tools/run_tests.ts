@@ -19,7 +19,8 @@ try {
   Deno.exit(1);
 }
 
-const extra = Deno.args.length > 0 ? Deno.args : ["tests/"];
+// The suite is tests/ plus every JSDoc example in lib/ and experiments/ (type-checked and run).
+const extra = Deno.args.length > 0 ? Deno.args : ["--doc", "tests/", "lib/", "experiments/"];
 const cmd = new Deno.Command(Deno.execPath(), {
   args: ["test", "-A", "--parallel", ...extra],
   env: { NO_COLOR: "1", DENO_JOBS: "2" },
