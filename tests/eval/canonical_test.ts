@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { BenchmarkRunner, type CheckResult } from "../../lib/eval/benchmark_runner.ts";
 import { loadBenchmark } from "../../lib/eval/load_benchmark.ts";
 import { type BenchmarkName, type BenchmarkTask, canonicalProgram } from "../../lib/eval/types.ts";
-import { hasData } from "./_data.ts";
 
 /**
  * Sanitized-MBPP reference solutions that legitimately fail their own tests: none. (In the full
@@ -53,7 +52,6 @@ function heavyTest(
 ) {
   Deno.test({
     name: `${name}: reference solutions pass, wrong and empty ones fail`,
-    ignore: !hasData(name),
     fn: async () => {
       const tasks = await loadBenchmark(name);
       const runner = new BenchmarkRunner({ sandbox: { workers: 2 } });
@@ -87,7 +85,6 @@ heavyTest("mbpp", async (tasks, runner) => {
 
 Deno.test({
   name: "mbpp-full: the two tasks with test_setup_code pass (setup runs after the solution)",
-  ignore: !hasData("mbpp-full"),
   fn: async () => {
     const tasks = (await loadBenchmark("mbpp-full")).filter((t) =>
       t.testSetup !== undefined || t.taskId === "11"

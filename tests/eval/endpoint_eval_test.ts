@@ -7,7 +7,6 @@ import { OpenAICodeModel } from "../../lib/eval/openai_code_model.ts";
 import { ResultsFile } from "../../lib/eval/results_file.ts";
 import type { BenchmarkTask } from "../../lib/eval/types.ts";
 import { type ServerTask, startOpenAITestServer } from "./_openai_server.ts";
-import { hasData } from "./_data.ts";
 
 const F = "`".repeat(3);
 const GREEDY = { n: 1, temperature: 0, topP: 1, maxTokens: 256 };
@@ -34,7 +33,6 @@ function script(tasks: readonly BenchmarkTask[]): ServerTask[] {
 
 Deno.test({
   name: "endpoint eval: exact pass@1 and histogram through 429, 500 and a timed-out answer; resume",
-  ignore: !hasData("humaneval"),
   fn: async () => {
     const tasks = (await loadHumanEval()).slice(0, 6);
     const server = startOpenAITestServer(script(tasks));
@@ -117,7 +115,6 @@ Deno.test({
 
 Deno.test({
   name: "completions mode with n = 2: pass@1 and pass@2 from sampled completions",
-  ignore: !hasData("humaneval"),
   fn: async () => {
     const tasks = (await loadHumanEval()).slice(0, 2);
     const server = startOpenAITestServer([

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadHumanEval } from "../../lib/eval/load_humaneval.ts";
 import { startOpenAITestServer } from "./_openai_server.ts";
-import { hasData } from "./_data.ts";
 
 const TOOL = new URL("../../tools/eval.ts", import.meta.url).pathname;
 
@@ -49,7 +48,6 @@ Deno.test("eval CLI: unknown flags and bad values fail with a message naming the
 
 Deno.test({
   name: "eval CLI: table, resumable samples file, and refusal to resume with other settings",
-  ignore: !hasData("humaneval"),
   fn: async () => {
     const tasks = (await loadHumanEval()).slice(0, 2);
     const server = startOpenAITestServer([

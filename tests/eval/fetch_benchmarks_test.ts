@@ -12,7 +12,6 @@ import { benchmarkDataDirs } from "../../lib/eval/data_dir.ts";
 
 /** The shared data directory (read-only); the tests serve copies of its files from memory. */
 const SHARED = benchmarkDataDirs()[1];
-const HAS_SHARED = existsSync(join(SHARED, "SHA256SUMS"));
 
 /**
  * SHA256SUMS entries with no upstream file: the CC BY 4.0 text and the attribution note were put
@@ -22,7 +21,6 @@ const NOT_UPSTREAM = new Set(["mbpp/LICENSE", "mbpp/NOTICE"]);
 
 Deno.test({
   name: "the embedded checksum table equals shared/data/SHA256SUMS (less the hand-made MBPP notes)",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const sums = (await Deno.readTextFile(join(SHARED, "SHA256SUMS"))).trim().split("\n")
       .map((l) => l.split(/\s+/)).filter(([, path]) => !NOT_UPSTREAM.has(path))
@@ -48,7 +46,6 @@ Deno.test("verifyChecksum names the file, the source and both sums", () => {
 
 Deno.test({
   name: "fetch from a local mirror: verified download, skip when present, mismatch not saved",
-  ignore: !HAS_SHARED,
   fn: async () => {
     let corrupt = false;
     const server = Deno.serve(
@@ -105,7 +102,6 @@ Deno.test({
 
 Deno.test({
   name: "a file:// mirror works too, and unknown CLI flags fail naming the flag",
-  ignore: !HAS_SHARED,
   fn: async () => {
     const dest = await Deno.makeTempDir();
     try {

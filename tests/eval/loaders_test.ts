@@ -6,11 +6,9 @@ import { loadBenchmark } from "../../lib/eval/load_benchmark.ts";
 import { readHumanEval } from "../../lib/eval/load_humaneval.ts";
 import { readMbppSanitized } from "../../lib/eval/load_mbpp.ts";
 import { readMbppPlus } from "../../lib/eval/load_evalplus.ts";
-import { hasData } from "./_data.ts";
 
 Deno.test({
   name: "HumanEval: 164 check-style tasks with prompts and entry points",
-  ignore: !hasData("humaneval"),
   fn: async () => {
     const tasks = await loadBenchmark("humaneval");
     assert.equal(tasks.length, 164);
@@ -26,7 +24,6 @@ Deno.test({
 
 Deno.test({
   name: "MBPP: sanitized 427 and full 974 tasks; entry points from the first test; setup kept",
-  ignore: !hasData("mbpp") || !hasData("mbpp-full"),
   fn: async () => {
     const sanitized = await loadBenchmark("mbpp");
     assert.equal(sanitized.length, 427);
@@ -45,7 +42,6 @@ Deno.test({
 
 Deno.test({
   name: "EvalPlus: input counts, raw JSON inputs keep big integers and Infinity",
-  ignore: !hasData("humaneval+") || !hasData("mbpp+"),
   fn: async () => {
     const he = await loadBenchmark("humaneval+");
     assert.equal(he.length, 164);
