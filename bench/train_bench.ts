@@ -21,7 +21,6 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendKind, initBackend } from "../lib/backend.ts";
 import { tokenLogps, type TokenLogpsMethod } from "../lib/loss/mod.ts";
 import { createGpt } from "../lib/model/mod.ts";
-import type { GptConfig } from "../lib/model/types.ts";
 import {
   lmBatches,
   lmLoss,
@@ -33,19 +32,10 @@ import {
   type TrainBatch,
   type TrainOptions,
 } from "../lib/train/mod.ts";
+import { REFERENCE_BATCH, REFERENCE_CONFIG } from "./_reference_config.ts";
 
-/** The reference configuration of the issue. */
-const REFERENCE: GptConfig = {
-  vocabSize: 256,
-  contextLength: 256,
-  dModel: 128,
-  nLayer: 4,
-  nHead: 4,
-  mlpRatio: 4,
-  dropout: 0,
-  seed: 1,
-};
-const BATCH = 16;
+const REFERENCE = REFERENCE_CONFIG;
+const BATCH = REFERENCE_BATCH;
 
 /** Runs `steps` training steps; returns the median tokens/s of the steps after the first. */
 async function throughput<B extends TrainBatch>(

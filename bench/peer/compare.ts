@@ -42,7 +42,7 @@ import {
 } from "../../lib/backend.ts";
 import { tokenLogps } from "../../lib/loss/mod.ts";
 import { createGpt } from "../../lib/model/mod.ts";
-import type { CausalLM, GptConfig } from "../../lib/model/types.ts";
+import type { CausalLM } from "../../lib/model/types.ts";
 import {
   type BatchFn,
   type LmBatch,
@@ -54,19 +54,10 @@ import {
   type TrainBatch,
 } from "../../lib/train/mod.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
+import { REFERENCE_BATCH, REFERENCE_CONFIG } from "../_reference_config.ts";
 
-/** The reference configuration of the issue (torch_gpt.py's defaults). */
-const REFERENCE: GptConfig = {
-  vocabSize: 256,
-  contextLength: 256,
-  dModel: 128,
-  nLayer: 4,
-  nHead: 4,
-  mlpRatio: 4,
-  dropout: 0,
-  seed: 1,
-};
-const BATCH = 16;
+const REFERENCE = REFERENCE_CONFIG;
+const BATCH = REFERENCE_BATCH;
 const PROMPT = 64;
 const BETA = 0.1;
 const OPTIMIZER = { lr: 3e-4, weightDecay: 0.1, gradClipNorm: 1 } as const;
