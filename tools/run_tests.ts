@@ -37,11 +37,22 @@ for await (const chunk of child.stdout) {
 }
 const status = await child.status;
 // deno test ends with `ok | 12 passed (3 steps) | 0 failed (2s)` or `FAILED | …`.
-const m = /(?:ok|FAILED) \| (\d+) passed(?: \([^)]*\))? \| (\d+) failed/.exec(tail);
-if (m) {
-  console.log(`${m[1]} passed, ${m[2]} failed`);
-} else {
+const m = /(ok|FAILED) \| (\d+) passed(?: \([^)]*\))? \| (\d+) failed/.exec(tail);
+if (!m) {
   console.log(`0 passed, 1 failed`);
   console.error(`test: could not read deno test's summary (exit code ${status.code})`);
+  Deno.exit(1);
 }
-Deno.exit(status.code === 0 && m ? 0 : 1);
+const allPassed = m[1] === "ok" && m[3] === "0";
+if (allPassed && !status.success) {
+  // Seen rarely: the process aborts in native teardown (glibc "corrupted size vs. prev_size"
+  // after the WebGPU/lavapipe tests) AFTER deno printed its final verdict. Every test ran and
+  // passed, so the run stands, but say so loudly. A crash during the tests never prints "ok |".
+  console.error(
+    `test: WARNING: deno test exited with code ${status.code}` +
+      `${status.signal ? ` (${status.signal})` : ""} after reporting "ok": ` +
+      `a crash while the process shut down, not a test failure`,
+  );
+}
+console.log(`${m[2]} passed, ${m[3]} failed`);
+Deno.exit(allPassed ? 0 : 1);
