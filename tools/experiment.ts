@@ -18,6 +18,7 @@ const USAGE = `usage: deno task experiment <study> [--preset smoke|paper] [--key
   --preset NAME        scale preset: ${PRESET_NAMES.join(" | ")} (default smoke)
   --key=value          override seeds, scale.<knob> or a key of the study's base
                        (for example --seeds=[0,1] --scale.pairs=8 --synth.maxBugs=2)
+  --variants A,B       run only these variants (ids as in table.md; own run folder)
   --runs-dir DIR       folder of the run folders (default runs)
   --run-id ID          run folder name (default <study>-<preset>-<config hash>)
   --quiet              no progress lines on stderr
@@ -37,6 +38,7 @@ interface Args {
   readonly overrides: readonly string[];
   readonly runsDir?: string;
   readonly runId?: string;
+  readonly variants?: readonly string[];
   readonly quiet: boolean;
   readonly list: boolean;
   readonly help: boolean;
@@ -46,6 +48,7 @@ function parse(argv: readonly string[]): Args {
   const positional: string[] = [];
   const overrides: string[] = [];
   let preset = "smoke", runsDir: string | undefined, runId: string | undefined;
+  let variants: string[] | undefined;
   let quiet = false, list = false, help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -60,6 +63,7 @@ function parse(argv: readonly string[]): Args {
     if (name === "--preset") preset = value();
     else if (name === "--runs-dir") runsDir = value();
     else if (name === "--run-id") runId = value();
+    else if (name === "--variants") variants = value().split(",").map((v) => v.trim());
     else if (arg === "--quiet") quiet = true;
     else if (arg === "--list") list = true;
     else if (arg === "--help" || arg === "-h") help = true;
@@ -77,6 +81,7 @@ function parse(argv: readonly string[]): Args {
     overrides,
     runsDir,
     runId,
+    variants,
     quiet,
     list,
     help,
@@ -105,6 +110,7 @@ if (import.meta.main) {
       overrides: args.overrides,
       runsDir: args.runsDir,
       runId: args.runId,
+      variants: args.variants,
       quiet: args.quiet,
     });
   } catch (e) {

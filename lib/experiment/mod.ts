@@ -51,4 +51,5 @@ export {
   runStudy,
   type RunStudyOptions,
   type RunStudyResult,
+  selectVariants,
 } from "./run_study.ts";

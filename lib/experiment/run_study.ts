@@ -90,6 +90,13 @@ export interface RunStudyOptions<V extends Variant, S extends Scale, B extends o
    */
   readonly overrides?: readonly string[];
   /**
+   * Run only these variants (by id, kept in the study's order); unknown ids fail. The selection is
+   * part of the config, so it gets its own run folder; cells already trained elsewhere with the
+   * same fingerprint are reused by cells that keep a shared store (the preference studies do).
+   * @default {every variant of the study}
+   */
+  readonly variants?: readonly string[];
+  /**
    * Folder holding the run folders (relative paths resolve against the working directory).
    * @default {"runs" of the kit's checkout, whatever the working directory (a notebook's is
    * `notebooks/`)}
@@ -159,6 +166,33 @@ export function cellKey(variant: string, seed: number): string {
 }
 
 /**
+ * `config` with only the variants named by `ids` (in the study's order); `undefined` keeps all.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectVariants } from "./run_study.ts";
+ * const config = { variants: [{ id: "a", label: "A" }, { id: "b", label: "B" }] };
+ * assert.deepEqual(selectVariants(config, ["b"]).variants, [{ id: "b", label: "B" }]);
+ * assert.throws(() => selectVariants(config, ["c"]), /unknown variant "c" \(known: a, b\)/);
+ * ```
+ */
+export function selectVariants<C extends { readonly variants: readonly Variant[] }>(
+  config: C,
+  ids: readonly string[] | undefined,
+): C {
+  if (ids === undefined) return config;
+  const known = config.variants.map((v) => v.id);
+  for (const id of ids) {
+    if (!known.includes(id)) {
+      throw new Error(`unknown variant "${id}" (known: ${known.join(", ")})`);
+    }
+  }
+  if (ids.length === 0) throw new Error(`no variant selected (known: ${known.join(", ")})`);
+  return { ...config, variants: config.variants.filter((v) => ids.includes(v.id)) };
+}
+
+/**
  * Run a study: resolve its config, create `runs/<id>/` with `config.json` (config, commit, dirty
  * flag, kit version, creation time), run every (variant, seed) not yet in `results.jsonl`
  * (appending one line per finished cell; a torn last line from a kill is cut), then write
@@ -181,7 +215,10 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
   if (cell === undefined) {
     throw new Error(`study "${study.name}" has no cell: pass runStudy's cell option`);
   }
-  const config = resolveConfig(study, preset, options.overrides ?? []);
+  const config = selectVariants(
+    resolveConfig(study, preset, options.overrides ?? []),
+    options.variants,
+  );
   const hash = configHash(config);
   const runId = options.runId ?? `${study.name}-${preset}-${hash}`;
   const runDir = join(options.runsDir ?? join(_DEFAULT_REPO, "runs"), runId);

@@ -8,7 +8,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { PyAstService, readTrajectories } from "../codeflow/mod.ts";
@@ -228,7 +228,20 @@ export async function runPreferenceCell(
     })).digest("hex").slice(0, 16);
     const resultPath = join(cellDir, PREFERENCE_CELL_FILES.result);
     const trainDir = join(cellDir, PREFERENCE_CELL_FILES.train);
-    const stored = await readFile(resultPath, "utf8").then(JSON.parse).catch(() => null);
+    const storeDir = join(cacheDir, "cells", fingerprint);
+    let stored = await _readResult(resultPath);
+    if (stored?.fingerprint !== fingerprint) {
+      // The same cell finished in another run (e.g. Target-DPO at β 0.1 in main-results and in
+      // beta-sweep): take its artefacts instead of training it again.
+      if (
+        (await _readResult(join(storeDir, PREFERENCE_CELL_FILES.result)))?.fingerprint ===
+          fingerprint
+      ) {
+        await rm(cellDir, { recursive: true, force: true });
+        await cp(storeDir, cellDir, { recursive: true });
+        stored = await _readResult(resultPath);
+      }
+    }
     if (stored?.fingerprint === fingerprint) {
       await _logCurves(trainDir, options.logMetrics);
       return { ...stored.result, reused: true };
@@ -353,11 +366,52 @@ export async function runPreferenceCell(
     const result = { metrics, counts, test, validation };
     await _logCurves(trainDir, options.logMetrics);
     await _atomicWrite(resultPath, JSON.stringify({ fingerprint, result }, null, 2) + "\n");
+    await _storeCell(cellDir, storeDir);
     return { ...result, reused: false };
   } finally {
     model?.dispose();
     await sandbox.close();
   }
+}
+
+/** `result.json` of a finished cell. */
+interface _StoredResult {
+  readonly fingerprint: string;
+  readonly result: Omit<PreferenceCellResult, "reused">;
+}
+
+async function _readResult(path: string): Promise<_StoredResult | null> {
+  try {
+    return JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return null;
+    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Copies a finished cell (its pairs, checked completions, step metrics and `result.json`; not the
+ * weights) into the shared store under its fingerprint, atomically (a folder renamed into place).
+ */
+async function _storeCell(cellDir: string, storeDir: string): Promise<void> {
+  const tmp = `${storeDir}.tmp-${Deno.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(join(tmp, PREFERENCE_CELL_FILES.train), { recursive: true });
+  for (
+    const f of [
+      PREFERENCE_CELL_FILES.pairs,
+      PREFERENCE_CELL_FILES.evalTest,
+      PREFERENCE_CELL_FILES.evalVal,
+      PREFERENCE_CELL_FILES.result,
+      join(PREFERENCE_CELL_FILES.train, "metrics.jsonl"),
+    ]
+  ) {
+    await cp(join(cellDir, f), join(tmp, f)).catch((e) => {
+      if ((e as { code?: string }).code !== "ENOENT") throw e; // the Ref arm has no training run
+    });
+  }
+  await rm(storeDir, { recursive: true, force: true });
+  await rename(tmp, storeDir);
 }
 
 /** Sends the training run's step records (if any) to `logMetrics`, one curve point each. */

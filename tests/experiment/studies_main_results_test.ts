@@ -13,6 +13,7 @@ import { runPreferenceCell } from "../../lib/pipeline/preference.ts";
 import { Sandbox } from "../../lib/sandbox/mod.ts";
 import { PREFERENCE_BASE, PREFERENCE_PRESETS } from "../../experiments/_defaults.ts";
 import { preferenceCell } from "../../experiments/_preference_study.ts";
+import { betaSweep } from "../../experiments/beta_sweep.ts";
 import { emptyDPolicy } from "../../experiments/empty_d_policy.ts";
 import { mainResults } from "../../experiments/main_results.ts";
 import { STUDIES } from "../../experiments/mod.ts";
@@ -224,5 +225,29 @@ Deno.test("main-results smoke (Ref, SFT, Target-DPO) end to end: table, Ref = ba
   assert.equal(reused.reused, true);
   assert.deepEqual(reused.metrics, metrics("target-dpo/0"));
   assert.equal(logged.length, 3); // the curve is logged again
+
+  // 7. the same cell in another study (beta-sweep's β = 0.1 arm is main-results' Target-DPO) is
+  //    taken from the shared store: same metrics and completions, no training run of its own
+  const beta = await runStudy({
+    ...options,
+    study: betaSweep,
+    variants: ["beta-0.1"],
+    overrides: [...options.overrides, "seeds=[0]"],
+  });
+  assert.deepEqual(beta.config.variants.map((v) => v.id), ["beta-0.1"]);
+  assert.deepEqual(beta.results[0].metrics, metrics("target-dpo/0"));
+  const betaCell = join(beta.runDir, "cells", "beta-0.1", "0");
+  assert.deepEqual(
+    await _lines(join(betaCell, "eval-test.jsonl")),
+    await _lines(join(cell("target-dpo/0"), "eval-test.jsonl")),
+  );
+  assert.deepEqual(
+    [...Deno.readDirSync(join(betaCell, "train"))].map((e) => e.name),
+    ["metrics.jsonl"],
+  );
+  await assert.rejects(
+    runStudy({ ...options, variants: ["target-dpo", "orpo"] }),
+    /unknown variant "orpo" \(known: ref, sft, target-dpo\)/,
+  );
   await Deno.remove(tmp, { recursive: true });
 });
