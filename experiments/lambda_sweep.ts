@@ -41,5 +41,8 @@ export const lambdaSweep: PreferenceStudy = preferenceStudy({
     { id: "sft", label: "SFT (correct)", set: { "train.loss": "sft-chosen" } },
   ],
   metrics: [...PASS_METRICS, ...PAIR_METRICS],
-  plots: [PASS_BAR],
+  plots: [
+    { kind: "sweep", metric: "pass@1/test", field: "lambda", xTitle: "λ" }, // SFT: a reference
+    PASS_BAR,
+  ],
 });

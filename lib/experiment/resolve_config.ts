@@ -156,8 +156,12 @@ function _checkStudy<V extends Variant, S extends Scale, B extends object>(
       case "bar":
         break;
       case "sweep":
+        if (study.variants.every((v) => !(plot.field in v))) {
+          throw new Error(`${s}: sweep field "${plot.field}" is in no variant`);
+        }
         for (const v of study.variants) {
           const x = (v as unknown as Record<string, Json>)[plot.field];
+          if (x === undefined) continue; // drawn as a horizontal reference (e.g. SFT)
           if (typeof x !== "number" || !Number.isFinite(x)) {
             throw new Error(
               `${s}: sweep field "${plot.field}" of variant "${v.id}": expected a number, found ${

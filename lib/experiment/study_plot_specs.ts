@@ -118,11 +118,18 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
         });
         break;
       case "sweep": {
-        const rows = done.map((row) => {
+        // Arms without the swept field (SFT beside a λ sweep) become horizontal references.
+        const field = (row: SummaryRow) =>
+          (variants.get(row.variant) as unknown as Record<string, Json>)[plot.field];
+        const rows = done.filter((row) => typeof field(row) === "number").map((row) => {
           const v = variants.get(row.variant) as unknown as Record<string, Json>;
           const series = plot.seriesField === undefined ? input.study : String(v[plot.seriesField]);
           return { x: v[plot.field] as number, series, ...stat(row) };
         });
+        const references = done.filter((row) => field(row) === undefined).map((row) => ({
+          label: row.label,
+          ...stat(row),
+        }));
         out.push({
           name: `sweep_${_stem(m.key)}_${_stem(plot.field)}`,
           spec: sweepChart(rows, {
@@ -130,6 +137,7 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
             xTitle: plot.xTitle,
             yTitle: title,
             xScale: plot.xScale,
+            references,
           }),
         });
         break;

@@ -17,6 +17,14 @@ export interface SweepRow {
   readonly series: string;
 }
 
+/** A horizontal reference: an arm without the swept value (e.g. SFT beside a λ sweep). */
+export interface SweepReference {
+  readonly label: string;
+  readonly mean: number;
+  readonly ciLow: number;
+  readonly ciHigh: number;
+}
+
 /** Options of {@link sweepChart}. */
 export interface SweepChartOptions extends ChartOptions {
   /** Title of the x axis: the swept hyper-parameter, e.g. `β`. */
@@ -38,6 +46,12 @@ export interface SweepChartOptions extends ChartOptions {
    * @default {undefined: Vega-Lite's default number format}
    */
   readonly yFormat?: string;
+  /**
+   * Arms drawn across the whole x range as a dashed grey rule at their mean with a band for
+   * their CI and their label at the right end.
+   * @default {[]}
+   */
+  readonly references?: readonly SweepReference[];
 }
 
 /**
@@ -57,6 +71,8 @@ export interface SweepChartOptions extends ChartOptions {
  */
 export function sweepChart(rows: readonly SweepRow[], options: SweepChartOptions): VegaLiteSpec {
   _checkFinite("sweepChart", rows, ["x", "mean"]);
+  const references = options.references ?? [];
+  _checkFinite("sweepChart references", references, ["mean", "ciLow", "ciHigh"]);
   const xScale = options.xScale ?? "linear";
   if (xScale === "log") {
     const i = rows.findIndex((r) => r.x <= 0);
@@ -100,6 +116,49 @@ export function sweepChart(rows: readonly SweepRow[], options: SweepChartOptions
         },
       },
       { mark: { type: "line", point: true }, encoding: { y } },
+      ...references.flatMap((r) => _referenceLayers(r, y.title)),
     ],
   };
+}
+
+/** One layer of a layered spec. */
+type _Layer = Extract<VegaLiteSpec, { layer: unknown }>["layer"][number];
+
+/** Band, dashed rule and end label of one reference arm (constant data, no colour encoding). */
+function _referenceLayers(r: SweepReference, yTitle: string): _Layer[] {
+  const data = { values: [{ ...r }] };
+  const grey = "#6b6b6b";
+  return [
+    {
+      data,
+      mark: { type: "rect", color: grey, opacity: 0.12 },
+      encoding: {
+        y: { field: "ciLow", type: "quantitative", title: yTitle },
+        y2: { field: "ciHigh" },
+        color: { value: grey },
+        x: { value: 0 },
+        x2: { value: "width" },
+      },
+    },
+    {
+      data,
+      mark: { type: "rule", color: grey, strokeDash: [4, 3], strokeWidth: 1.5 },
+      encoding: {
+        y: { field: "mean", type: "quantitative" },
+        x: { value: 0 },
+        x2: { value: "width" },
+        color: { value: grey },
+      },
+    },
+    {
+      data,
+      mark: { type: "text", align: "right", baseline: "bottom", dy: -2, color: grey },
+      encoding: {
+        y: { field: "mean", type: "quantitative" },
+        x: { value: "width" },
+        text: { field: "label" },
+        color: { value: grey },
+      },
+    },
+  ];
 }

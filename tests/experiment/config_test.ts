@@ -98,6 +98,14 @@ Deno.test("resolveConfig checks the study: ids, metrics named by plots, sweep fi
     },
   );
   assert.throws(
+    () =>
+      resolveConfig(
+        bad({ plots: [{ kind: "sweep", metric: "acc", field: "lambda", xTitle: "λ" }] }),
+        "smoke",
+      ),
+    { message: 'study "toy": sweep field "lambda" is in no variant' },
+  );
+  assert.throws(
     () => resolveConfig({ ...TOY, base: { seeds: 1 } } as unknown as typeof TOY, "smoke"),
     {
       message: 'study "toy": base must not have a key "seeds" (it addresses the preset)',

@@ -263,14 +263,15 @@ Deno.test("unknown override keys, bad variants and missing metrics fail, naming 
   await Deno.remove(runsDir, { recursive: true });
 });
 
-Deno.test("plots: bar with CI, sweep and training curves as .vl.json, .svg and .png", async () => {
+Deno.test("plots: bar with CI, sweep (with a reference arm) and training curves as .vl.json, .svg and .png", async () => {
   const runsDir = await Deno.makeTempDir();
-  const sweep: Study<ToyVariant & { beta: number }, ToyScale, ToyBase> = {
+  const sweep: Study<ToyVariant & { beta?: number }, ToyScale, ToyBase> = {
     ...TOY,
     name: "toy-sweep",
     variants: [
       { id: "b0.1", label: "β=0.1", gain: 1, beta: 0.1 },
       { id: "b0.5", label: "β=0.5", gain: 2, beta: 0.5 },
+      { id: "sft", label: "SFT arm", gain: 3 }, // no β: a horizontal reference
     ],
     plots: [
       { kind: "bar", metric: "acc" },
@@ -291,7 +292,13 @@ Deno.test("plots: bar with CI, sweep and training curves as .vl.json, .svg and .
   const bar = readFileSync(run.plots[0].svg, "utf8");
   assert.ok(bar.startsWith("<svg"));
   assert.ok(bar.includes("accuracy"), "the y axis title");
-  assert.ok(readFileSync(run.plots[1].svg, "utf8").includes("beta (KL weight)"));
+  const sweepSvg = readFileSync(run.plots[1].svg, "utf8");
+  assert.ok(sweepSvg.includes("beta (KL weight)"));
+  assert.ok(sweepSvg.includes("SFT arm"), "the reference arm's label");
+  const sweepSpec = JSON.parse(readFileSync(run.plots[1].spec, "utf8"));
+  assert.deepEqual(sweepSpec.data.values.map((r: { x: number }) => r.x), [0.1, 0.5]);
+  const rule = sweepSpec.layer.find((l: { mark: { type: string } }) => l.mark.type === "rule");
+  assert.equal(rule.data.values[0].mean, 6); // gain 3 × (seed + 1) averaged over seeds 0, 1, 2
   const curves = readFileSync(run.plots[2].svg, "utf8");
   assert.ok(curves.includes("Step") && curves.includes("loss"));
   const spec = JSON.parse(readFileSync(run.plots[0].spec, "utf8"));
@@ -301,6 +308,7 @@ Deno.test("plots: bar with CI, sweep and training curves as .vl.json, .svg and .
     [
       ["β=0.1", 2],
       ["β=0.5", 4],
+      ["SFT arm", 6],
     ],
   );
   assert.equal(spec.data.values[0].ciHigh.toFixed(3), "4.484");
