@@ -15,7 +15,7 @@ import {
   preferenceStudy,
   type PreferenceVariant,
   REWARD_METRICS,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 function _beta(beta: number): PreferenceVariant {
   return { id: `beta-${beta}`, label: `β = ${beta}`, beta, set: { "train.beta": beta } };

@@ -14,7 +14,7 @@ import {
   type PreferenceStudy,
   preferenceStudy,
   REWARD_METRICS,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 /** Target-DPO with k = 0, 1, 2, random 1–2. */
 export const diffAug: PreferenceStudy = preferenceStudy({

@@ -15,7 +15,7 @@ import {
   type PreferenceStudy,
   preferenceStudy,
   REWARD_METRICS,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 /** DPO, Target-DPO, Hybrid. */
 export const hybrid: PreferenceStudy = preferenceStudy({

@@ -18,7 +18,7 @@ import {
   type PreferenceStudy,
   preferenceStudy,
   type PreferenceVariant,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 function _lambda(lambda: number): PreferenceVariant {
   return {

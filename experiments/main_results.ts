@@ -15,7 +15,7 @@ import {
   PASS_METRICS,
   type PreferenceStudy,
   preferenceStudy,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 /** Ref, SFT (correct), DPO, RPO, Target-DPO, Target-RPO. */
 export const mainResults: PreferenceStudy = preferenceStudy({

@@ -14,7 +14,7 @@ import {
   type PreferenceStudy,
   preferenceStudy,
   REWARD_METRICS,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 /** Target-DPO with y- chosen first, last, at random. */
 export const negativeSelection: PreferenceStudy = preferenceStudy({

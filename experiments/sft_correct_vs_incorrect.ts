@@ -13,7 +13,7 @@ import {
   PASS_METRICS,
   type PreferenceStudy,
   preferenceStudy,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 /** SFT on y+ vs SFT on y-. */
 export const sftCorrectVsIncorrect: PreferenceStudy = preferenceStudy({

@@ -15,7 +15,7 @@ import {
   type PreferenceStudy,
   preferenceStudy,
   REWARD_METRICS,
-} from "./_preference_study.ts";
+} from "./preference_study.ts";
 
 /** Target-DPO vs symmetric. */
 export const symmetric: PreferenceStudy = preferenceStudy({

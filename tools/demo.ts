@@ -33,7 +33,7 @@ import {
   preferenceCell,
   type PreferenceStudy,
   type PreferenceVariant,
-} from "../experiments/_preference_study.ts";
+} from "../experiments/preference_study.ts";
 import { mainResults } from "../experiments/main_results.ts";
 
 /** Label of every result of the demo: the pairs come from the offline MiniFlow teacher. */

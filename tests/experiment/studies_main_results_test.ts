@@ -12,7 +12,7 @@ import type { PreferenceRecord } from "../../lib/pipeline/preference_dataset.ts"
 import { runPreferenceCell } from "../../lib/pipeline/preference.ts";
 import { Sandbox } from "../../lib/sandbox/mod.ts";
 import { PREFERENCE_BASE, PREFERENCE_PRESETS } from "../../experiments/_defaults.ts";
-import { preferenceCell } from "../../experiments/_preference_study.ts";
+import { preferenceCell } from "../../experiments/preference_study.ts";
 import { betaSweep } from "../../experiments/beta_sweep.ts";
 import { emptyDPolicy } from "../../experiments/empty_d_policy.ts";
 import { mainResults } from "../../experiments/main_results.ts";
