@@ -1,7 +1,8 @@
 # Trusted test harness of lib/sandbox. It is compiled and marshalled once per interpreter, and
 # each run starts `python3 -I -S -c <bootstrap>` that loads it from stdin (_harness_code.ts).
 #
-# Protocol. After the marshalled harness, stdin carries one header line
+# Protocol. After the marshalled harness, stdin carries (or, under the zygote, the global
+# `_SANDBOX_INPUT` holds) one header line
 #   "<nonce> <uid> <gid> <cpu_s> <as_bytes> <nproc> <fsize> <nofile> <site> <n_setup> <n_code>
 #    <n_tests> <n_entry>\n"
 # followed by the UTF-8 bytes of setup, candidate code, tests and entry point. Records go to a
@@ -14,18 +15,19 @@
 # clean exit, no timeout and no truncated output. Known limits of any in-process harness: code
 # that deliberately walks frames or gc objects can find the nonce, a trace function can skip
 # statements, and an object whose __eq__ always returns True satisfies `assert f(x) == y`.
-def _harness():
+def _harness(data):
     import sys, os, builtins, resource
 
     read, write, _exit = os.read, os.write, os._exit
-    chunks = []
-    while True:
-        chunk = read(0, 1 << 16)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    del chunks
+    if data is None:  # spawned interpreter: the input follows the harness on stdin
+        chunks = []
+        while True:
+            chunk = read(0, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        del chunks
     head, _, body = data.partition(b"\n")
     fields = head.split()
     nonce = fields[0]
@@ -258,4 +260,5 @@ def _harness():
     finish("D")
 
 
-_harness()
+# The zygote (_zygote.py) passes the input it forked for; a spawned interpreter reads stdin.
+_harness(globals().pop("_SANDBOX_INPUT", None))

@@ -18,6 +18,8 @@ export {
   DEFAULT_SANDBOX_CONFIG,
   type IsolationMode,
   type IsolationRequest,
+  type Launcher,
+  type LauncherRequest,
   type SandboxConfig,
 } from "./sandbox_config.ts";
 export { type RunManyOptions, Sandbox } from "./sandbox.ts";

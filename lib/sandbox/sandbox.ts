@@ -9,6 +9,7 @@ import type { SandboxJob, SandboxResult } from "./types.ts";
 import {
   DEFAULT_SANDBOX_CONFIG,
   type IsolationMode,
+  type Launcher,
   type SandboxConfig,
 } from "./sandbox_config.ts";
 import { type ResolvedPython, resolvePython } from "./resolve_python.ts";
@@ -19,6 +20,8 @@ import { _decide } from "./_verdict.ts";
 import { _killUid } from "./_kill_uid.ts";
 import { _acquireUid, _releaseUid } from "./_uids.ts";
 import { _bootstrap, _compiledHarness } from "./_harness_code.ts";
+import { type _Launched, _launchedChild } from "./_launched.ts";
+import { _Zygote } from "./_zygote.ts";
 
 /** Options of {@link Sandbox.runMany}. */
 export interface RunManyOptions {
@@ -67,6 +70,14 @@ function _under(path: string, dir: string): boolean {
  * output. A run passes only on the harness's nonce-authenticated completion after every
  * planned test passed.
  *
+ * Launchers (`config.launcher`): `spawn` starts `bwrap … python3` per program; `zygote` (the
+ * default with bwrap as root) keeps one pre-started interpreter per worker inside a long-lived
+ * bwrap sandbox and forks it per program into fresh mount, pid, ipc and uts namespaces with
+ * their own tmpfs cwd and `/proc`, then drops to the run's fresh uid. The zygote never runs
+ * user code and never holds a run's input or output, so each program starts from the same
+ * clean state. One difference: forks of one zygote share its `str` hash seed. A zygote that
+ * dies or misbehaves fails its run closed and is replaced for the next one.
+ *
  * Tests: for `def check(candidate)` tests (with `entryPoint`) the one test is
  * `check(<entryPoint>)`; otherwise every top-level statement of the tests is one test, except
  * imports, definitions and call-free assignments, which are setup.
@@ -92,18 +103,24 @@ export class Sandbox {
   readonly config: Readonly<SandboxConfig> & { readonly pythonPath: string };
   /** The isolation actually applied. */
   readonly isolation: IsolationMode;
+  /** How programs are actually started (`auto` resolved). */
+  readonly launcher: Launcher;
   readonly #python: ResolvedPython;
   readonly #pool: _SlotPool;
   readonly #prefixArgs: readonly string[];
   readonly #harness: Uint8Array;
   readonly #bootstrap: string;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** One zygote per pool slot (launcher `zygote`), started on the slot's first run. */
+  readonly #zygotes: (_Zygote | undefined)[] = [];
+  /** Broken zygotes being shut down. */
+  readonly #retiring = new Set<Promise<void>>();
   #closed = false;
 
   /**
    * @param config overrides of {@link DEFAULT_SANDBOX_CONFIG}.
    * @throws RangeError naming the field when a limit is not a positive integer; Error when the
-   *   interpreter or an explicitly requested isolation mode is unavailable.
+   *   interpreter or an explicitly requested isolation mode or launcher is unavailable.
    */
   constructor(config: Partial<SandboxConfig> = {}) {
     const merged: SandboxConfig = { ...DEFAULT_SANDBOX_CONFIG, ...config };
@@ -124,10 +141,34 @@ export class Sandbox {
     this.#python = resolvePython(merged.pythonPath);
     this.config = Object.freeze({ ...merged, pythonPath: this.#python.path });
     this.isolation = resolveIsolation(merged);
+    this.launcher = this.#resolveLauncher();
     this.#pool = new _SlotPool(merged.workers);
     this.#prefixArgs = this.#isolationArgs();
     this.#harness = _compiledHarness(this.#python.path);
     this.#bootstrap = _bootstrap(this.#harness.byteLength);
+  }
+
+  #resolveLauncher(): Launcher {
+    const request = this.config.launcher;
+    const capable = this.isolation === "bwrap" && Deno.uid() === 0;
+    switch (request) {
+      case "auto":
+        return capable ? "zygote" : "spawn";
+      case "spawn":
+        return "spawn";
+      case "zygote":
+        if (!capable) {
+          throw new Error(
+            `sandbox: launcher "zygote" needs bwrap isolation and root, got isolation ` +
+              `"${this.isolation}" as uid ${Deno.uid()}`,
+          );
+        }
+        return "zygote";
+      default: {
+        const never: never = request;
+        throw new Error(`sandbox: unknown launcher ${JSON.stringify(never)}`);
+      }
+    }
   }
 
   /** Fixed argv prefix for the isolation mode (everything before the interpreter). */
@@ -197,7 +238,7 @@ export class Sandbox {
    */
   run(job: SandboxJob): Promise<SandboxResult> {
     if (this.#closed) return Promise.reject(new Error("sandbox: run() after close()"));
-    const p = this.#pool.use(() => this.#execute(job));
+    const p = this.#pool.use((slot) => this.#execute(job, slot));
     this.#inFlight.add(p);
     const forget = () => this.#inFlight.delete(p);
     p.then(forget, forget);
@@ -215,13 +256,55 @@ export class Sandbox {
     }));
   }
 
-  /** Refuses new runs and waits for the accepted ones to finish (each is bounded by its limits). */
+  /**
+   * Refuses new runs, waits for the accepted ones to finish (each is bounded by its limits) and
+   * ends the zygotes, if any.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
+    const zygotes = this.#zygotes.splice(0);
+    await Promise.all([...zygotes.map((z) => z?.close()), ...this.#retiring]);
   }
 
-  async #execute(job: SandboxJob): Promise<SandboxResult> {
+  /** Environment of the interpreter, with `workdir` as home and temp dir. */
+  #env(workdir: string): Record<string, string> {
+    return {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: workdir,
+      TMPDIR: workdir,
+      LANG: "C.UTF-8",
+      LC_ALL: "C.UTF-8",
+    };
+  }
+
+  /** Interpreter flags (before `-c`). */
+  #pythonFlags(): string {
+    return this.config.importSite ? "-I" : "-IS";
+  }
+
+  /** The slot's live zygote, replacing a broken one. */
+  #zygote(slot: number): _Zygote {
+    const current = this.#zygotes[slot];
+    if (current && !current.broken) return current;
+    if (current) {
+      const retiring = current.close();
+      this.#retiring.add(retiring);
+      retiring.then(() => this.#retiring.delete(retiring));
+    }
+    const fresh = new _Zygote({
+      argv: [...this.#prefixArgs, this.#python.path, this.#pythonFlags()],
+      cwd: _BWRAP_WORKDIR,
+      env: this.#env(_BWRAP_WORKDIR),
+      harness: this.#harness,
+      tmpfsBytes: this.config.tmpfsBytes,
+      killWaitMs: this.config.killGraceMs + 1000,
+    });
+    this.#zygotes[slot] = fresh;
+    return fresh;
+  }
+
+  async #execute(job: SandboxJob, slot: number): Promise<SandboxResult> {
     const c = this.config;
     const started = performance.now();
     const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)))
@@ -229,6 +312,7 @@ export class Sandbox {
     const root = Deno.uid() === 0;
     const uid = root ? _acquireUid(c.uidBase) : -1;
     let hostDir: string | undefined;
+    let lost = false;
     try {
       if (this.isolation !== "bwrap") {
         hostDir = await Deno.makeTempDir({ dir: c.tempRoot, prefix: "sandbox-" });
@@ -249,57 +333,51 @@ export class Sandbox {
         c.importSite ? 1 : 0,
         ...parts.map((p) => p.byteLength),
       ].join(" ") + "\n";
-      const pyArgs = [c.importSite ? "-I" : "-IS", "-c", this.#bootstrap];
-      const argv = [...this.#prefixArgs, this.#python.path, ...pyArgs];
+      const input = [_encoder.encode(header), ...parts];
+      if (this.launcher === "zygote") {
+        const bytes = new Uint8Array(input.reduce((n, p) => n + p.byteLength, 0));
+        input.reduce((at, p) => (bytes.set(p, at), at + p.byteLength), 0);
+        const result = await this.#supervise(this.#zygote(slot).launch(bytes), nonce, started);
+        lost = this.#zygotes[slot]?.broken ?? true;
+        return result;
+      }
+      const argv = [...this.#prefixArgs, this.#python.path, this.#pythonFlags()];
       const child = new Deno.Command(argv[0], {
-        args: argv.slice(1),
+        args: [...argv.slice(1), "-c", this.#bootstrap],
         cwd: workdir,
         clearEnv: true,
-        env: {
-          PATH: "/usr/local/bin:/usr/bin:/bin",
-          HOME: workdir,
-          TMPDIR: workdir,
-          LANG: "C.UTF-8",
-          LC_ALL: "C.UTF-8",
-        },
+        env: this.#env(workdir),
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
         detached: this.isolation === "rlimits",
       }).spawn();
-      return await this.#supervise(
+      const launched = _launchedChild(
         child,
-        [this.#harness, _encoder.encode(header), ...parts],
-        nonce,
-        started,
+        [this.#harness, ...input],
+        this.isolation === "rlimits",
       );
+      return await this.#supervise(launched, nonce, started);
     } finally {
       // Outside bwrap nothing kills escaped processes for us: without a pid namespace daemons
       // leave the process group (rlimits), and under `unshare` the program is the namespace's
       // pid 1, whose parent-death signal the kernel clears when the harness drops its uid.
       // The per-run uid finds them all.
-      if (this.isolation !== "bwrap" && root) await _killUid(uid, c.timeoutMs);
+      // A lost zygote was killed with its whole bwrap sandbox; make sure the run is gone too
+      // before its uid is handed out again.
+      if ((this.isolation !== "bwrap" || lost) && root) await _killUid(uid, c.timeoutMs);
       if (hostDir) await Deno.remove(hostDir, { recursive: true }).catch(() => {});
       if (root) _releaseUid(uid);
     }
   }
 
   async #supervise(
-    child: Deno.ChildProcess,
-    input: Uint8Array[],
+    child: _Launched,
     nonce: string,
     started: number,
   ): Promise<SandboxResult> {
     const c = this.config;
-    const group = this.isolation === "rlimits";
-    let exited = false;
-    const kill = (signal: Deno.Signal) => {
-      if (exited) return;
-      try {
-        if (group) Deno.kill(-child.pid, signal);
-        else child.kill(signal);
-      } catch { /* already gone */ }
-    };
+    const kill = (signal: "SIGTERM" | "SIGKILL") => child.kill(signal);
     let timedOut = false;
     let truncated = false;
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -343,14 +421,7 @@ export class Sandbox {
       errChars += t.length;
     });
 
-    const writer = child.stdin.getWriter();
-    (async () => {
-      for (const part of input) await writer.write(part);
-      await writer.close();
-    })().catch(() => {/* the program died before reading its input */});
-
     const status = await child.status;
-    exited = true;
     clearTimeout(deadline);
     if (graceTimer !== undefined) clearTimeout(graceTimer);
     // Escaped grandchildren (rlimits mode only) may hold the pipes: stop reading shortly after.
@@ -365,11 +436,7 @@ export class Sandbox {
     clearTimeout(drainTimer);
     for (const r of readers) r.cancel().catch(() => {});
     await drained;
-    if (group) {
-      try {
-        Deno.kill(-child.pid, "SIGKILL");
-      } catch { /* group already gone */ }
-    }
+    child.finish();
 
     const stdout = splitter.output();
     const decision = _decide(splitter.records, {

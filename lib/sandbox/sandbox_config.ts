@@ -10,6 +10,19 @@ export type IsolationRequest = "auto" | "bwrap" | "unshare" | "rlimits";
 /** The isolation a sandbox actually applies once `auto` is resolved. */
 export type IsolationMode = Exclude<IsolationRequest, "auto">;
 
+/**
+ * How each program's interpreter comes to be. `spawn`: a fresh `bwrap … python3` process per
+ * program. `zygote`: one pre-started interpreter per worker, inside one long-lived bwrap
+ * sandbox, forks per program; the fork enters fresh mount, pid, ipc and uts namespaces, gets
+ * its own tmpfs working directory and `/proc`, and drops to the run's fresh uid, so every
+ * isolation guarantee of `spawn` holds, at a fraction of the start-up cost. `zygote` needs
+ * bwrap isolation and root. `auto`: `zygote` when both are available, else `spawn`.
+ */
+export type LauncherRequest = "auto" | "spawn" | "zygote";
+
+/** The launcher a sandbox actually uses once `auto` is resolved. */
+export type Launcher = Exclude<LauncherRequest, "auto">;
+
 /** Limits, isolation and pool size of a {@link Sandbox}. Plain JSON-serialisable data. */
 export interface SandboxConfig {
   /**
@@ -52,6 +65,13 @@ export interface SandboxConfig {
    * warning (printed once on stderr). @default "auto"
    */
   isolation: IsolationRequest;
+  /**
+   * How programs are started (see {@link LauncherRequest}). Under `zygote`, a zygote that dies
+   * or breaks protocol fails its run closed (an `error`, never a pass) and is replaced by a
+   * fresh one for the next run; one that has not reported `killGraceMs + 1000` ms after its
+   * run was SIGKILLed is killed itself. @default "auto"
+   */
+  launcher: LauncherRequest;
   /** Number of programs run at once. @default navigator.hardwareConcurrency */
   workers: number;
   /** bubblewrap executable. @default "/usr/bin/bwrap" */
@@ -99,6 +119,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = Object.freeze({
   maxOutputBytes: 1 * _MIB,
   tmpfsBytes: 64 * _MIB,
   isolation: "auto",
+  launcher: "auto",
   workers: Math.max(1, navigator.hardwareConcurrency ?? 1),
   bwrapPath: "/usr/bin/bwrap",
   unsharePath: "/usr/bin/unshare",
