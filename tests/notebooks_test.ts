@@ -6,6 +6,11 @@
  * The notebooks read `KIT_RUNS_DIR` (run folders and caches) and `KIT_CHECKPOINT` (the base model)
  * in their config cell; this test points both at a temp dir (a smoke-pretrained checkpoint), so
  * nothing is written into the repository.
+ *
+ * 01 and 12 also run a second time on their endpoint branch (`KIT_ENDPOINT_URL`,
+ * `KIT_ENDPOINT_MODEL`, 12's `KIT_EVAL_LIMIT`), against scripted OpenAI-compatible servers on
+ * 127.0.0.1 started here (tests/_notebook_openai_server.ts): their tables must show the values
+ * worked out by hand from the scripts, labelled with the endpoint's model, never MiniFlow.
  */
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
@@ -24,6 +29,19 @@ import {
 import { pretrainBase, pretrainConfig } from "../lib/pipeline/mod.ts";
 import type { AnyStudy } from "../lib/experiment/mod.ts";
 import { STUDIES } from "../experiments/mod.ts";
+import {
+  ENDPOINT_EXPECTED,
+  ENDPOINT_MODEL,
+  type EndpointServer,
+  EVAL_LIMIT,
+  requestsByStep,
+  startEndpointServer,
+  startTeacherServer,
+  TEACHER_API_KEY,
+  TEACHER_EXPECTED,
+  TEACHER_MODEL,
+} from "./_notebook_openai_server.ts";
+import type { TestServer } from "./synth/_openai_test_server.ts";
 
 const NOTEBOOKS_DIR = fileURLToPath(new URL("../notebooks/", import.meta.url));
 const MINIFLOW = "MiniFlow (offline teacher)";
@@ -32,6 +50,13 @@ const MINIFLOW = "MiniFlow (offline teacher)";
 const CONCURRENCY = 2;
 /** Limit per notebook. */
 const NOTEBOOK_TIMEOUT_MS = 300_000;
+
+/** One execution: a notebook with its environment; `key` names its result. */
+interface Run {
+  readonly key: string;
+  readonly notebook: string;
+  readonly env: Readonly<Record<string, string>>;
+}
 
 /** The study each study notebook runs. */
 const STUDY_OF: Readonly<Record<string, string>> = {
@@ -118,6 +143,7 @@ function _check(name: string, result: ExecuteNotebookResult): void {
     }
     case "01_synthesis":
       assert.ok(tables.includes("| pairs after rule filters |"), `${name}: funnel table`);
+      assert.ok(tables.includes("| iteration | passing (cumulative) | pass rate (%) |"), tables);
       assert.deepEqual(titles, [`Pass rate by refinement iteration — ${MINIFLOW}`]);
       break;
     case "12_evaluate_endpoint":
@@ -125,6 +151,73 @@ function _check(name: string, result: ExecuteNotebookResult): void {
       assert.deepEqual(titles, ["Greedy pass@1 — kit base model"]);
       break;
   }
+}
+
+/** The chart's data rows, restricted to `keys`. */
+function _chartValues(result: ExecuteNotebookResult, keys: readonly string[]): unknown[] {
+  const charts = notebookCharts(result);
+  assert.equal(charts.length, 1, `expected one chart, found ${charts.length}`);
+  const values = (charts[0].spec.data as { values: Record<string, unknown>[] }).values;
+  return values.map((v) => Object.fromEntries(keys.map((k) => [k, v[k]])));
+}
+
+/** Every expected row is in the tables, and no label says MiniFlow teacher or offline. */
+function _assertEndpointTables(tables: string, rows: readonly string[], titles: string[]): void {
+  for (const row of rows) assert.ok(tables.includes(row), `expected row ${row} in\n${tables}`);
+  for (const text of [tables, ...titles]) {
+    assert.ok(!text.includes(MINIFLOW) && !/offline|kit base model/.test(text), text);
+  }
+}
+
+/**
+ * 01 with the scripted OpenAI-compatible teacher: the funnel and the pass rates by iteration
+ * that the script implies, labelled with the teacher's model.
+ */
+function _checkSynthEndpoint(result: ExecuteNotebookResult, server: TestServer): void {
+  assertNotebookOk(result);
+  const tables = notebookTables(result).map((t) => t.text).join("\n");
+  const titles = _chartTitles(result);
+  const label = `${TEACHER_MODEL} (OpenAI-compatible teacher)`;
+  _assertEndpointTables(
+    tables,
+    [...TEACHER_EXPECTED.funnelRows, ...TEACHER_EXPECTED.passRows],
+    titles,
+  );
+  assert.ok(!tables.includes("MiniFlow"), tables);
+  assert.deepEqual(titles, [`Pass rate by refinement iteration — ${label}`]);
+  assert.deepEqual(
+    _chartValues(result, ["iteration", "passRate", "series"]),
+    TEACHER_EXPECTED.passRates.map((passRate, iteration) => ({
+      iteration,
+      passRate,
+      series: label,
+    })),
+  );
+  assert.deepEqual(requestsByStep(server), TEACHER_EXPECTED.requests);
+  assert.deepEqual([...server.statuses], [[200, 72]]);
+}
+
+/**
+ * 12 against the scripted endpoint: pass@1 per benchmark and the error counts that the script
+ * implies, labelled with the endpoint's model; each known task asked exactly once.
+ */
+function _checkEvalEndpoint(result: ExecuteNotebookResult, endpoint: EndpointServer): void {
+  assertNotebookOk(result);
+  const tables = notebookTables(result).map((t) => t.text).join("\n");
+  const titles = _chartTitles(result);
+  _assertEndpointTables(
+    tables,
+    [...ENDPOINT_EXPECTED.rows, ...ENDPOINT_EXPECTED.errorRows],
+    titles,
+  );
+  assert.deepEqual(titles, [`Greedy pass@1 — ${ENDPOINT_MODEL} (endpoint)`]);
+  assert.deepEqual(_chartValues(result, ["variant", "mean"]), ENDPOINT_EXPECTED.chart);
+  assert.deepEqual(
+    endpoint.server.requests,
+    endpoint.taskIds.map(() => 1),
+    endpoint.taskIds.join(),
+  );
+  assert.deepEqual([...endpoint.server.statuses], [[200, endpoint.taskIds.length]]);
 }
 
 Deno.test({
@@ -140,46 +233,100 @@ Deno.test({
 
     const tmp = await Deno.makeTempDir({ prefix: "notebooks-test-" });
     const ckpt = join(tmp, "ckpt");
-    await pretrainBase(pretrainConfig("smoke"), {
-      outDir: ckpt,
-      runDir: join(tmp, "pretrain"),
-      progress: false,
-    });
+    // The endpoint server generates its MiniFlow tasks in the sandbox while the base model trains.
+    const [, endpoint] = await Promise.all([
+      pretrainBase(pretrainConfig("smoke"), {
+        outDir: ckpt,
+        runDir: join(tmp, "pretrain"),
+        progress: false,
+      }),
+      startEndpointServer(),
+    ]);
+    const teacher = startTeacherServer();
     const runsDir = join(tmp, "runs");
     const before = new Set(await readdir(NOTEBOOKS_DIR));
-    Deno.env.set("KIT_RUNS_DIR", runsDir);
-    Deno.env.set("KIT_CHECKPOINT", ckpt);
-    Deno.env.set("NO_COLOR", "1");
-
+    // Offline runs get an empty endpoint whatever this process's environment holds.
+    const offline = {
+      KIT_RUNS_DIR: runsDir,
+      KIT_CHECKPOINT: ckpt,
+      KIT_ENDPOINT_URL: "",
+      KIT_ENDPOINT_MODEL: "",
+    };
+    const endpointRuns: Run[] = [
+      {
+        key: "01_synthesis@endpoint",
+        notebook: "01_synthesis",
+        env: {
+          ...offline,
+          KIT_ENDPOINT_URL: teacher.baseUrl,
+          KIT_ENDPOINT_MODEL: TEACHER_MODEL,
+          OPENAI_API_KEY: TEACHER_API_KEY,
+        },
+      },
+      {
+        key: "12_evaluate_endpoint@endpoint",
+        notebook: "12_evaluate_endpoint",
+        env: {
+          ...offline,
+          KIT_ENDPOINT_URL: endpoint.server.baseURL,
+          KIT_ENDPOINT_MODEL: ENDPOINT_MODEL,
+          KIT_EVAL_LIMIT: String(EVAL_LIMIT),
+          OPENAI_API_KEY: "EMPTY",
+        },
+      },
+    ];
     // 03 last: it resumes the main-results run 00 finished (same config, same runs dir).
-    const queue = [...EXPECTED.filter((n) => n !== "03_main_results"), "03_main_results"];
+    const queue: Run[] = [
+      ...EXPECTED.filter((n) => n !== "03_main_results").map((n) => ({
+        key: n,
+        notebook: n,
+        env: offline,
+      })),
+      ...endpointRuns,
+      { key: "03_main_results", notebook: "03_main_results", env: offline },
+    ];
     const results = new Map<string, ExecuteNotebookResult>();
     const walls: string[] = [];
     const t0 = performance.now();
     const worker = async () => {
-      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-        const r = await executeNotebook(join(NOTEBOOKS_DIR, `${name}.ipynb`), {
+      for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
+        const r = await executeNotebook(join(NOTEBOOKS_DIR, `${run.notebook}.ipynb`), {
           outDir: join(tmp, "executed"),
+          outputName: `${run.key.replace("@", ".")}.ipynb`,
           timeoutMs: NOTEBOOK_TIMEOUT_MS,
+          env: run.env,
         });
-        results.set(name, r);
-        walls.push(`${name} ${(r.durationMs / 1000).toFixed(0)} s`);
+        results.set(run.key, r);
+        walls.push(`${run.key} ${(r.durationMs / 1000).toFixed(0)} s`);
       }
     };
     try {
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     } finally {
-      Deno.env.delete("KIT_RUNS_DIR");
-      Deno.env.delete("KIT_CHECKPOINT");
+      await teacher.close();
+      await endpoint.server.close();
     }
     console.error(
       `notebooks: ${((performance.now() - t0) / 1000).toFixed(0)} s in all (${walls.join(", ")})`,
     );
 
     const failures: string[] = [];
-    for (const name of EXPECTED) {
+    const checks: [string, () => void][] = [
+      ...EXPECTED.map((
+        name,
+      ): [string, () => void] => [name, () => _check(name, results.get(name)!)]),
+      [
+        "01_synthesis@endpoint",
+        () => _checkSynthEndpoint(results.get("01_synthesis@endpoint")!, teacher),
+      ],
+      [
+        "12_evaluate_endpoint@endpoint",
+        () => _checkEvalEndpoint(results.get("12_evaluate_endpoint@endpoint")!, endpoint),
+      ],
+    ];
+    for (const [name, check] of checks) {
       try {
-        _check(name, results.get(name)!);
+        check();
       } catch (e) {
         failures.push(`${name}: ${(e as Error).message}`);
       }

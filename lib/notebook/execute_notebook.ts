@@ -44,6 +44,13 @@ export interface ExecuteNotebookOptions {
    * @default {5_000}
    */
   readonly killGraceMs?: number;
+  /**
+   * Extra environment variables of the run (nbconvert and its kernel), set over this process's
+   * environment for this run only, so that concurrent runs can differ (for example one notebook
+   * pointed at a local endpoint while others run offline).
+   * @default {{}}
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const _STDERR_TAIL = 8192;
@@ -189,7 +196,11 @@ export async function executeNotebook(
     child = new Deno.Command("timeout", {
       args,
       cwd: dirname(sourcePath),
-      env: { NO_COLOR: "1", [_RUN_TAG_VAR]: runTag.slice(_RUN_TAG_VAR.length + 1) },
+      env: {
+        ...options.env,
+        NO_COLOR: "1",
+        [_RUN_TAG_VAR]: runTag.slice(_RUN_TAG_VAR.length + 1),
+      },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
