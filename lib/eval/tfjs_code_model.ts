@@ -6,13 +6,15 @@
  * Batching needs no padding: every row of a batch starts at position 0, the common prompt prefix
  * length is prefilled in one pass, and then each step feeds one token per row, the row's next
  * prompt token while its prompt lasts (teacher forcing) and its own chosen token afterwards. Rows
- * that finish are dropped from the batch (their cache rows are gathered away). Prompts are sorted
- * by token length before batching so rows of a batch finish their prompts at similar steps.
+ * that finish are dropped from the batch (their cache rows are compacted away in place). Each step
+ * is one `Gpt.forwardCached` call (the lean incremental path) and one `[B, V]` logits read-back.
+ * Prompts are sorted by token length before batching so rows of a batch finish their prompts at
+ * similar steps.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { disposeKvCache, type Gpt, type KvCache } from "../model/gpt.ts";
+import { disposeKvCache, type Gpt, type KvCache, retainKvCacheRows } from "../model/gpt.ts";
 import type { ModelTokenizer } from "../model/types.ts";
 import type { CodeModel, GenerationOptions, GenerationRequest, TokenUsage } from "./code_model.ts";
 import { argmax, sampleTopP } from "../model/sampling.ts";
@@ -283,13 +285,10 @@ export class TfjsCodeModel implements CodeModel {
         });
         if (keep.length === 0) break;
         if (keep.length < active.length) {
-          const compacted: KvCache = _gatherRows(cache, keep);
-          disposeKvCache(cache);
-          cache = compacted;
+          retainKvCacheRows(cache, keep); // in place
           active = keep.map((b) => active[b]);
         }
-        logits = this.#forward(next.map((t) => [t]), cache, V);
-        disposeKvCache(cache);
+        logits = this.#forward(next.map((t) => [t]), cache, V); // extends the cache in place
         cache = logits.cache;
         pos++;
       }
@@ -315,20 +314,4 @@ export class TfjsCodeModel implements CodeModel {
     out.logits.dispose();
     return { last, cache: out.cache };
   }
-}
-
-/** The cache restricted to batch rows `keep` (a new cache; the old one is left intact). */
-function _gatherRows(cache: KvCache, keep: readonly number[]): KvCache {
-  return tf.tidy(() => {
-    const idx = tf.tensor1d(keep as number[], "int32");
-    const layers = cache.layers.map((l) => ({
-      k: tf.gather(l.k, idx, 0) as tf.Tensor4D, // [B', H, t, hd]
-      v: tf.gather(l.v, idx, 0) as tf.Tensor4D, // [B', H, t, hd]
-    }));
-    for (const l of layers) {
-      tf.keep(l.k);
-      tf.keep(l.v);
-    }
-    return { layers, length: cache.length };
-  });
 }

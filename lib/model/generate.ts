@@ -1,6 +1,7 @@
 /**
  * Autoregressive generation: greedy or temperature/top-p sampling (seeded), with a per-layer
- * KV cache (each new token costs one position) or, for testing, full recomputation.
+ * KV cache (each new token costs one position; see `Gpt.forwardCached`) or, as the reference,
+ * full recomputation. `deno run -A bench/generate_bench.ts` measures both.
  *
  * @module
  */
@@ -137,9 +138,8 @@ export async function generate(
       let lastRow: tf.Tensor;
       if (useKvCache) {
         const input = tf.tensor2d([...newIds], [1, newIds.length], "int32"); // [1, n]
-        const out = model.forwardCached(input, state.cache);
+        const out = model.forwardCached(input, state.cache); // extends the cache in place
         input.dispose();
-        disposeKvCache(state.cache);
         state.cache = out.cache;
         lastRow = tf.tidy(() => tf.slice(out.logits, [0, newIds.length - 1, 0], [1, 1, vocabSize])); // [1, 1, V]
         out.logits.dispose();

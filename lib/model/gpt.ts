@@ -17,9 +17,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { matMul2d } from "./_matmul.ts";
 import { validateGptConfig } from "./gpt_config.ts";
+import { DecodeState, decodeStep } from "./_decode.ts";
 import type { CausalLM, GptConfig } from "./types.ts";
 
-/** Keys and values of one attention layer for the positions seen so far. */
+/** Keys and values of one attention layer for the positions seen so far (tensor forward pass). */
 export interface LayerKv {
   /** Keys `[B, H, t, hd]`. */
   readonly k: tf.Tensor4D;
@@ -27,18 +28,31 @@ export interface LayerKv {
   readonly v: tf.Tensor4D;
 }
 
-/** Per-layer key/value cache for incremental decoding; owned (and disposed) by the caller. */
+/**
+ * Decoding state of {@link Gpt.forwardCached}: the keys and values of every layer in buffers
+ * preallocated for the whole context and written in place, plus copies of the model's small
+ * weights (embeddings, LayerNorm parameters, biases) taken when the cache was created, so do not
+ * change the weights while decoding with a cache. Owned by the caller: release it with
+ * {@link disposeKvCache}.
+ */
 export interface KvCache {
-  readonly layers: readonly LayerKv[];
+  /** Batch rows `B`. */
+  readonly batch: number;
   /** Number of positions already in the cache (`t`). */
   readonly length: number;
+  /** Positions the buffers hold (the model's `contextLength`). */
+  readonly capacity: number;
+  /** Keys of each layer, row-major `[B, H, capacity, hd]`; positions `>= length` are unused. */
+  readonly keys: readonly Float32Array[];
+  /** Values of each layer, row-major `[B, H, capacity, hd]`; positions `>= length` are unused. */
+  readonly values: readonly Float32Array[];
 }
 
 /** Output of {@link Gpt.forwardCached}. */
 export interface CachedForward {
-  /** Logits for the new positions `[B, T, V]`. */
+  /** Logits for the new positions `[B, T, V]` (owned by the caller). */
   readonly logits: tf.Tensor3D;
-  /** The cache extended by the new positions (a new object; the old cache is left intact). */
+  /** The cache, extended in place by the new positions (the object passed in, or a new one). */
   readonly cache: KvCache;
 }
 
@@ -48,19 +62,66 @@ export interface Gpt extends CausalLM {
   readonly variableNames: readonly string[];
   /**
    * Forward the new tokens `ids [B, T]` at positions `cache.length … cache.length + T - 1`,
-   * attending to the cached keys/values. Inference only (no dropout). With `cache = null` this is
-   * the ordinary forward pass and returns a fresh cache.
+   * attending to the cached keys/values, and extend `cache` IN PLACE. Inference only (no
+   * dropout). With `cache = null` this is the ordinary forward pass and returns a fresh cache.
+   * Continuation steps (`cache` given; usually one token per row) run a lean path
+   * (lib/model/_decode.ts) that makes the same float32 computation with ~20 tfjs kernels.
    */
   forwardCached(ids: tf.Tensor2D, cache: KvCache | null): CachedForward;
 }
 
-/** Dispose every tensor held by a KV cache (no-op for `null`). */
+/** Release a KV cache (no-op for `null`); using it afterwards throws. */
 export function disposeKvCache(cache: KvCache | null): void {
   if (cache === null) return;
-  for (const layer of cache.layers) {
-    layer.k.dispose();
-    layer.v.dispose();
+  if (!(cache instanceof DecodeState)) {
+    throw new Error("disposeKvCache: not a cache made by Gpt.forwardCached");
   }
+  cache.disposed = true;
+  cache.keys.length = 0;
+  cache.values.length = 0;
+}
+
+/**
+ * Keep only the batch rows `keep` (strictly increasing indices) of a cache, in place: row `keep[j]`
+ * becomes row `j`. Batched decoders call it when some rows have finished.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "../backend.ts";
+ * import { createGpt, disposeKvCache, retainKvCacheRows } from "./gpt.ts";
+ * await initBackend("cpu");
+ * const model = createGpt({
+ *   vocabSize: 11, contextLength: 8, dModel: 8, nLayer: 1, nHead: 2, mlpRatio: 4, dropout: 0, seed: 1,
+ * });
+ * const ids = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], "int32");
+ * const { logits, cache } = model.forwardCached(ids, null);
+ * retainKvCacheRows(cache, [0, 2]);
+ * assert.equal(cache.batch, 2);
+ * assert.equal(cache.length, 2);
+ * tf.dispose([ids, logits]);
+ * disposeKvCache(cache);
+ * model.dispose();
+ * ```
+ */
+export function retainKvCacheRows(cache: KvCache, keep: readonly number[]): void {
+  _decodeState(cache).retainRows(keep);
+}
+
+/** The live {@link DecodeState} behind a cache, or a named error. */
+function _decodeState(cache: KvCache): DecodeState {
+  if (!(cache instanceof DecodeState)) {
+    throw new Error("KvCache: not a cache made by Gpt.forwardCached");
+  }
+  if (cache.disposed) throw new Error("KvCache: the cache has been disposed");
+  return cache;
+}
+
+/** Past keys/values as tensors, for the tensor forward pass (`#forward`). */
+interface _TensorKv {
+  readonly layers: readonly LayerKv[];
+  readonly length: number;
 }
 
 /** Weights of one transformer block. */
@@ -209,16 +270,59 @@ class _Gpt implements Gpt {
   }
 
   forwardCached(ids: tf.Tensor2D, cache: KvCache | null): CachedForward {
-    const [logits, ...kv] = tf.tidy(() => {
-      const { logits, layers } = this.#forward(ids, cache, null);
-      return [logits, ...layers.flatMap((l) => [l.k, l.v])];
-    });
-    const layers: LayerKv[] = [];
-    for (let i = 0; i < kv.length; i += 2) {
-      layers.push({ k: kv[i] as tf.Tensor4D, v: kv[i + 1] as tf.Tensor4D });
+    if (this.#disposed) throw new Error("Gpt: the model has been disposed");
+    if (ids.rank !== 2) throw new Error(`Gpt: ids must be [B, T], found shape [${ids.shape}]`);
+    const [B, T] = ids.shape;
+    const { contextLength: Tmax, dModel: D, nHead: H, vocabSize: V } = this.config;
+    if (cache === null) {
+      // Prefill: the tensor forward pass, whose keys/values then seed the in-place buffers.
+      const [logits, ...kv] = tf.tidy(() => {
+        const { logits, layers } = this.#forward(ids, null, null);
+        return [logits, ...layers.flatMap((l) => [l.k, l.v])];
+      });
+      const state = new DecodeState(this, this.#decodeWeights(), B);
+      for (let i = 0; i < kv.length; i += 2) {
+        state.write(
+          i / 2,
+          kv[i].dataSync() as Float32Array,
+          kv[i + 1].dataSync() as Float32Array,
+          T,
+          D / H,
+        );
+      }
+      tf.dispose(kv);
+      state.length = T;
+      return { logits: logits as tf.Tensor3D, cache: state };
     }
-    const length = (cache?.length ?? 0) + ids.shape[1];
-    return { logits: logits as tf.Tensor3D, cache: { layers, length } };
+    const state = _decodeState(cache);
+    if (state.owner !== this) throw new Error("Gpt: the cache was made by another model");
+    if (B !== state.batch) {
+      throw new Error(`Gpt: ids has ${B} rows, the cache has ${state.batch}`);
+    }
+    if (T === 0) throw new Error("Gpt: ids has no positions (T = 0)");
+    if (state.length + T > Tmax) {
+      throw new Error(
+        `Gpt: ${state.length} cached + ${T} new positions exceed contextLength ${Tmax}`,
+      );
+    }
+    const idx = ids.dataSync(); // [B * T]
+    const tokens = idx instanceof Int32Array ? idx : Int32Array.from(idx as ArrayLike<number>);
+    for (const id of tokens) {
+      if (!(id >= 0 && id < V)) throw new Error(`Gpt: token id ${id} outside [0, ${V})`);
+    }
+    return { logits: decodeStep(this.#decodeWeights(), state, tokens, T), cache: state };
+  }
+
+  /** The weights {@link decodeStep} reads. */
+  #decodeWeights() {
+    return {
+      config: this.config,
+      wte: this.#wte,
+      wpe: this.#wpe,
+      blocks: this.#blocks,
+      lnfg: this.#lnfg,
+      lnfb: this.#lnfb,
+    };
   }
 
   dispose(): void {
@@ -230,7 +334,7 @@ class _Gpt implements Gpt {
 
   #forward(
     ids: tf.Tensor2D,
-    cache: KvCache | null,
+    cache: _TensorKv | null,
     dropout: _Dropout | null,
   ): { logits: tf.Tensor3D; layers: LayerKv[] } {
     if (this.#disposed) throw new Error("Gpt: the model has been disposed");

@@ -6,7 +6,7 @@
  */
 export type { CausalLM, GptConfig, ModelTokenizer } from "./types.ts";
 export { GPT_CONFIG_DEFAULTS, resolveGptConfig, validateGptConfig } from "./gpt_config.ts";
-export { createGpt, disposeKvCache } from "./gpt.ts";
+export { createGpt, disposeKvCache, retainKvCacheRows } from "./gpt.ts";
 export type { CachedForward, Gpt, KvCache, LayerKv } from "./gpt.ts";
 export { generate } from "./generate.ts";
 export type { DecodingStrategy, GenerateOptions, GenerateResult, StopReason } from "./generate.ts";

@@ -8,6 +8,7 @@ import {
   type Gpt,
   type GptConfig,
   type KvCache,
+  retainKvCacheRows,
 } from "../../lib/model/mod.ts";
 
 await initBackend("wasm");
@@ -39,25 +40,120 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-Deno.test("forwardCached in chunks reproduces the full forward (within 1e-4)", () => {
+Deno.test("forwardCached in chunks reproduces the full forward (within 1e-4), cache in place", () => {
   const model = sharpModel();
   const ids = [1, 7, 3, 3, 20, 11, 4, 9, 28, 0];
   const full = tf.tidy(() => model.logits(tf.tensor2d([ids], [1, 10], "int32")).arraySync()[0]);
+  const before = tf.memory().numTensors;
   let cache: KvCache | null = null;
   const chunks = [[0, 4], [4, 5], [5, 6], [6, 10]];
   for (const [s, e] of chunks) {
     const input = tf.tensor2d([ids.slice(s, e)], [1, e - s], "int32");
     const out = model.forwardCached(input, cache);
-    disposeKvCache(cache);
+    if (cache !== null) assert.equal(out.cache, cache); // extended in place
     cache = out.cache;
     assert.equal(cache.length, e);
-    assert.deepEqual(cache.layers[0].k.shape, [1, 2, e, 8]); // [B, H, t, hd]
+    assert.equal(cache.capacity, 24);
+    assert.equal(cache.keys[0].length, 1 * 2 * 24 * 8); // [B, H, capacity, hd]
     const rows = out.logits.arraySync()[0];
     for (let t = s; t < e; t++) assert.ok(maxAbsDiff(rows[t - s], full[t]) < 1e-4);
     tf.dispose([input, out.logits]);
   }
+  assert.equal(tf.memory().numTensors, before); // the steps leak no tensors
+  // The keys/values written step by step equal those of one prefill of all 10 ids.
+  const input = tf.tensor2d([ids], [1, 10], "int32");
+  const whole = model.forwardCached(input, null);
+  for (let layer = 0; layer < 2; layer++) {
+    for (const kind of ["keys", "values"] as const) {
+      for (let h = 0; h < 2; h++) {
+        const span = [h * 24 * 8, h * 24 * 8 + 10 * 8]; // positions 0..9 of head h
+        assert.ok(
+          maxAbsDiff(
+            cache![kind][layer].subarray(span[0], span[1]),
+            whole.cache[kind][layer].subarray(span[0], span[1]),
+          ) < 1e-5,
+        );
+      }
+    }
+  }
+  tf.dispose([input, whole.logits]);
+  disposeKvCache(whole.cache);
   disposeKvCache(cache);
+  assert.throws(
+    () => model.forwardCached(tf.tensor2d([[1]], [1, 1], "int32"), cache),
+    /the cache has been disposed/,
+  );
   model.dispose();
+});
+
+Deno.test("batched greedy decoding with the cache equals recomputation, rows dropped mid-way", () => {
+  // Four rows with different prompts: prefill, then one token per row; row 1 is dropped after 4
+  // tokens and row 2 after 7 (retainKvCacheRows, twice), as TfjsCodeModel does for finished rows.
+  const model = sharpModel(7);
+  const prompts = [[1, 5, 9], [2, 2, 8], [27, 0, 13], [4, 4, 4]];
+  const greedyNaive = (prompt: number[], n: number) => {
+    const seq = [...prompt];
+    for (let i = 0; i < n; i++) {
+      const row = tf.tidy(() => {
+        const logits = model.logits(tf.tensor2d([seq], [1, seq.length], "int32"));
+        return logits.arraySync()[0][seq.length - 1];
+      });
+      seq.push(row.indexOf(Math.max(...row)));
+    }
+    return seq.slice(prompt.length);
+  };
+  const before = tf.memory().numTensors;
+  let rows = [0, 1, 2, 3];
+  const out: number[][] = [[], [], [], []];
+  let input = tf.tensor2d(prompts, [4, 3], "int32");
+  let { logits, cache } = model.forwardCached(input, null);
+  for (let step = 0; step < 12; step++) {
+    const last = logits.arraySync().map((r) => r[r.length - 1]);
+    tf.dispose([input, logits]);
+    rows.forEach((r, b) => out[r].push(last[b].indexOf(Math.max(...last[b]))));
+    if (step === 3) {
+      retainKvCacheRows(cache, [0, 2, 3]);
+      rows = [0, 2, 3];
+    }
+    if (step === 6) {
+      retainKvCacheRows(cache, [0, 2]); // prompts 0 and 3: the last row moves up
+      rows = [0, 3];
+    }
+    input = tf.tensor2d(rows.map((r) => [out[r][out[r].length - 1]]), [rows.length, 1], "int32");
+    ({ logits, cache } = model.forwardCached(input, cache));
+  }
+  tf.dispose([input, logits]);
+  disposeKvCache(cache);
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(out[0], greedyNaive(prompts[0], 12));
+  assert.deepEqual(out[1], greedyNaive(prompts[1], 4));
+  assert.deepEqual(out[2], greedyNaive(prompts[2], 7));
+  assert.deepEqual(out[3], greedyNaive(prompts[3], 12));
+  model.dispose();
+});
+
+Deno.test("forwardCached and retainKvCacheRows reject misuse by name", () => {
+  const model = sharpModel(8);
+  const other = sharpModel(9);
+  const ids = tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32");
+  const { logits, cache } = model.forwardCached(ids, null);
+  const one = tf.tensor2d([[1]], [1, 1], "int32");
+  const bad = tf.tensor2d([[29], [1]], [2, 1], "int32");
+  assert.throws(() => model.forwardCached(one, cache), /ids has 1 rows, the cache has 2/);
+  assert.throws(() => other.forwardCached(ids, cache), /the cache was made by another model/);
+  assert.throws(() => model.forwardCached(bad, cache), /token id 29 outside \[0, 29\)/);
+  assert.throws(
+    () => retainKvCacheRows(cache, [1, 0]),
+    /rows to keep must be strictly increasing integers in \[0, 2\), found \[1, 0\]/,
+  );
+  const long = tf.tensor2d([new Array(23).fill(1), new Array(23).fill(2)], [2, 23], "int32");
+  assert.throws(
+    () => model.forwardCached(long, cache),
+    /2 cached \+ 23 new positions exceed contextLength 24/,
+  );
+  tf.dispose([ids, logits, one, bad, long]);
+  disposeKvCache(cache);
+  [model, other].forEach((m) => m.dispose());
 });
 
 Deno.test("greedy: KV-cache tokens equal full recomputation; step logits within 1e-4", async () => {
@@ -161,5 +257,25 @@ Deno.test("generate rejects bad inputs by name", async () => {
     () => generate(model, [1], { topP: 0 }),
     /topP must be in \(0, 1\], found 0/,
   );
+  model.dispose();
+});
+
+Deno.test("a cached decoding step runs only the dense products as tfjs kernels", async () => {
+  // The lean path (lib/model/_decode.ts): 4 matMuls per block + the output projection, and one
+  // reshape; everything else is plain JS on small rows. A regression to the tensor graph (~230
+  // kernels per step at 4 layers) fails here.
+  const model = sharpModel(10);
+  const prompt = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], "int32");
+  const { logits, cache } = model.forwardCached(prompt, null);
+  const step = tf.tensor2d([[7], [8]], [2, 1], "int32");
+  const info = await tf.profile(() => {
+    const out = model.forwardCached(step, cache);
+    return out.logits;
+  });
+  const counts: Record<string, number> = {};
+  for (const k of info.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
+  assert.deepEqual(counts, { BatchMatMul: 4 * CONFIG.nLayer + 1, Reshape: 1 });
+  tf.dispose([prompt, logits, step]);
+  disposeKvCache(cache);
   model.dispose();
 });
