@@ -10,7 +10,10 @@
  *   the figure to compare between runs on a shared, loaded machine;
  * - `--only lm|dpo|logps` runs one measurement (default: all three);
  * - `--profile` instead prints the CPU milliseconds per kernel name of the last of `--steps`
- *   LM steps (DPO steps with `--only dpo`), largest first: where a training step spends its time;
+ *   LM steps (DPO steps with `--only dpo`), largest first: where a training step spends its time,
+ *   and under `products` the same for each BatchMatMul operand shape and transpose flags;
+ * - `--threads N` sets the wasm backend's `wasmThreads` (lib/backend.ts) and `--wasm-dir DIR`
+ *   its directory of `.wasm` binaries;
  * - `deno bench -A bench/train_bench.ts` runs the same work as `Deno.bench` cases.
  *
  * @module
@@ -183,6 +186,18 @@ function profileKernels(backend: string): Map<string, number> {
         if (--depth === 0) {
           const ms = (cpuSeconds() - t0) * 1000;
           totals.set(kernel.kernelName, (totals.get(kernel.kernelName) ?? 0) + ms);
+          if (kernel.kernelName === "BatchMatMul") {
+            // Per operand shapes and transpose flags: which products dominate.
+            const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+            const { transposeA, transposeB } = args.attrs as unknown as {
+              transposeA: boolean;
+              transposeB: boolean;
+            };
+            const key = `BatchMatMul [${a.shape}]${transposeA ? "ᵀ" : ""} · [${b.shape}]${
+              transposeB ? "ᵀ" : ""
+            }`;
+            totals.set(key, (totals.get(key) ?? 0) + ms);
+          }
         }
       }
     };
@@ -200,12 +215,23 @@ if (import.meta.main) {
       accumulation: { type: "string", default: "1" },
       profile: { type: "boolean", default: false },
       only: { type: "string", default: "all" },
+      threads: { type: "string" },
+      "wasm-dir": { type: "string" },
     },
   });
-  const info = await initBackend(values.backend as BackendKind);
+  const info = await initBackend(values.backend as BackendKind, {
+    ...(values.threads === undefined ? {} : { wasmThreads: Number(values.threads) }),
+    ...(values["wasm-dir"] === undefined ? {} : { wasmDir: values["wasm-dir"] }),
+  });
   const steps = Number(values.steps);
   const accumulation = Number(values.accumulation);
-  const base = { backend: info.backend, simd: info.simd, adapter: info.adapter, config: REFERENCE };
+  const base = {
+    backend: info.backend,
+    simd: info.simd,
+    threads: info.threads,
+    adapter: info.adapter,
+    config: REFERENCE,
+  };
   const only = values.only;
   if (!["all", "lm", "dpo", "logps"].includes(only)) {
     throw new Error(`--only must be one of all, lm, dpo, logps; found "${only}"`);
@@ -218,12 +244,16 @@ if (import.meta.main) {
     const r = only === "dpo"
       ? await dpoStep(steps, accumulation, clearBeforeLast)
       : await lmStep(steps, clearBeforeLast);
-    const kernelsMs = [...totals.entries()].sort((a, b) => b[1] - a[1]);
+    const kernelsMs = [...totals.entries()].filter(([k]) => !k.includes(" "))
+      .sort((a, b) => b[1] - a[1]);
+    const productsMs = [...totals.entries()].filter(([k]) => k.includes(" "))
+      .sort((a, b) => b[1] - a[1]);
     console.log(JSON.stringify({
       bench: `${only === "dpo" ? "target-dpo" : "lm"} step profile (last step, CPU ms per kernel)`,
       lastStepCpuMs: Math.round(r.cpuSecondsPerStep * 1000),
       kernelCpuMs: Math.round(kernelsMs.reduce((a, [, v]) => a + v, 0)),
       kernels: Object.fromEntries(kernelsMs.map(([k, v]) => [k, Math.round(v)])),
+      products: Object.fromEntries(productsMs.map(([k, v]) => [k, Math.round(v)])),
       ...base,
     }));
     Deno.exit(0);

@@ -8,7 +8,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import {
+  BackendWasm,
+  getThreadsCount,
+  setThreadsCount,
+  setWasmPaths,
+} from "@tensorflow/tfjs-backend-wasm";
 import {
   fastTranspose,
   KIT_KERNEL,
@@ -18,6 +23,7 @@ import {
   shareIdentity,
   xnnBatchMatMul,
 } from "./_wasm_kernels.ts";
+import { loadThreadedWasm } from "./_wasm_threads.ts";
 
 /** The backends the kit can run on. */
 export type BackendKind = "wasm" | "cpu" | "webgpu" | "tensorflow";
@@ -35,7 +41,7 @@ export interface BackendInfo {
   readonly tfjsVersion: string;
   /** Whether the wasm binary in use is the SIMD build; `null` for other backends. */
   readonly simd: boolean | null;
-  /** Worker threads used by the wasm backend (1 = single-threaded); `null` for other backends. */
+  /** XNNPACK threads of the wasm backend, the calling one included; `null` for other backends. */
   readonly threads: number | null;
   /** Directory the wasm binaries were loaded from; `null` for other backends. */
   readonly wasmDir: string | null;
@@ -58,10 +64,20 @@ export interface InitBackendOptions {
    * @default "npm:@tensorflow/tfjs-node-gpu"
    */
   readonly tensorflowModule?: string;
+  /**
+   * XNNPACK threads of the `wasm` backend, the calling thread included. Above 1 the kit loads
+   * tfjs' threaded-simd build with Deno-compatible pthread workers (lib/_wasm_threads.ts); when
+   * that fails it prints a one-line warning and runs single-threaded. Fixed by the first `wasm`
+   * initialisation of the process.
+   * @default 1
+   */
+  readonly wasmThreads?: number;
 }
 
 let _current: BackendInfo | null = null;
 let _wasmDir: string | null = null;
+/** `wasmThreads` of the first wasm initialisation (it fixes the build in use). */
+let _wasmThreads: number | null = null;
 /** Marks kernel functions registered by the kit (so registration is idempotent and reported). */
 const _KIT_KERNEL = KIT_KERNEL;
 
@@ -85,13 +101,22 @@ export async function initBackend(
   kind: BackendKind = "wasm",
   options: InitBackendOptions = {},
 ): Promise<BackendInfo> {
+  if (
+    kind === "wasm" && options.wasmThreads !== undefined && _wasmThreads !== null &&
+    options.wasmThreads !== _wasmThreads
+  ) {
+    throw new Error(
+      `initBackend(wasm): wasmThreads ${options.wasmThreads} requested, but this process's wasm ` +
+        `backend was initialised with wasmThreads ${_wasmThreads} (fixed by the first call)`,
+    );
+  }
   if (_current !== null && _current.backend === kind && tf.getBackend() === _current.tfjsBackend) {
     return _current;
   }
   let info: BackendInfo;
   switch (kind) {
     case "wasm":
-      info = await _initWasm(options.wasmDir ?? _defaultWasmDir());
+      info = await _initWasm(options.wasmDir ?? _defaultWasmDir(), options.wasmThreads ?? 1);
       break;
     case "cpu":
       await _setBackend("cpu");
@@ -306,14 +331,20 @@ export function registerWasmFastKernels(): string[] {
   return _FAST_KERNELS.filter((name) => replaceWasmKernel(name, makers[name]));
 }
 
-async function _initWasm(wasmDir: string): Promise<BackendInfo> {
+async function _initWasm(wasmDir: string, threads: number): Promise<BackendInfo> {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`initBackend(wasm): wasmThreads must be an integer >= 1, found ${threads}`);
+  }
   registerWasmUnsortedSegmentSum();
   registerWasmFastSlicing();
   registerWasmFastKernels();
-  // setWasmPaths only takes effect before the wasm backend is first initialised.
+  // setWasmPaths and the threaded module only take effect before the wasm backend is first
+  // initialised.
   if (_wasmDir === null) {
     setWasmPaths(wasmDir.endsWith("/") ? wasmDir : `${wasmDir}/`);
     _wasmDir = wasmDir;
+    _wasmThreads = threads;
+    if (threads > 1) await _registerThreadedWasm(wasmDir, threads);
   }
   await _setBackend("wasm");
   const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
@@ -326,6 +357,32 @@ async function _initWasm(wasmDir: string): Promise<BackendInfo> {
       return func !== undefined && _KIT_KERNEL in func;
     }),
   });
+}
+
+/**
+ * Make the `wasm` backend factory build tfjs' threaded-simd module with `threads` XNNPACK
+ * threads; on failure warn once (one line) and leave tfjs' single-threaded factory in place.
+ */
+async function _registerThreadedWasm(wasmDir: string, threads: number): Promise<void> {
+  try {
+    const module = await loadThreadedWasm({ distDir: _defaultWasmDir(), wasmDir, threads });
+    setThreadsCount(threads);
+    tf.removeBackend("wasm");
+    tf.registerBackend("wasm", () => {
+      const backend = new BackendWasm(
+        module as unknown as ConstructorParameters<typeof BackendWasm>[0],
+      );
+      // XNNPACK's pool threads live as long as the module; like Emscripten's idle workers they
+      // must not keep the process alive.
+      for (const worker of module.PThread.runningWorkers) worker.unref();
+      return backend;
+    }, 2);
+  } catch (err) {
+    console.warn(
+      `initBackend(wasm): ${threads} threads unavailable, running single-threaded: ` +
+        String((err as Error).message ?? err).split("\n")[0],
+    );
+  }
 }
 
 /**

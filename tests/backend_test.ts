@@ -22,7 +22,7 @@ Deno.test("initBackend(wasm) reports SIMD, threads, the wasm dir and the patched
   assert.equal(info.tfjsBackend, "wasm");
   assert.equal(info.tfjsVersion, "4.22.0");
   assert.equal(info.simd, true);
-  assert.equal(info.threads, 1); // Deno has no wasm threads support (SharedArrayBuffer workers)
+  assert.equal(info.threads, 1); // wasmThreads defaults to 1 (tests/wasm_threads_test.ts: 2)
   assert.ok(info.wasmDir !== null && existsSync(join(info.wasmDir, "tfjs-backend-wasm-simd.wasm")));
   assert.deepEqual(info.patchedKernels, [
     "UnsortedSegmentSum",

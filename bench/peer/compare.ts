@@ -22,11 +22,13 @@
  * side runs through `lib/train`'s `train()` on the chosen tfjs backend. Each side reports the
  * median wall time of its timed steps (after warm-up) and the median process CPU time per step;
  * the table gives tokens/s and the ratio ours/torch. The machine's cores are shared, so the load
- * average is printed before each side.
+ * average is printed before each side, and `--rounds N` alternates peer and ours N times
+ * (one ratio per round, and their median: both sides then see the same changing load).
  *
- * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--steps 4] [--warmup 1]
- * [--dpo-micro 2] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both] [--plain-env]
- * [--json]` (`--plain-env` runs the peer without its fair setup).
+ * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--threads 1] [--steps 4]
+ * [--warmup 1] [--dpo-micro 2] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both]
+ * [--rounds 1] [--plain-env] [--json]` (`--plain-env` runs the peer without its fair setup;
+ * `--threads` is the wasm backend's `wasmThreads`, see lib/backend.ts).
  *
  * @module
  */
@@ -389,6 +391,8 @@ if (import.meta.main) {
       "torch-warmup": { type: "string", default: "3" },
       only: { type: "string", default: "both" },
       "dpo-micro": { type: "string", default: "2" },
+      threads: { type: "string" },
+      rounds: { type: "string", default: "1" },
       "plain-env": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
@@ -410,34 +414,65 @@ if (import.meta.main) {
     throw new Error(`--dpo-micro must divide the batch of ${BATCH} pairs, found ${dpoMicro}`);
   }
 
-  const loadPeer = loadAvg();
-  const peer = await runPeer([
-    ...(values["plain-env"] ? ["--plain-env"] : []),
-    "--steps",
-    String(positiveInt("torch-steps", values["torch-steps"])),
-    "--warmup",
-    String(positiveInt("torch-warmup", values["torch-warmup"])),
-    "--only",
-    values.only,
-  ]);
-
-  const loadOurs = loadAvg();
-  const info = await initBackend(backend);
+  const rounds = positiveInt("rounds", values.rounds);
+  const info = await initBackend(backend, {
+    ...(values.threads === undefined
+      ? {}
+      : { wasmThreads: positiveInt("threads", values.threads) }),
+  });
   let params = 0;
-  const rows: { kind: StepKind; ours: SideResult; torch: SideResult }[] = [];
-  for (const kind of kinds) {
-    const model = createGpt(REFERENCE);
-    params = model.variables.reduce((n, v) => n + v.size, 0);
-    if (params !== peer.params) {
-      throw new Error(
-        `parameter count: ours ${params}, torch ${peer.params} (architectures differ)`,
+  let rows: { kind: StepKind; ours: SideResult; torch: SideResult }[] = [];
+  let peer: PeerOutput | null = null;
+  let loadPeer = "", loadOurs = "";
+  /** ours/torch tokens/s and CPU-seconds ratios of each round, per step kind. */
+  const perRound: { round: number; kind: StepKind; ratio: number; cpuRatio: number }[] = [];
+  // Peer and ours alternate round by round, so both see the same (shared, changing) load.
+  for (let round = 1; round <= rounds; round++) {
+    loadPeer = loadAvg();
+    peer = await runPeer([
+      ...(values["plain-env"] ? ["--plain-env"] : []),
+      "--steps",
+      String(positiveInt("torch-steps", values["torch-steps"])),
+      "--warmup",
+      String(positiveInt("torch-warmup", values["torch-warmup"])),
+      "--only",
+      values.only,
+    ]);
+    loadOurs = loadAvg();
+    rows = [];
+    for (const kind of kinds) {
+      const model = createGpt(REFERENCE);
+      params = model.variables.reduce((n, v) => n + v.size, 0);
+      if (params !== peer.params) {
+        throw new Error(
+          `parameter count: ours ${params}, torch ${peer.params} (architectures differ)`,
+        );
+      }
+      const ours = await oursSide(kind, model, { warmup, steps, dpoMicro });
+      model.dispose();
+      const torch = peerSide(peer, kind);
+      rows.push({ kind, ours, torch });
+      perRound.push({
+        round,
+        kind,
+        ratio: ours.tokensPerSec / torch.tokensPerSec,
+        cpuRatio: torch.cpuSecondsPerStep / ours.cpuSecondsPerStep,
+      });
+    }
+  }
+  if (peer === null) throw new Error("compare: no round ran");
+  printReport(rows, info, peer, { peer: loadPeer, ours: loadOurs }, params);
+  if (rounds > 1) {
+    console.log(`\nratio ours/torch by round (tokens/s; CPU-seconds per step in brackets):`);
+    for (const kind of kinds) {
+      const mine = perRound.filter((r) => r.kind === kind);
+      const cells = mine.map((r) => `${r.ratio.toFixed(3)} [${r.cpuRatio.toFixed(3)}]`);
+      console.log(
+        `${kind}: ${cells.join(", ")}; median ${median(mine.map((r) => r.ratio)).toFixed(3)} ` +
+          `[${median(mine.map((r) => r.cpuRatio)).toFixed(3)}]`,
       );
     }
-    const ours = await oursSide(kind, model, { warmup, steps, dpoMicro });
-    model.dispose();
-    rows.push({ kind, ours, torch: peerSide(peer, kind) });
   }
-  printReport(rows, info, peer, { peer: loadPeer, ours: loadOurs }, params);
   if (values.json) {
     console.log(JSON.stringify({
       config: REFERENCE,
@@ -450,6 +485,7 @@ if (import.meta.main) {
       backend: info,
       peer: { ...peer, torchConfig: undefined },
       loadAverage: { peer: loadPeer, ours: loadOurs, end: loadAvg() },
+      perRound,
     }));
   }
 }
