@@ -28,20 +28,23 @@ export interface DecodeWeights {
   readonly lnfb: tf.Tensor; // [D]
 }
 
-/** Weights of one transformer block (same names as the model's blocks). */
-export interface DecodeBlock {
-  readonly ln1g: tf.Tensor; // [D]
-  readonly ln1b: tf.Tensor; // [D]
-  readonly wqkv: tf.Tensor; // [D, 3D]
-  readonly bqkv: tf.Tensor; // [3D]
-  readonly wo: tf.Tensor; // [D, D]
-  readonly bo: tf.Tensor; // [D]
-  readonly ln2g: tf.Tensor; // [D]
-  readonly ln2b: tf.Tensor; // [D]
-  readonly w1: tf.Tensor; // [D, M]
-  readonly b1: tf.Tensor; // [M]
-  readonly w2: tf.Tensor; // [M, D]
-  readonly b2: tf.Tensor; // [D]
+/**
+ * Weights of one transformer block, by name; `T` is `tf.Variable` in the model (lib/model/gpt.ts)
+ * and any tensor here.
+ */
+export interface DecodeBlock<T extends tf.Tensor = tf.Tensor> {
+  readonly ln1g: T; // [D]
+  readonly ln1b: T; // [D]
+  readonly wqkv: T; // [D, 3D]
+  readonly bqkv: T; // [3D]
+  readonly wo: T; // [D, D]
+  readonly bo: T; // [D]
+  readonly ln2g: T; // [D]
+  readonly ln2b: T; // [D]
+  readonly w1: T; // [D, M]
+  readonly b1: T; // [M]
+  readonly w2: T; // [M, D]
+  readonly b2: T; // [D]
 }
 
 /** JS copies of the small weights (embeddings, LayerNorm gains/biases, biases) of one block. */

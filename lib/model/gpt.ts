@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { matMul2d } from "./_matmul.ts";
 import { validateGptConfig } from "./gpt_config.ts";
-import { DecodeState, decodeStep } from "./_decode.ts";
+import { type DecodeBlock, DecodeState, decodeStep } from "./_decode.ts";
 import type { CausalLM, GptConfig } from "./types.ts";
 
 /** Keys and values of one attention layer for the positions seen so far (tensor forward pass). */
@@ -125,20 +125,7 @@ interface _TensorKv {
 }
 
 /** Weights of one transformer block. */
-interface _Block {
-  readonly ln1g: tf.Variable; // [D]
-  readonly ln1b: tf.Variable; // [D]
-  readonly wqkv: tf.Variable; // [D, 3D]
-  readonly bqkv: tf.Variable; // [3D]
-  readonly wo: tf.Variable; // [D, D]
-  readonly bo: tf.Variable; // [D]
-  readonly ln2g: tf.Variable; // [D]
-  readonly ln2b: tf.Variable; // [D]
-  readonly w1: tf.Variable; // [D, M]
-  readonly b1: tf.Variable; // [M]
-  readonly w2: tf.Variable; // [M, D]
-  readonly b2: tf.Variable; // [D]
-}
+type _Block = DecodeBlock<tf.Variable>;
 
 const _LN_EPS = 1e-5;
 const _MASK_VALUE = -1e9;
