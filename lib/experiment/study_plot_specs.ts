@@ -152,7 +152,11 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
   if (curves.length > 0) {
     out.push({
       name: "training_curves",
-      spec: trainingCurves(curves, { title: `${input.study}: training (mean over seeds)` }),
+      spec: trainingCurves(curves, {
+        title: `${input.study}: training (mean over seeds)`,
+        // about a fifteenth of the run, odd so the window is centred; 1 (raw) for short runs
+        smoothing: 2 * Math.floor(Math.max(...curves.map((c) => c.step)) / 30) + 1,
+      }),
     });
   }
   return out;

@@ -27,6 +27,12 @@ export interface TrainingCurvesOptions extends ChartOptions {
    * @default {3}
    */
   readonly columns?: number;
+  /**
+   * Centred moving-average window in steps drawn as the main line, with the raw values as a faint
+   * line behind it (per-step losses of small batches are noisy); `1` draws the raw values only.
+   * @default {1}
+   */
+  readonly smoothing?: number;
 }
 
 /**
@@ -51,6 +57,11 @@ export function trainingCurves(
   _checkFinite("trainingCurves", rows, ["step", "value"]);
   const metrics = [...new Set(rows.map((r) => r.metric))];
   const series = [...new Set(rows.map((r) => r.series))];
+  const smoothing = options.smoothing ?? 1;
+  if (!Number.isInteger(smoothing) || smoothing < 1) {
+    throw new RangeError(`trainingCurves: smoothing must be an integer >= 1, found ${smoothing}`);
+  }
+  const y = { field: "value", type: "quantitative" as const, title: null, scale: { zero: false } };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: options.title,
@@ -62,12 +73,23 @@ export function trainingCurves(
     spec: {
       width: options.width ?? 240,
       height: options.height ?? 160,
-      mark: { type: "line", strokeWidth: 1.5 },
       encoding: {
         x: { field: "step", type: "quantitative", title: options.xTitle ?? "Step" },
-        y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
         color: { field: "series", type: "nominal", title: "Series", sort: series },
       },
+      layer: smoothing === 1 ? [{ mark: { type: "line", strokeWidth: 1.5 }, encoding: { y } }] : [
+        { mark: { type: "line", strokeWidth: 1, opacity: 0.25 }, encoding: { y } },
+        {
+          transform: [{
+            window: [{ op: "mean", field: "value", as: "smoothed" }],
+            frame: [-Math.floor((smoothing - 1) / 2), Math.ceil((smoothing - 1) / 2)],
+            groupby: ["series"],
+            sort: [{ field: "step" }],
+          }],
+          mark: { type: "line", strokeWidth: 1.8 },
+          encoding: { y: { ...y, field: "smoothed" } },
+        },
+      ],
     },
   };
 }

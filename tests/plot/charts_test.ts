@@ -45,7 +45,7 @@ Deno.test("trainingCurves: one panel per metric in first-seen order, independent
   assert.equal(spec.columns, 2);
   assert.equal(spec.resolve.scale.y, "independent");
   assert.equal(spec.spec.encoding.x.field, "step");
-  assert.equal(spec.spec.encoding.y.field, "value");
+  assert.equal(spec.spec.layer[0].encoding.y.field, "value");
   assert.equal(spec.spec.width, 240);
   compile(spec);
 });
@@ -76,5 +76,27 @@ Deno.test("passRateByIteration: percent axis on [0, 1], labels only for one seri
   assert.throws(
     () => passRateByIteration([{ iteration: 1, passRate: 67.5, series: "a" }], { title: "t" }),
     /passRate in \[0, 1\], found 67.5 in row 0/,
+  );
+});
+
+Deno.test("trainingCurves: smoothing draws a centred moving average over the faint raw line", () => {
+  const rows = [0, 1, 2, 3, 4].map((step) => ({
+    step,
+    value: step % 2,
+    series: "dpo",
+    metric: "loss",
+  }));
+  const raw: Json = trainingCurves(rows, { title: "t" });
+  assert.equal(raw.spec.layer.length, 1);
+  const spec: Json = trainingCurves(rows, { title: "t", smoothing: 3 });
+  const [faint, smooth] = spec.spec.layer;
+  assert.equal(faint.mark.opacity, 0.25);
+  assert.deepEqual(smooth.transform[0].frame, [-1, 1]);
+  assert.deepEqual(smooth.transform[0].groupby, ["series"]);
+  assert.equal(smooth.encoding.y.field, "smoothed");
+  compile(spec);
+  assert.throws(
+    () => trainingCurves(rows, { title: "t", smoothing: 0 }),
+    /smoothing must be an integer >= 1, found 0/,
   );
 });
