@@ -179,6 +179,11 @@ export async function executeNotebook(
     "--allow-errors",
     `--ExecutePreprocessor.kernel_name=${kernel}`,
     `--ExecutePreprocessor.timeout=${Math.ceil(cellTimeoutMs / 1000)}`,
+    // nbclient waits only 4 s for a cell's outputs after its reply and then drops them silently;
+    // on a loaded machine a displayed table can arrive later. Wait as long as a cell may run,
+    // and fail loudly if even that passes.
+    `--ExecutePreprocessor.iopub_timeout=${Math.ceil(cellTimeoutMs / 1000)}`,
+    "--ExecutePreprocessor.raise_on_iopub_timeout=True",
     "--output-dir",
     outDir,
     "--output",
