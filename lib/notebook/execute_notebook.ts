@@ -5,6 +5,7 @@
  */
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { NOTEBOOK_INSTALL_COMMANDS } from "./check_notebook_prereqs.ts";
 import { _stripAnsi, parseNotebook } from "./parse_notebook.ts";
 import type { CellError, ExecutedCell, ExecuteNotebookResult } from "./types.ts";
@@ -54,6 +55,9 @@ export interface ExecuteNotebookOptions {
 }
 
 const _STDERR_TAIL = 8192;
+
+/** nbconvert config file that patches nbclient to keep late outputs (_late_outputs.py). */
+const _LATE_OUTPUTS_CONFIG = fileURLToPath(new URL("./_late_outputs.py", import.meta.url));
 
 /** Index of the code cell whose source holds every line of nbclient's timeout preview. */
 function _cellFromPreview(stderr: string, cells: readonly ExecutedCell[]): number | null {
@@ -177,6 +181,8 @@ export async function executeNotebook(
     "notebook",
     "--execute",
     "--allow-errors",
+    // keeps outputs that Deno's kernel publishes after a cell's idle status (see the file)
+    `--config=${_LATE_OUTPUTS_CONFIG}`,
     `--ExecutePreprocessor.kernel_name=${kernel}`,
     `--ExecutePreprocessor.timeout=${Math.ceil(cellTimeoutMs / 1000)}`,
     // nbclient waits only 4 s for a cell's outputs after its reply and then drops them silently;
