@@ -33,3 +33,27 @@ export function exists(path: string): boolean {
     return false;
   }
 }
+
+/** A TCP server on 127.0.0.1 that counts the connections it accepts (network-escape tests). */
+export function countingLoopbackServer(): {
+  readonly port: number;
+  /** Stops listening and returns how many connections arrived. */
+  close(): Promise<number>;
+} {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let connections = 0;
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      connections++;
+      conn.close();
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async close() {
+      listener.close();
+      await accepting;
+      return connections;
+    },
+  };
+}

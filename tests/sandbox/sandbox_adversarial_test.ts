@@ -12,7 +12,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Launcher, Sandbox, type SandboxResult } from "../../lib/sandbox/mod.ts";
-import { exists, processesWithUid, TEST_UID_BASE, UID_RANGE } from "./_helpers.ts";
+import {
+  countingLoopbackServer,
+  exists,
+  processesWithUid,
+  TEST_UID_BASE,
+  UID_RANGE,
+} from "./_helpers.ts";
 
 const MAX_OUTPUT = 64 * 1024;
 /** Tests every hostile program runs against: a correct `f` would pass them. */
@@ -195,24 +201,15 @@ function suite(launcher: Launcher, uidBase: number): void {
   });
 
   test("a TCP connect to a host loopback server never arrives", async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    let connections = 0;
-    const accepting = (async () => {
-      for await (const conn of listener) {
-        connections++;
-        conn.close();
-      }
-    })();
+    const server = countingLoopbackServer();
     const r = await sandbox.run({
       code: "import socket\n" +
-        `s = socket.create_connection(("127.0.0.1", ${port}), timeout=1)\n` +
+        `s = socket.create_connection(("127.0.0.1", ${server.port}), timeout=1)\n` +
         "s.sendall(b'exfiltrated')\n" + F,
       tests: TESTS,
     });
     await new Promise((res) => setTimeout(res, 100));
-    listener.close();
-    await accepting;
+    const connections = await server.close();
     assert.equal(r.verdict, "error");
     assert.match(r.errorType ?? "", /^(ConnectionRefusedError|OSError|TimeoutError)$/);
     assert.equal(connections, 0);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { Sandbox } from "../../lib/sandbox/mod.ts";
-import { processesWithUid, TEST_UID_BASE, UID_RANGE } from "./_helpers.ts";
+import { countingLoopbackServer, processesWithUid, TEST_UID_BASE, UID_RANGE } from "./_helpers.ts";
 
 const TESTS = "assert f(1) == 2\n";
 const F = "\ndef f(x):\n    return x + 1\n";
@@ -60,27 +60,19 @@ Deno.test({
   name: "unshare: a TCP connect to a host loopback server never arrives",
   ignore: !root,
   fn: async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    let connections = 0;
-    const accepting = (async () => {
-      for await (const conn of listener) {
-        connections++;
-        conn.close();
-      }
-    })();
+    const server = countingLoopbackServer();
     const sandbox = new Sandbox({
       isolation: "unshare",
       workers: 1,
       uidBase: TEST_UID_BASE + 2 * UID_RANGE,
     });
     const r = await sandbox.run({
-      code: `import socket\nsocket.create_connection(("127.0.0.1", ${port}), timeout=1)\n` + F,
+      code: `import socket\nsocket.create_connection(("127.0.0.1", ${server.port}), timeout=1)\n` +
+        F,
       tests: TESTS,
     });
     await sandbox.close();
-    listener.close();
-    await accepting;
+    const connections = await server.close();
     assert.equal(r.verdict, "error");
     assert.equal(connections, 0);
   },
