@@ -6,7 +6,7 @@ import { readSynthRecords, SYNTH_FILES } from "../../lib/synth/mod.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 
 const CLI = fileURLToPath(new URL("../../tools/synth.ts", import.meta.url));
-const TASKS = 60;
+const TASKS = 200; // enough work to outlast 10 kills with the zygote sandbox (60 sometimes finished first)
 
 function synthArgs(out: string): string[] {
   return [
