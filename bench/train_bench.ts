@@ -21,7 +21,12 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { type BackendKind, initBackend } from "../lib/backend.ts";
+import {
+  type BackendKind,
+  initBackend,
+  MATMUL_CHOICES,
+  type MatmulChoice,
+} from "../lib/backend.ts";
 import { tokenLogps, type TokenLogpsMethod } from "../lib/loss/mod.ts";
 import { createGpt } from "../lib/model/mod.ts";
 import {
@@ -217,11 +222,20 @@ if (import.meta.main) {
       only: { type: "string", default: "all" },
       threads: { type: "string" },
       "wasm-dir": { type: "string" },
+      matmul: { type: "string", default: "auto" },
+      "blas-threads": { type: "string", default: "2" },
     },
   });
+  if (!MATMUL_CHOICES.includes(values.matmul as MatmulChoice)) {
+    throw new Error(
+      `--matmul: expected one of ${MATMUL_CHOICES.join(", ")}, found "${values.matmul}"`,
+    );
+  }
   const info = await initBackend(values.backend as BackendKind, {
     ...(values.threads === undefined ? {} : { wasmThreads: Number(values.threads) }),
     ...(values["wasm-dir"] === undefined ? {} : { wasmDir: values["wasm-dir"] }),
+    matmul: values.matmul as MatmulChoice,
+    blas: { threads: Number(values["blas-threads"]) },
   });
   const steps = Number(values.steps);
   const accumulation = Number(values.accumulation);
@@ -230,6 +244,8 @@ if (import.meta.main) {
     simd: info.simd,
     threads: info.threads,
     adapter: info.adapter,
+    matmul: info.matmul,
+    blas: info.blas,
     config: REFERENCE,
   };
   const only = values.only;

@@ -29,13 +29,28 @@ export const KIT_KERNEL = Symbol.for("target-dpo-kit.kernel");
 export interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  wasm: WasmModuleInternals;
   incRef(dataId: tf.DataId): void;
   disposeData(dataId: tf.DataId): boolean;
   dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined };
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
-    tfjs: { disposeData(id: number): void };
-  };
+}
+
+/** The parts of the wasm module these kernels use. */
+export interface WasmModuleInternals {
+  HEAPU8: Uint8Array;
+  cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
+  tfjs: { disposeData(id: number): void };
+}
+
+/**
+ * The heap bytes of a 4-byte tensor (float32 or int32) as an `Int32Array` of 32-bit words, or
+ * `null` for other dtypes. Copy loops over words see one array type whatever the dtype: with
+ * tfjs' per-dtype views a loop that met both Float32Array and Int32Array ran 4-10x slower.
+ */
+export function heapWords(backend: WasmBackendInternals, t: tf.TensorInfo): Int32Array | null {
+  if (t.dtype !== "float32" && t.dtype !== "int32") return null;
+  const { memoryOffset } = backend.dataIdMap.get(t.dataId)!;
+  return new Int32Array(backend.wasm.HEAPU8.buffer, memoryOffset, tf.util.sizeFromShape(t.shape));
 }
 
 type _Args = Parameters<tf.KernelFunc>[0];
@@ -114,8 +129,8 @@ const _BLOCK = 32;
 
 /** `dst[b, j, i] = src[b, i, j]` for `batch` row-major `[m, n]` matrices (cache-blocked). */
 export function transposeBlocks(
-  src: Float32Array | Int32Array | Uint8Array,
-  dst: Float32Array | Int32Array | Uint8Array,
+  src: Int32Array,
+  dst: Int32Array,
   batch: number,
   m: number,
   n: number,
@@ -181,9 +196,10 @@ export function fastTranspose(original: tf.KernelFunc): tf.KernelFunc {
       p.slice(0, k - 2).every((a, i) => a === i);
     const keepsLast = p[k - 1] === k - 1;
     if (!batchedSwap && !keepsLast) return original(args);
+    if (x.dtype !== "float32" && x.dtype !== "int32") return original(args);
     const out = backend.makeOutput(outShape, x.dtype);
-    const src = backend.typedArrayFromHeap(x);
-    const dst = backend.typedArrayFromHeap(out);
+    const src = heapWords(backend, x)!;
+    const dst = heapWords(backend, out)!;
     if (batchedSwap) {
       const batch = shape.slice(0, k - 2).reduce((a, b) => a * b, 1);
       transposeBlocks(src, dst, batch, shape[k - 2], shape[k - 1]);
@@ -195,13 +211,19 @@ export function fastTranspose(original: tf.KernelFunc): tf.KernelFunc {
     const outDims = p.slice(0, k - 1).map((a) => shape[a]);
     const stride = p.slice(0, k - 1).map((a) => inStrides[a]);
     const nRows = outDims.reduce((a, b) => a * b, 1);
-    const idx = new Array<number>(k - 1).fill(0);
-    let offset = 0;
-    for (let r = 0; r < nRows; r++) {
-      const o = r * row;
-      for (let j = 0; j < row; j++) dst[o + j] = src[offset + j];
-      // Increment the multi-index (last output axis fastest) and the input offset with it.
-      for (let d = k - 2; d >= 0; d--) {
+    // The last moved axis runs in a tight loop; the multi-index of the others (last fastest)
+    // advances once per run.
+    const lastDim = outDims[k - 2], lastStride = stride[k - 2];
+    const idx = new Array<number>(k - 2).fill(0);
+    let offset = 0, o = 0;
+    for (let r = 0; r < nRows; r += lastDim) {
+      let off = offset;
+      for (let t = 0; t < lastDim; t++) {
+        for (let j = 0; j < row; j++) dst[o + j] = src[off + j];
+        o += row;
+        off += lastStride;
+      }
+      for (let d = k - 3; d >= 0; d--) {
         idx[d]++;
         offset += stride[d];
         if (idx[d] < outDims[d]) break;
@@ -296,8 +318,8 @@ export function xnnBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       const info = backend.makeOutput([bt, rows, cols], "float32");
       temps.push(info);
       transposeBlocks(
-        backend.typedArrayFromHeap(t),
-        backend.typedArrayFromHeap(info),
+        heapWords(backend, t)!,
+        heapWords(backend, info)!,
         bt,
         cols,
         rows,
@@ -340,8 +362,8 @@ export function xnnBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       }
       if (swap) {
         transposeBlocks(
-          backend.typedArrayFromHeap(res),
-          backend.typedArrayFromHeap(out),
+          heapWords(backend, res)!,
+          heapWords(backend, out)!,
           batch,
           r,
           c,
@@ -361,4 +383,231 @@ function _releaseView(backend: WasmBackendInternals, info: tf.TensorInfo): void 
   if (data === undefined) return;
   backend.wasm.tfjs.disposeData(data.id); // runs disposal callbacks (cached XNNPACK operators)
   (backend.dataIdMap as unknown as Map<tf.DataId, unknown>).delete(info.dataId);
+}
+
+/**
+ * `GatherV2` (`batchDims` 0) of a float32 or int32 tensor by copying whole inner blocks: tfjs
+ * 4.22's wasm kernel took 46 ms to gather 4096 rows of 128 floats (an embedding lookup of one
+ * reference batch), this about 1 ms. Indices outside `[0, x.shape[axis])` throw, naming the
+ * index and its position. Other dtypes and `batchDims` go to the original kernel.
+ */
+export function fastGather(original: tf.KernelFunc): tf.KernelFunc {
+  return (args: _Args) => {
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    if (
+      (x.dtype !== "float32" && x.dtype !== "int32") || indices.dtype !== "int32" ||
+      (batchDims ?? 0) !== 0
+    ) {
+      return original(args);
+    }
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+    const outer = tf.util.sizeFromShape(x.shape.slice(0, ax));
+    const dim = x.shape[ax];
+    const inner = tf.util.sizeFromShape(x.shape.slice(ax + 1));
+    const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
+    const backend = args.backend as unknown as WasmBackendInternals;
+    const out = backend.makeOutput(outShape, x.dtype);
+    const idx = heapWords(backend, indices)!;
+    const n = idx.length;
+    for (let i = 0; i < n; i++) {
+      const v = idx[i];
+      if (v < 0 || v >= dim) {
+        backend.disposeData(out.dataId);
+        throw new Error(`GatherV2: indices[${i}] = ${v} is not in [0, ${dim - 1}]`);
+      }
+    }
+    const src = heapWords(backend, x)!;
+    const dst = heapWords(backend, out)!;
+    let o = 0;
+    for (let b = 0; b < outer; b++) {
+      const base = b * dim * inner;
+      for (let i = 0; i < n; i++) {
+        const s = base + idx[i] * inner;
+        for (let j = 0; j < inner; j++) dst[o + j] = src[s + j];
+        o += inner;
+      }
+    }
+    return out;
+  };
+}
+
+/** Names of the fused kernels the model calls where the backend has them (lib/model/_fused.ts). */
+export const FUSED_KERNELS = {
+  /** `{x}` -> `[y, s]`: tanh-approximate GELU `y = x·σ(u)` and `s = σ(u)`, `u = 2√(2/π)(x + 0.044715x³)`. */
+  gelu: "KitGelu",
+  /** `{x, s, dy}` -> `dx = dy·(s + x·s·(1 - s)·du/dx)`, with `s` from {@link FUSED_KERNELS.gelu}. */
+  geluGrad: "KitGeluGrad",
+  /** `{y, dy}` -> `dx = y·(dy - Σ dy·y)` over the last axis: the gradient of a softmax `y`. */
+  softmaxGrad: "KitSoftmaxGrad",
+  /**
+   * `{x, gamma, beta}` (attr `eps`) -> `[y, norm, rstd]`: LayerNorm over the last axis,
+   * `norm = (x - mean)·rstd`, `rstd = 1/√(var + eps)` per row, `y = norm·gamma + beta`.
+   */
+  layerNorm: "KitLayerNorm",
+  /** `{dy, norm, rstd, gamma}` -> `[dx, dgamma, dbeta]`, with `norm`, `rstd` from the forward. */
+  layerNormGrad: "KitLayerNormGrad",
+} as const;
+
+/** `2√(2/π)` and `0.044715·2√(2/π)`, the GELU constants (the model's composite form uses them). */
+export const GELU_C1 = 2 * Math.sqrt(2 / Math.PI), GELU_C3 = 0.044715 * GELU_C1;
+
+function _floatInputs(args: _Args, names: readonly string[]): tf.TensorInfo[] {
+  const inputs = args.inputs as Record<string, tf.TensorInfo>;
+  return names.map((n) => {
+    const t = inputs[n];
+    if (t === undefined || t.dtype !== "float32") {
+      throw new Error(`fused kernel: input "${n}" must be a float32 tensor, found ${t?.dtype}`);
+    }
+    return t;
+  });
+}
+
+/**
+ * Register the {@link FUSED_KERNELS} for the wasm backend: each is one pass over views of the
+ * heap instead of the 6 (GELU forward), about 10 (GELU backward) and 4 (softmax backward) kernels
+ * of the composite forms, which are memory-bound on the model's [B·T, 4D] and [B, H, T, T]
+ * tensors. They agree with the float32 composites to rounding (the GELU forward rounds like the
+ * composite, step by step). Idempotent.
+ *
+ * @returns the names of the kernels this call registered.
+ */
+export function registerWasmFusedKernels(): string[] {
+  const kernels: Record<string, tf.KernelFunc> = {
+    [FUSED_KERNELS.gelu]: (args) => {
+      const [x] = _floatInputs(args, ["x"]);
+      const backend = args.backend as unknown as WasmBackendInternals;
+      // u = x·(c3·x² + c1) in one pass (float32 rounding at each step, as the composite and the
+      // KV-cache decoder), σ(u) on the backend's vectorised Sigmoid (V8's Math.exp costs ~20 ns
+      // an element, 5x the whole Sigmoid kernel), then y = x·σ(u) in one pass.
+      const u = backend.makeOutput(x.shape, "float32");
+      const c1 = Math.fround(GELU_C1), c3 = Math.fround(GELU_C3);
+      {
+        const xv = backend.typedArrayFromHeap(x) as Float32Array;
+        const uv = backend.typedArrayFromHeap(u) as Float32Array;
+        for (let i = 0; i < xv.length; i++) {
+          const v = xv[i];
+          uv[i] = v * Math.fround(Math.fround(Math.fround(v * v) * c3) + c1);
+        }
+      }
+      const sigmoid = tf.getKernel("Sigmoid", "wasm");
+      if (sigmoid === undefined) throw new Error("KitGelu: the wasm backend has no Sigmoid kernel");
+      const s = sigmoid.kernelFunc({
+        inputs: { x: u },
+        backend: args.backend,
+        attrs: {},
+      }) as tf.TensorInfo;
+      backend.disposeData(u.dataId);
+      const y = backend.makeOutput(x.shape, "float32");
+      const xv = backend.typedArrayFromHeap(x) as Float32Array;
+      const sv = backend.typedArrayFromHeap(s) as Float32Array;
+      const yv = backend.typedArrayFromHeap(y) as Float32Array;
+      for (let i = 0; i < xv.length; i++) yv[i] = xv[i] * sv[i];
+      return [y, s];
+    },
+    [FUSED_KERNELS.geluGrad]: (args) => {
+      const [x, s, dy] = _floatInputs(args, ["x", "s", "dy"]);
+      const backend = args.backend as unknown as WasmBackendInternals;
+      const dx = backend.makeOutput(x.shape, "float32");
+      const xv = backend.typedArrayFromHeap(x) as Float32Array;
+      const sv = backend.typedArrayFromHeap(s) as Float32Array;
+      const gv = backend.typedArrayFromHeap(dy) as Float32Array;
+      const dv = backend.typedArrayFromHeap(dx) as Float32Array;
+      for (let i = 0; i < xv.length; i++) {
+        const v = xv[i], sig = sv[i];
+        dv[i] = gv[i] * (sig + v * sig * (1 - sig) * (GELU_C1 + 3 * GELU_C3 * v * v));
+      }
+      return dx;
+    },
+    [FUSED_KERNELS.softmaxGrad]: (args) => {
+      const [y, dy] = _floatInputs(args, ["y", "dy"]);
+      const backend = args.backend as unknown as WasmBackendInternals;
+      const dx = backend.makeOutput(y.shape, "float32");
+      const yv = backend.typedArrayFromHeap(y) as Float32Array;
+      const gv = backend.typedArrayFromHeap(dy) as Float32Array;
+      const dv = backend.typedArrayFromHeap(dx) as Float32Array;
+      const n = y.shape[y.shape.length - 1];
+      for (let o = 0; o < yv.length; o += n) {
+        let dot = 0;
+        for (let j = o; j < o + n; j++) dot += gv[j] * yv[j];
+        for (let j = o; j < o + n; j++) dv[j] = yv[j] * (gv[j] - dot);
+      }
+      return dx;
+    },
+    [FUSED_KERNELS.layerNorm]: (args) => {
+      const [x, gamma, beta] = _floatInputs(args, ["x", "gamma", "beta"]);
+      const eps = (args.attrs as unknown as { eps: number }).eps;
+      const backend = args.backend as unknown as WasmBackendInternals;
+      const D = x.shape[x.shape.length - 1];
+      const N = tf.util.sizeFromShape(x.shape) / D;
+      const y = backend.makeOutput(x.shape, "float32");
+      const norm = backend.makeOutput(x.shape, "float32");
+      const rstd = backend.makeOutput([...x.shape.slice(0, -1), 1], "float32");
+      const [xv, gv, bv, yv, nv, rv] = [x, gamma, beta, y, norm, rstd].map((t) =>
+        backend.typedArrayFromHeap(t) as Float32Array
+      );
+      // float32 rounding at each step, as the KV-cache decoder's layer norm (lib/model/_decode.ts)
+      for (let n = 0; n < N; n++) {
+        const o = n * D;
+        let sum = 0;
+        for (let d = 0; d < D; d++) sum += xv[o + d];
+        const mean = Math.fround(sum / D);
+        let sq = 0;
+        for (let d = 0; d < D; d++) {
+          const c = Math.fround(xv[o + d] - mean);
+          sq += c * c;
+        }
+        const r = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(sq / D) + eps)));
+        rv[n] = r;
+        for (let d = 0; d < D; d++) {
+          const h = Math.fround(Math.fround(xv[o + d] - mean) * r);
+          nv[o + d] = h;
+          yv[o + d] = Math.fround(h * gv[d]) + bv[d];
+        }
+      }
+      return [y, norm, rstd];
+    },
+    [FUSED_KERNELS.layerNormGrad]: (args) => {
+      const [dy, norm, rstd, gamma] = _floatInputs(args, ["dy", "norm", "rstd", "gamma"]);
+      const backend = args.backend as unknown as WasmBackendInternals;
+      const D = dy.shape[dy.shape.length - 1];
+      const N = tf.util.sizeFromShape(dy.shape) / D;
+      const dx = backend.makeOutput(dy.shape, "float32");
+      const dgamma = backend.makeOutput(gamma.shape, "float32");
+      const dbeta = backend.makeOutput(gamma.shape, "float32");
+      const [gv, nv, rv, wv, xv] = [dy, norm, rstd, gamma, dx].map((t) =>
+        backend.typedArrayFromHeap(t) as Float32Array
+      );
+      const sg = new Float64Array(D), sb = new Float64Array(D);
+      for (let n = 0; n < N; n++) {
+        const o = n * D;
+        let mg = 0, mgh = 0; // Σ dy·gamma and Σ dy·gamma·norm over the row
+        for (let d = 0; d < D; d++) {
+          const g = gv[o + d], h = nv[o + d], gw = g * wv[d];
+          mg += gw;
+          mgh += gw * h;
+          sg[d] += g * h;
+          sb[d] += g;
+        }
+        mg /= D;
+        mgh /= D;
+        const r = rv[n];
+        for (let d = 0; d < D; d++) xv[o + d] = r * (gv[o + d] * wv[d] - mg - nv[o + d] * mgh);
+      }
+      backend.typedArrayFromHeap(dgamma).set(sg);
+      backend.typedArrayFromHeap(dbeta).set(sb);
+      return [dx, dgamma, dbeta];
+    },
+  };
+  const added: string[] = [];
+  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+    if (tf.getKernel(kernelName, "wasm") !== undefined) continue;
+    tf.registerKernel({
+      kernelName,
+      backendName: "wasm",
+      kernelFunc: Object.assign(kernelFunc, { [KIT_KERNEL]: true }),
+    });
+    added.push(kernelName);
+  }
+  return added;
 }

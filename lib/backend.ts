@@ -15,21 +15,48 @@ import {
   setWasmPaths,
 } from "@tensorflow/tfjs-backend-wasm";
 import {
+  fastGather,
   fastTranspose,
+  FUSED_KERNELS,
   KIT_KERNEL,
   leadingAxesSum,
+  registerWasmFusedKernels,
   replaceWasmKernel,
   shareCast,
   shareIdentity,
   xnnBatchMatMul,
 } from "./_wasm_kernels.ts";
 import { loadThreadedWasm } from "./_wasm_threads.ts";
+import { loadOpenBlas, type LoadOpenBlasOptions, openBlasBatchMatMul } from "./_native_blas.ts";
+
+export type { LoadOpenBlasOptions } from "./_native_blas.ts";
 
 /** The backends the kit can run on. */
 export type BackendKind = "wasm" | "cpu" | "webgpu" | "tensorflow";
 
 /** The closed list of {@link BackendKind} values, for CLI validation. */
 export const BACKEND_KINDS: readonly BackendKind[] = ["wasm", "cpu", "webgpu", "tensorflow"];
+
+/** Engines for the wasm backend's float32 matrix products (see {@link InitBackendOptions.matmul}). */
+export type MatmulEngine = "openblas" | "xnnpack";
+
+/** `"auto"` or a {@link MatmulEngine}. */
+export type MatmulChoice = "auto" | MatmulEngine;
+
+/** The closed list of {@link MatmulChoice} values, for CLI validation. */
+export const MATMUL_CHOICES: readonly MatmulChoice[] = ["auto", "openblas", "xnnpack"];
+
+/** The OpenBLAS a wasm backend's products run on, as logged with results. */
+export interface BlasInfo {
+  /** The library as it was opened (e.g. `"libopenblas.so.0"`). */
+  readonly library: string;
+  /** OpenBLAS' build description (version and build options). */
+  readonly config: string;
+  /** Kernel family in use (e.g. `"Cooperlake"`). */
+  readonly coreName: string;
+  /** Threads per product. */
+  readonly threads: number;
+}
 
 /** What a run should log about the numeric backend it used. */
 export interface BackendInfo {
@@ -49,6 +76,10 @@ export interface BackendInfo {
   readonly adapter: string | null;
   /** Kernels the kit registered because the backend lacks them (for example `UnsortedSegmentSum`). */
   readonly patchedKernels: readonly string[];
+  /** Engine of the wasm backend's float32 matrix products; `null` for other backends. */
+  readonly matmul: MatmulEngine | null;
+  /** The OpenBLAS in use when {@link BackendInfo.matmul} is `"openblas"`; `null` otherwise. */
+  readonly blas: BlasInfo | null;
 }
 
 /** Options of {@link initBackend}. */
@@ -72,6 +103,17 @@ export interface InitBackendOptions {
    * @default 1
    */
   readonly wasmThreads?: number;
+  /**
+   * Engine of the wasm backend's float32 matrix products (every `tf.matMul`, forward and
+   * backward): `"openblas"` calls OpenBLAS' native `sgemm` through Deno's FFI on views of the
+   * wasm heap (lib/_native_blas.ts; needs Debian's `libopenblas0`), about 5× faster per core
+   * than `"xnnpack"`, tfjs' wasm SIMD kernels. The two agree to float32 rounding, not bit for
+   * bit. `"auto"` takes OpenBLAS when it loads and otherwise XNNPACK, with a one-line warning.
+   * @default "auto"
+   */
+  readonly matmul?: MatmulChoice;
+  /** How OpenBLAS is loaded when it is used (library, kernel family, threads). */
+  readonly blas?: LoadOpenBlasOptions;
 }
 
 let _current: BackendInfo | null = null;
@@ -82,7 +124,14 @@ let _wasmThreads: number | null = null;
 const _KIT_KERNEL = KIT_KERNEL;
 
 /** Kernels {@link registerWasmFastKernels} replaces, in registration order. */
-const _FAST_KERNELS = ["Identity", "Cast", "Sum", "Transpose", "BatchMatMul"] as const;
+const _FAST_KERNELS = [
+  "Identity",
+  "Cast",
+  "Sum",
+  "Transpose",
+  "BatchMatMul",
+  "GatherV2",
+] as const;
 
 /**
  * Select and initialise a tfjs backend. Calling it again with the same kind is a no-op that
@@ -110,13 +159,18 @@ export async function initBackend(
         `backend was initialised with wasmThreads ${_wasmThreads} (fixed by the first call)`,
     );
   }
-  if (_current !== null && _current.backend === kind && tf.getBackend() === _current.tfjsBackend) {
+  if (
+    _current !== null && _current.backend === kind && tf.getBackend() === _current.tfjsBackend &&
+    (kind !== "wasm" || options.matmul === undefined || options.matmul === "auto" ||
+      options.matmul === _current.matmul)
+  ) {
     return _current;
   }
   let info: BackendInfo;
   switch (kind) {
     case "wasm":
       info = await _initWasm(options.wasmDir ?? _defaultWasmDir(), options.wasmThreads ?? 1);
+      info = { ...info, ..._useWasmMatmul(options.matmul ?? "auto", options.blas ?? {}) };
       break;
     case "cpu":
       await _setBackend("cpu");
@@ -304,7 +358,9 @@ export function registerWasmFastSlicing(): string[] {
  *   transpose, in the same float32 order (bit-identical);
  * - `Transpose` runs cache-blocked (2-D and batched 2-D) or by whole rows (last axis kept);
  * - `BatchMatMul` with transpose flags or a batch runs XNNPACK per batch entry on zero-copy heap
- *   views (tfjs' wasm kernel used a naive loop for those: ~10× slower).
+ *   views (tfjs' wasm kernel used a naive loop for those: ~10× slower); {@link initBackend}
+ *   then puts OpenBLAS in front of it where available (`matmul` option);
+ * - `GatherV2` (embedding lookups) copies whole rows (tfjs' kernel: ~40× slower).
  * Idempotent.
  *
  * @returns the names of the kernels this call replaced.
@@ -327,6 +383,7 @@ export function registerWasmFastKernels(): string[] {
     Sum: leadingAxesSum,
     Transpose: fastTranspose,
     BatchMatMul: xnnBatchMatMul,
+    GatherV2: fastGather,
   } as const;
   return _FAST_KERNELS.filter((name) => replaceWasmKernel(name, makers[name]));
 }
@@ -338,6 +395,7 @@ async function _initWasm(wasmDir: string, threads: number): Promise<BackendInfo>
   registerWasmUnsortedSegmentSum();
   registerWasmFastSlicing();
   registerWasmFastKernels();
+  registerWasmFusedKernels();
   // setWasmPaths and the threaded module only take effect before the wasm backend is first
   // initialised.
   if (_wasmDir === null) {
@@ -352,7 +410,13 @@ async function _initWasm(wasmDir: string, threads: number): Promise<BackendInfo>
     simd,
     threads: getThreadsCount(),
     wasmDir: _wasmDir,
-    patchedKernels: ["UnsortedSegmentSum", "Slice", "Unpack", ..._FAST_KERNELS].filter((k) => {
+    patchedKernels: [
+      "UnsortedSegmentSum",
+      "Slice",
+      "Unpack",
+      ..._FAST_KERNELS,
+      ...Object.values(FUSED_KERNELS),
+    ].filter((k) => {
       const func = tf.getKernel(k, "wasm")?.kernelFunc;
       return func !== undefined && _KIT_KERNEL in func;
     }),
@@ -500,8 +564,63 @@ function _info(backend: BackendKind, extra: Partial<BackendInfo>): BackendInfo {
     wasmDir: null,
     adapter: null,
     patchedKernels: [],
+    matmul: null,
+    blas: null,
     ...extra,
   };
+}
+
+/** The XNNPACK `BatchMatMul` kernel of {@link registerWasmFastKernels}, kept for switching. */
+let _xnnMatMul: tf.KernelFunc | null = null;
+/** Whether `"auto"` already warned that OpenBLAS is missing. */
+let _warnedNoBlas = false;
+
+/** Register the wasm `BatchMatMul` of `choice`; returns what it selected for the info. */
+function _useWasmMatmul(
+  choice: MatmulChoice,
+  blasOptions: LoadOpenBlasOptions,
+): Pick<BackendInfo, "matmul" | "blas"> {
+  const kernel = tf.getKernel("BatchMatMul", "wasm");
+  if (kernel === undefined) throw new Error("initBackend(wasm): no BatchMatMul kernel registered");
+  _xnnMatMul ??= kernel.kernelFunc;
+  let blas: BlasInfo | null = null;
+  let kernelFunc = _xnnMatMul;
+  switch (choice) {
+    case "xnnpack":
+      break;
+    case "openblas":
+    case "auto":
+      try {
+        const lib = loadOpenBlas(blasOptions);
+        blas = {
+          library: lib.library,
+          config: lib.config,
+          coreName: lib.coreName,
+          threads: lib.threads,
+        };
+        kernelFunc = openBlasBatchMatMul(lib, _xnnMatMul);
+      } catch (err) {
+        if (choice === "openblas") throw err;
+        if (!_warnedNoBlas) {
+          console.warn(
+            `initBackend(wasm): matmuls run on XNNPACK (about 5× slower per core): ` +
+              String((err as Error).message).split("\n")[0],
+          );
+          _warnedNoBlas = true;
+        }
+      }
+      break;
+    default: {
+      const never: never = choice;
+      throw new Error(
+        `initBackend(wasm): unknown matmul engine "${never}"; expected one of ` +
+          MATMUL_CHOICES.join(", "),
+      );
+    }
+  }
+  tf.unregisterKernel("BatchMatMul", "wasm");
+  tf.registerKernel({ ...kernel, kernelFunc: Object.assign(kernelFunc, { [_KIT_KERNEL]: true }) });
+  return { matmul: blas === null ? "xnnpack" : "openblas", blas };
 }
 
 /** `dist/` of the installed wasm backend package, resolved through the import map. */

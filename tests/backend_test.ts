@@ -8,6 +8,7 @@ import {
   registerWasmUnsortedSegmentSum,
   registerWebGpuAddN,
 } from "../lib/backend.ts";
+import { coreTypeForFlags, loadOpenBlas } from "../lib/_native_blas.ts";
 import { createGpt } from "../lib/model/mod.ts";
 
 /** Run `fn` on `kind` and return plain arrays (so results survive the backend switch). */
@@ -33,7 +34,20 @@ Deno.test("initBackend(wasm) reports SIMD, threads, the wasm dir and the patched
     "Sum",
     "Transpose",
     "BatchMatMul",
+    "GatherV2",
+    "KitGelu",
+    "KitGeluGrad",
+    "KitSoftmaxGrad",
+    "KitLayerNorm",
+    "KitLayerNormGrad",
   ]);
+  // OpenBLAS is a test prerequisite (.ci/run installs libopenblas0), so "auto" selects it.
+  assert.equal(info.matmul, "openblas");
+  assert.ok(
+    info.blas !== null && info.blas.config.startsWith("OpenBLAS"),
+    String(info.blas?.config),
+  );
+  assert.equal(info.blas.threads, 2);
   assert.deepEqual(registerWasmFastKernels(), []); // idempotent
   assert.equal(registerWasmUnsortedSegmentSum(), false); // idempotent
 });
@@ -242,17 +256,20 @@ Deno.test("wasm matMul: every transpose flag and batch form equals cpu (hand-che
       })
     );
   const cpu = await on("cpu", run);
-  await initBackend("wasm");
-  const before = tf.engine().backend.numDataIds();
-  const wasm = run();
-  // every temporary buffer and heap view of the kernel was released
-  assert.equal(tf.engine().backend.numDataIds(), before);
-  forms.forEach((form, i) => {
-    assert.deepEqual(wasm[i].shape, cpu[i].shape, `form ${form}`);
-    let d = 0;
-    wasm[i].values.forEach((v, j) => d = Math.max(d, Math.abs(v - cpu[i].values[j])));
-    assert.ok(d < 1e-4, `form ${form}: max |wasm - cpu| = ${d}`);
-  });
+  for (const matmul of ["xnnpack", "openblas"] as const) {
+    assert.equal((await initBackend("wasm", { matmul })).matmul, matmul);
+    const before = tf.engine().backend.numDataIds();
+    const wasm = run();
+    // every temporary buffer and heap view of the kernel was released
+    assert.equal(tf.engine().backend.numDataIds(), before);
+    forms.forEach((form, i) => {
+      assert.deepEqual(wasm[i].shape, cpu[i].shape, `${matmul} form ${form}`);
+      let d = 0;
+      wasm[i].values.forEach((v, j) => d = Math.max(d, Math.abs(v - cpu[i].values[j])));
+      assert.ok(d < 1e-4, `${matmul} form ${form}: max |wasm - cpu| = ${d}`);
+    });
+  }
+  assert.equal((await initBackend("wasm")).matmul, "openblas"); // "auto" keeps the engine
   // A rank-2 right operand broadcast against a batch: ones [2, 3, 2, 4] · ones [4, 2] = 4s.
   const bc = tf.tidy(() => tf.matMul(tf.ones([2, 3, 2, 4]), tf.ones([4, 2])).arraySync());
   assert.deepEqual(bc, Array.from({ length: 2 }, () => Array(3).fill([[4, 4], [4, 4]])));
@@ -263,6 +280,59 @@ Deno.test("wasm matMul: every transpose flag and batch form equals cpu (hand-che
   const d = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [1, 1]]), false, true);
   assert.deepEqual(d.arraySync(), [[1, 3], [3, 7]]);
   tf.dispose([c, d]);
+});
+
+Deno.test("wasm GatherV2 replacement: rows and inner blocks equal cpu; bad index is named", async () => {
+  const cases = (): { shape: number[]; values: number[] }[] =>
+    tf.tidy(() => {
+      const x = tf.randomNormal([5, 4, 3], 0, 1, "float32", 7);
+      const xi = tf.tensor2d([[1, 2], [3, 4], [5, 6]], undefined, "int32");
+      const ids = tf.tensor2d([[4, 0, 4], [2, 2, 1]], undefined, "int32");
+      return [
+        tf.gather(x, ids), // axis 0, 2-D indices (an embedding lookup)
+        tf.gather(x, tf.tensor1d([3, 0], "int32"), 1), // inner blocks of 3 under 5 outer rows
+        tf.gather(x, tf.tensor1d([2, 2, 0], "int32"), 2),
+        tf.gather(xi, tf.tensor1d([2, 0], "int32")), // int32 data
+      ].map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }));
+    });
+  const cpu = await on("cpu", cases);
+  await initBackend("wasm");
+  assert.deepEqual(cases(), cpu);
+  // hand-checked: rows 2 and 0 of [[1, 2], [3, 4], [5, 6]]
+  assert.deepEqual(cpu[3].values, [5, 6, 1, 2]);
+  const before = tf.engine().backend.numDataIds();
+  assert.throws(
+    () => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], "int32")),
+    /GatherV2: indices\[1\] = 3 is not in \[0, 2\]/,
+  );
+  assert.equal(tf.engine().backend.numDataIds(), before + 2); // only the two inputs remain
+});
+
+Deno.test("OpenBLAS: a missing library is named with the package; core type follows CPU flags", async () => {
+  // A fresh process: this one has OpenBLAS loaded already (one library per process).
+  const url = new URL("../lib/_native_blas.ts", import.meta.url).href;
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { loadOpenBlas } from "${url}"; loadOpenBlas({ library: "libmissing.so.9" });`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(child.code, 1);
+  assert.match(
+    new TextDecoder().decode(child.stderr),
+    /cannot open "libmissing\.so\.9".*apt-get install libopenblas0/s,
+  );
+  assert.throws(
+    () => loadOpenBlas({ library: "libmissing.so.9" }),
+    /"libmissing\.so\.9" requested, but this process already loaded "libopenblas\.so\.0"/,
+  );
+  assert.equal(coreTypeForFlags(["avx2", "avx512f", "avx512_bf16"]), "Cooperlake");
+  assert.equal(coreTypeForFlags(["avx2", "avx512f"]), "SkylakeX");
+  assert.equal(coreTypeForFlags(["avx2", "fma"]), "Haswell");
+  assert.equal(coreTypeForFlags(["sse4_2"]), null);
+  assert.throws(() => loadOpenBlas({ threads: 0 }), /threads must be an integer >= 1, found 0/);
 });
 
 Deno.test("wasm Transpose and leading-axes Sum replacements equal cpu", async () => {

@@ -256,7 +256,7 @@ function _layerNorm(
 
 /**
  * GELU (tanh approximation) in place, in the tensor pass's form `x * sigmoid(x (c1 + c2 x^2))`
- * with `c1 = 2 sqrt(2/pi)`, `c2 = 0.044715 c1` (see `_gelu` of gpt.ts).
+ * with `c1 = 2 sqrt(2/pi)`, `c2 = 0.044715 c1` (see `gelu` of _fused.ts; its fused wasm kernel rounds the same way).
  */
 function _gelu(x: Float32Array): void {
   const c1 = Math.fround(2 * Math.sqrt(2 / Math.PI));

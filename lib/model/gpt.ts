@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { gelu, layerNorm, softmaxLast } from "./_fused.ts";
 import { matMul2d } from "./_matmul.ts";
 import { validateGptConfig } from "./gpt_config.ts";
 import { type DecodeBlock, DecodeState, decodeStep } from "./_decode.ts";
@@ -392,7 +393,7 @@ class _Gpt implements Gpt {
     const k3 = tf.reshape(k, [B * H, S, hd]) as tf.Tensor3D; // [B*H, S, hd]
     const raw = tf.reshape(tf.matMul(q3, k3, false, true), [B, H, T, S]); // [B, H, T, S]
     const scores = tf.add(raw, mask); // [B, H, T, S]
-    const att = this.#dropout(tf.softmax(scores, -1), dropout); // [B, H, T, S]
+    const att = this.#dropout(softmaxLast(scores), dropout); // [B, H, T, S]
     const att3 = tf.reshape(att, [B * H, T, S]) as tf.Tensor3D; // [B*H, T, S]
     const v3 = tf.reshape(v, [B * H, S, hd]) as tf.Tensor3D; // [B*H, S, hd]
     const ctx = tf.reshape(tf.matMul(att3, v3), [B, H, T, hd]); // [B, H, T, hd]
@@ -405,7 +406,7 @@ class _Gpt implements Gpt {
   #mlp(x: tf.Tensor3D, blk: _Block, dropout: _Dropout | null): tf.Tensor3D {
     const [B, T, D] = x.shape;
     const flat = tf.reshape(x, [B * T, D]); // [B*T, D]
-    const hidden = _gelu(tf.add(matMul2d(flat, blk.w1), blk.b1)); // [B*T, M]
+    const hidden = gelu(tf.add(matMul2d(flat, blk.w1), blk.b1)); // [B*T, M]
     const out = tf.add(matMul2d(hidden, blk.w2), blk.b2); // [B*T, D]
     return this.#dropout(tf.reshape(out, [B, T, D]), dropout) as tf.Tensor3D; // [B, T, D]
   }
@@ -426,21 +427,7 @@ interface _Dropout {
 
 /** LayerNorm over the last axis: `(x - mean) / sqrt(var + eps) * gamma + beta`. */
 function _layerNorm(x: tf.Tensor3D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor3D {
-  const { mean, variance } = tf.moments(x, -1, true); // [B, T, 1] each
-  const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, _LN_EPS))); // [B, T, D]
-  return tf.add(tf.mul(norm, gamma), beta) as tf.Tensor3D; // [B, T, D]
-}
-
-/**
- * GELU, tanh approximation (GPT-2): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`, computed
- * through the identity `0.5 (1 + tanh(u)) = sigmoid(2u)` as `x * sigmoid(x (c1 + c2 x^2))` with
- * `c1 = 2 sqrt(2/pi)`, `c2 = 0.044715 c1`: the same function (equal up to float32 rounding), in 6
- * kernels instead of 9, and wasm's vectorised Sigmoid is ~8× faster than its Tanh.
- */
-function _gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const c1 = 2 * Math.sqrt(2 / Math.PI);
-  const u2 = tf.mul(x, tf.add(tf.mul(tf.square(x), 0.044715 * c1), c1)); // 2u
-  return tf.mul(x, tf.sigmoid(u2)) as tf.Tensor2D;
+  return layerNorm(x, gamma, beta, _LN_EPS);
 }
 
 /** Deterministic per-tensor seed derived from the model seed (kept in int32 range). */

@@ -1,0 +1,272 @@
+/**
+ * Native single-precision matrix products for the wasm backend: OpenBLAS' `cblas_sgemm`, called
+ * through Deno's FFI on zero-copy views of the wasm heap.
+ *
+ * Why: after every other fix, matrix products were 2.9 of the 4.0 CPU-seconds of a reference LM
+ * step, and XNNPACK's wasm SIMD128 kernels reach about 16–22 GFLOP/s on the model's shapes where
+ * OpenBLAS' AVX-512 kernels reach about 100 per core (measured on the project's 2-core Xeon:
+ * `deno run -A bench/peer/compare.ts`, and `deno bench -A bench/matmul_bench.ts` for the
+ * products alone). Debian ships OpenBLAS as `libopenblas0`, the same library the PyTorch peer
+ * of bench/peer/ uses.
+ *
+ * `cblas_sgemm` takes the transpose flags itself, so tfjs' matMul gradient (which uses both) and
+ * batched attention products need no transposed copies; a batch runs one call per entry. The
+ * maths is the same product; the summation order inside a dot product differs from XNNPACK's,
+ * so results agree to float32 rounding (the kit's tests hold them within 1e-4 of the cpu
+ * backend), not bit for bit.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { readFileSync } from "node:fs";
+import type { WasmBackendInternals } from "./_wasm_kernels.ts";
+
+/** Options of {@link loadOpenBlas}. */
+export interface LoadOpenBlasOptions {
+  /**
+   * Shared library to open (a name the dynamic loader resolves, or a path).
+   * @default "libopenblas.so.0"
+   */
+  readonly library?: string;
+  /**
+   * OpenBLAS kernel family to pin (`OPENBLAS_CORETYPE`, read by OpenBLAS when it is loaded):
+   * `"auto"` picks one from the CPU's flags in /proc/cpuinfo (`avx512_bf16` → `Cooperlake`,
+   * `avx512f` → `SkylakeX`, `avx2` → `Haswell`, else OpenBLAS' own detection), because Debian's
+   * OpenBLAS 0.3.21 falls back to a generic kernel, about 5× slower, on CPUs newer than it
+   * knows. `null` leaves the choice to OpenBLAS. The process environment is restored after the
+   * library is loaded. Only the first load of a process takes effect.
+   * @default "auto"
+   */
+  readonly coreType?: string | null;
+  /**
+   * Threads OpenBLAS uses per product (it uses fewer on small products by itself).
+   * @default 2
+   */
+  readonly threads?: number;
+}
+
+/** A loaded OpenBLAS: what a run logs about it, and the product. */
+export interface OpenBlas {
+  /** The library as it was opened. */
+  readonly library: string;
+  /** OpenBLAS' build description (`openblas_get_config`, e.g. `"OpenBLAS 0.3.21 DYNAMIC_ARCH …"`). */
+  readonly config: string;
+  /** The kernel family in use (`openblas_get_corename`, e.g. `"Cooperlake"`). */
+  readonly coreName: string;
+  /** Threads per product. */
+  readonly threads: number;
+  /**
+   * Row-major `C = op(A) · op(B)` (`alpha` 1, `beta` 0) with `op(A)` `[m, k]` and `op(B)`
+   * `[k, n]`; `lda`, `ldb`, `ldc` are the row strides of the arrays as stored.
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    c: Float32Array,
+    ldc: number,
+  ): void;
+}
+
+const _SYMBOLS = {
+  cblas_sgemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+  openblas_get_num_threads: { parameters: [], result: "i32" },
+  openblas_get_corename: { parameters: [], result: "pointer" },
+  openblas_get_config: { parameters: [], result: "pointer" },
+} as const;
+
+/** CBLAS enum values. */
+const _ROW_MAJOR = 101, _NO_TRANS = 111, _TRANS = 112;
+
+let _loaded: { library: string; lib: Deno.DynamicLibrary<typeof _SYMBOLS> } | null = null;
+
+/**
+ * The `OPENBLAS_CORETYPE` that `"auto"` pins for a CPU with these /proc/cpuinfo `flags`, or
+ * `null` to leave the choice to OpenBLAS.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { coreTypeForFlags } from "./_native_blas.ts";
+ * assert.equal(coreTypeForFlags(["fma", "avx2", "avx512f", "avx512_bf16"]), "Cooperlake");
+ * assert.equal(coreTypeForFlags(["sse4_2"]), null);
+ * ```
+ */
+export function coreTypeForFlags(flags: readonly string[]): string | null {
+  const has = new Set(flags);
+  if (has.has("avx512_bf16")) return "Cooperlake";
+  if (has.has("avx512f")) return "SkylakeX";
+  if (has.has("avx2")) return "Haswell";
+  return null;
+}
+
+/** The first `flags` line of /proc/cpuinfo, split; `[]` where there is none (not Linux/x86). */
+function _cpuFlags(): string[] {
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n")
+      .find((l) => l.startsWith("flags"));
+    return line === undefined ? [] : line.slice(line.indexOf(":") + 1).trim().split(/\s+/);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Open OpenBLAS through Deno's FFI (needs `--allow-ffi`, included in `-A`). The library is
+ * opened once per process; later calls only set the thread count.
+ *
+ * @throws when the library cannot be opened (the message names it and the Debian package) or
+ * the options are invalid.
+ */
+export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
+  const library = options.library ?? "libopenblas.so.0";
+  const threads = options.threads ?? 2;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`loadOpenBlas: threads must be an integer >= 1, found ${threads}`);
+  }
+  if (_loaded !== null && _loaded.library !== library) {
+    throw new Error(
+      `loadOpenBlas: "${library}" requested, but this process already loaded "${_loaded.library}"`,
+    );
+  }
+  if (_loaded === null) {
+    const coreType = options.coreType === undefined || options.coreType === "auto"
+      ? coreTypeForFlags(_cpuFlags())
+      : options.coreType;
+    const before = Deno.env.get("OPENBLAS_CORETYPE");
+    if (coreType !== null) Deno.env.set("OPENBLAS_CORETYPE", coreType);
+    try {
+      _loaded = { library, lib: Deno.dlopen(library, _SYMBOLS) };
+    } catch (err) {
+      throw new Error(
+        `loadOpenBlas: cannot open "${library}" (${(err as Error).message}). Install OpenBLAS ` +
+          "(Debian/Ubuntu: `apt-get install libopenblas0`), pass its path, or choose the " +
+          'xnnpack matmul engine (initBackend("wasm", { matmul: "xnnpack" })).',
+        { cause: err },
+      );
+    } finally {
+      if (before === undefined) Deno.env.delete("OPENBLAS_CORETYPE");
+      else Deno.env.set("OPENBLAS_CORETYPE", before);
+    }
+  }
+  const s = _loaded.lib.symbols;
+  s.openblas_set_num_threads(threads);
+  const text = (p: Deno.PointerValue) => p === null ? "" : Deno.UnsafePointerView.getCString(p);
+  return {
+    library,
+    config: text(s.openblas_get_config()).trim(),
+    coreName: text(s.openblas_get_corename()),
+    threads: s.openblas_get_num_threads(),
+    sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc) {
+      s.cblas_sgemm(
+        _ROW_MAJOR,
+        transA ? _TRANS : _NO_TRANS,
+        transB ? _TRANS : _NO_TRANS,
+        m,
+        n,
+        k,
+        1,
+        a,
+        lda,
+        b,
+        ldb,
+        0,
+        c,
+        ldc,
+      );
+    },
+  };
+}
+
+/**
+ * A wasm `BatchMatMul` kernel running every float32 product on `blas` (one `sgemm` per batch
+ * entry, on views of the heap; one-sided batch broadcasts read the single operand each time).
+ * Other dtypes, two-sided broadcasts and empty products go to `fallback`.
+ */
+export function openBlasBatchMatMul(blas: OpenBlas, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args: Parameters<tf.KernelFunc>[0]) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as {
+      transposeA: boolean;
+      transposeB: boolean;
+    };
+    if (a.dtype !== "float32" || b.dtype !== "float32") return fallback(args);
+    const ra = a.shape.length, rb = b.shape.length;
+    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    if (k !== kb) {
+      throw new Error(
+        `BatchMatMul: inner shapes ${k} and ${kb} of [${a.shape}] and [${b.shape}] ` +
+          `(transposeA=${transposeA}, transposeB=${transposeB}) must match`,
+      );
+    }
+    const outer = tf.broadcast_util.assertAndGetBroadcastShape(
+      a.shape.slice(0, -2),
+      b.shape.slice(0, -2),
+    );
+    const batch = Math.max(batchA, batchB);
+    if (
+      (batchA !== batchB && batchA !== 1 && batchB !== 1) ||
+      tf.util.sizeFromShape(outer) !== batch || m * n * k === 0
+    ) {
+      return fallback(args); // a two-sided broadcast ([2, 1] with [1, 2]) or an empty product
+    }
+    const backend = args.backend as unknown as WasmBackendInternals;
+    const out = backend.makeOutput([...outer, m, n], "float32");
+    // Views are taken after makeOutput, which may grow (and detach) the heap.
+    const av = backend.typedArrayFromHeap(a) as Float32Array;
+    const bv = backend.typedArrayFromHeap(b) as Float32Array;
+    const cv = backend.typedArrayFromHeap(out) as Float32Array;
+    const lda = transposeA ? m : k, ldb = transposeB ? k : n;
+    if (batch === 1) {
+      blas.sgemm(transposeA, transposeB, m, n, k, av, lda, bv, ldb, cv, n);
+      return out;
+    }
+    const sa = batchA === 1 ? 0 : m * k, sb = batchB === 1 ? 0 : k * n, sc = m * n;
+    for (let i = 0; i < batch; i++) {
+      blas.sgemm(
+        transposeA,
+        transposeB,
+        m,
+        n,
+        k,
+        av.subarray(i * sa, i * sa + m * k),
+        lda,
+        bv.subarray(i * sb, i * sb + k * n),
+        ldb,
+        cv.subarray(i * sc, (i + 1) * sc),
+        n,
+      );
+    }
+    return out;
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The model's GELU and softmax with fused kernels where the backend has them.
+ *
+ * On wasm, lib/_wasm_kernels.ts registers {@link FUSED_KERNELS}: GELU forward in one pass that
+ * also keeps `σ(u)` for the backward pass, GELU backward in one pass, and the softmax gradient
+ * in one pass per row. Elsewhere (cpu, webgpu) these functions are the plain tfjs compositions.
+ * Both forms are the same functions and agree to float32 rounding.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { FUSED_KERNELS, GELU_C1, GELU_C3 } from "../_wasm_kernels.ts";
+
+function _has(kernel: string): boolean {
+  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
+
+/**
+ * GELU, tanh approximation (GPT-2): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`, computed
+ * through the identity `0.5 (1 + tanh(u)) = sigmoid(2u)` as `x * sigmoid(x (c1 + c2 x^2))` with
+ * `c1 = 2 sqrt(2/pi)`, `c2 = 0.044715 c1` (wasm's vectorised Sigmoid is ~8× faster than its Tanh).
+ */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  if (!_has(FUSED_KERNELS.gelu)) {
+    const u2 = tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_C3), GELU_C1)); // 2u
+    return tf.mul(x, tf.sigmoid(u2)) as T;
+  }
+  return _fusedGelu(x) as T;
+}
+
+const _fusedGelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const [y, s] = tf.engine().runKernel(FUSED_KERNELS.gelu, { x }) as tf.Tensor[];
+  save([x, s]);
+  return {
+    value: y,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.engine().runKernel(FUSED_KERNELS.geluGrad, { x: saved[0], s: saved[1], dy }) as tf.Tensor,
+  };
+});
+
+/** Softmax over the last axis; its gradient is one fused kernel where the backend has it. */
+export function softmaxLast<T extends tf.Tensor>(x: T): T {
+  if (!_has(FUSED_KERNELS.softmaxGrad)) return tf.softmax(x, -1) as T;
+  return _fusedSoftmax(x) as T;
+}
+
+const _fusedSoftmax = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const y = tf.softmax(x, -1);
+  save([y]);
+  return {
+    value: y,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.engine().runKernel(FUSED_KERNELS.softmaxGrad, { y: saved[0], dy }) as tf.Tensor,
+  };
+});
+
+/**
+ * LayerNorm over the last axis, `(x - mean) / sqrt(var + eps) * gamma + beta` (population
+ * variance, as `tf.moments`); forward and backward are one fused kernel each where the backend
+ * has them.
+ */
+export function layerNorm<T extends tf.Tensor>(
+  x: T,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps: number,
+): T {
+  if (!_has(FUSED_KERNELS.layerNorm)) {
+    const { mean, variance } = tf.moments(x, -1, true); // [..., 1] each
+    const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+    return tf.add(tf.mul(norm, gamma), beta) as T;
+  }
+  return _fusedLayerNorm(eps)(x, gamma, beta) as T;
+}
+
+const _layerNormByEps = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+
+function _fusedLayerNorm(eps: number) {
+  let f = _layerNormByEps.get(eps);
+  if (f === undefined) {
+    f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+      const [y, norm, rstd] = tf.engine().runKernel(
+        FUSED_KERNELS.layerNorm,
+        { x, gamma, beta },
+        { eps } as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+      save([norm, rstd, gamma]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+          tf.engine().runKernel(FUSED_KERNELS.layerNormGrad, {
+            dy,
+            norm: saved[0],
+            rstd: saved[1],
+            gamma: saved[2],
+          }) as tf.Tensor[],
+      };
+    }) as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+    _layerNormByEps.set(eps, f);
+  }
+  return f;
+}
