@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 
 /** Whether process `pid` still runs on this machine (Linux `/proc`). */
 function _alive(pid: number): boolean {
@@ -45,14 +45,21 @@ export async function _withCacheLock(options: _CacheLockOptions): Promise<void> 
   const lock = `${path}.lock`;
   for (;;) {
     if (await done()) return;
+    // The lock appears atomically WITH its pid (a hard link of a written file): a lock created
+    // empty and written after could be read empty by a waiter, taken for a dead holder's and
+    // removed, and the entry built twice.
+    const mine = `${lock}.${Deno.pid}.${crypto.randomUUID()}`;
+    await writeFile(mine, String(Deno.pid));
     try {
-      await writeFile(lock, String(Deno.pid), { flag: "wx" });
+      await link(mine, lock);
     } catch (e) {
       if ((e as { code?: string }).code !== "EEXIST") throw e;
       const holder = Number(await readFile(lock, "utf8").catch(() => ""));
       if (!_alive(holder)) await rm(lock, { force: true });
       else await new Promise((r) => setTimeout(r, pollMs));
       continue;
+    } finally {
+      await rm(mine, { force: true });
     }
     try {
       if (!(await done())) await build();

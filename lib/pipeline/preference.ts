@@ -162,7 +162,8 @@ export async function runPreferenceCell(
   const root = options.rootDir ?? Deno.cwd();
   const report = options.progress ?? (() => {});
   const t0 = performance.now();
-  await initBackend(base.runtime.backend);
+  // Logged in result.json: which engines computed the cell (the fingerprint leaves them out).
+  const backend = await initBackend(base.runtime.backend, { matmul: base.runtime.matmul });
   await mkdir(cellDir, { recursive: true });
   const sandbox = new Sandbox({ workers: base.runtime.sandboxWorkers });
   let model: Gpt | null = null;
@@ -365,7 +366,10 @@ export async function runPreferenceCell(
     };
     const result = { metrics, counts, test, validation };
     await _logCurves(trainDir, options.logMetrics);
-    await _atomicWrite(resultPath, JSON.stringify({ fingerprint, result }, null, 2) + "\n");
+    await _atomicWrite(
+      resultPath,
+      JSON.stringify({ fingerprint, backend, result }, null, 2) + "\n",
+    );
     await _storeCell(cellDir, storeDir);
     return { ...result, reused: false };
   } finally {

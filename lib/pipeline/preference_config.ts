@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { BackendKind } from "../backend.ts";
+import { BACKEND_KINDS, type BackendKind, MATMUL_CHOICES, type MatmulChoice } from "../backend.ts";
 import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../codeflow/types.ts";
 import type { ContextSpec } from "../diff/mod.ts";
 import { LOSS_VARIANTS, type LossVariant } from "../loss/mod.ts";
@@ -99,10 +99,20 @@ export interface PreferenceEvalConfig {
   readonly batchSize: number;
 }
 
-/** Execution settings (they do not change the numbers, only how they are computed). */
+/**
+ * Execution settings: they change how the numbers are computed, not what is computed (results
+ * agree to float32 rounding), so they are not part of a cell's fingerprint.
+ */
 export interface PreferenceRuntimeConfig {
   /** tfjs backend. @default {"wasm"} */
   readonly backend: BackendKind;
+  /**
+   * Engine of the wasm backend's matrix products (lib/backend.ts `InitBackendOptions.matmul`):
+   * `"auto"` uses OpenBLAS where it is installed. The README's tables were trained on
+   * `"xnnpack"` (before OpenBLAS); pass `--runtime.matmul=xnnpack` to retrain them bit for bit.
+   * @default {"auto"}
+   */
+  readonly matmul: MatmulChoice;
   /** Sandbox worker processes. @default {2} */
   readonly sandboxWorkers: number;
 }
@@ -208,6 +218,18 @@ export function validatePreferenceConfig(base: PreferenceBase, scale: Preference
   int("eval.seed", base.eval.seed, 0);
   int("eval.batchSize", base.eval.batchSize, 1);
   int("runtime.sandboxWorkers", base.runtime.sandboxWorkers, 1);
+  if (!BACKEND_KINDS.includes(base.runtime.backend)) {
+    throw new Error(
+      `preference config: runtime.backend: expected one of ${BACKEND_KINDS.join(", ")}, ` +
+        `found ${JSON.stringify(base.runtime.backend)}`,
+    );
+  }
+  if (!MATMUL_CHOICES.includes(base.runtime.matmul)) {
+    throw new Error(
+      `preference config: runtime.matmul: expected one of ${MATMUL_CHOICES.join(", ")}, ` +
+        `found ${JSON.stringify(base.runtime.matmul)}`,
+    );
+  }
   int("scale.tasks", scale.tasks, 1);
   int("scale.steps", scale.steps, 1);
   int("scale.testTasks", scale.testTasks, 0);

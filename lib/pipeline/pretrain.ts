@@ -108,7 +108,10 @@ export async function pretrainBase(
   const log = (line: string) => _stderr(progress, `[pretrain] ${line}`);
   const t0 = performance.now();
   const backend = await initBackend(config.backend);
-  log(`backend ${backend.tfjsBackend} (tfjs ${backend.tfjsVersion}, simd ${backend.simd})`);
+  log(
+    `backend ${backend.tfjsBackend} (tfjs ${backend.tfjsVersion}, simd ${backend.simd}, ` +
+      `matmul ${backend.matmul ?? "tfjs"}${backend.blas ? ` on ${backend.blas.coreName}` : ""})`,
+  );
 
   const sandbox = new Sandbox({ workers: config.sandboxWorkers });
   try {
