@@ -27,12 +27,36 @@
  *
  * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--threads 1] [--steps 4]
  * [--warmup 1] [--dpo-micro 2] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both]
- * [--rounds 1] [--plain-env] [--json]` (`--plain-env` runs the peer without its fair setup;
- * `--threads` is the wasm backend's `wasmThreads`, see lib/backend.ts).
+ * [--rounds 1] [--plain-env] [--json] [--matmul auto|openblas|xnnpack] [--blas-threads 2]`
+ * (`--plain-env` runs the peer without its fair setup; `--threads` is the wasm backend's
+ * `wasmThreads`, `--matmul` and `--blas-threads` its matrix-product engine and OpenBLAS'
+ * threads, see lib/backend.ts).
+ *
+ * On a GPU machine (issue #7; `bench/peer/build_device.sh` packs this file as one `deno bundle`
+ * plus the deno executable, `bench/peer/device_run.sh` runs it there):
+ *
+ * - `--peer-python <interpreter>` runs torch_gpt.py directly with that interpreter (for example
+ *   the machine's own `python3`, whose torch has CUDA) instead of through run_peer.sh: no apt.
+ *   With a CPU peer the fair setup is still applied (OpenBLAS_CORETYPE=Cooperlake only where
+ *   /proc/cpuinfo lists avx512f, so other CPUs cannot fault on it);
+ * - `--peer-device cpu|cuda` (default cpu) is torch_gpt.py's `--device`;
+ * - `--peer-script <path>` is the torch_gpt.py to run (default: the one next to this file;
+ *   without `--peer-python`, the run_peer.sh next to it runs it). A bundle needs it (its
+ *   default would be next to the bundle); in a `deno compile`d binary (`--include
+ *   bench/peer/torch_gpt.py --include bench/peer/run_peer.sh`) the embedded copies are written
+ *   to a temporary folder and used;
+ * - `--adapter-only` prints the backend and, for webgpu, the adapter's full `GPUAdapterInfo`
+ *   as one JSON line, then exits (a seconds-long probe that the GPU driver is found).
+ *
+ * The table and the `--json` output name both sides' devices: for webgpu the adapter (on an
+ * NVIDIA GPU through Vulkan, the GPU's name; `llvmpipe` is Mesa's CPU fallback), for torch the
+ * CUDA device's name or the CPU's model name.
  *
  * @module
  */
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
@@ -41,6 +65,8 @@ import {
   type BackendInfo,
   type BackendKind,
   initBackend,
+  MATMUL_CHOICES,
+  type MatmulChoice,
 } from "../../lib/backend.ts";
 import { tokenLogps } from "../../lib/loss/mod.ts";
 import { createGpt } from "../../lib/model/mod.ts";
@@ -94,6 +120,10 @@ interface SideResult {
 interface PeerOutput {
   readonly torchVersion: string;
   readonly threads: number;
+  /** `"cpu"` or `"cuda"` (absent from outputs of torch_gpt.py before `--device`). */
+  readonly deviceKind?: string;
+  /** The CUDA device's name, or the CPU's model name. */
+  readonly device?: string;
   readonly params: number;
   readonly env: Record<string, string | null>;
   readonly blas: {
@@ -104,11 +134,70 @@ interface PeerOutput {
   readonly loadAvg: number[];
 }
 
-/** Runs run_peer.sh, streaming its stderr, and parses the JSON line it prints on stdout. */
-function runPeer(args: readonly string[]): Promise<PeerOutput> {
-  const script = new URL("./run_peer.sh", import.meta.url).pathname;
+/** The peer devices torch_gpt.py accepts (`--device`). */
+const PEER_DEVICES = ["cpu", "cuda"] as const;
+/** One of {@link PEER_DEVICES}. */
+type PeerDevice = typeof PEER_DEVICES[number];
+
+/** How the peer process is started. */
+interface PeerLaunch {
+  /** torch_gpt.py to run. */
+  readonly script: string;
+  /** Interpreter to run it with directly; `null` = through the run_peer.sh next to `script`. */
+  readonly python: string | null;
+  /** The peer's `--device`. */
+  readonly device: PeerDevice;
+  /** Run without the fair setup. */
+  readonly plainEnv: boolean;
+}
+
+/**
+ * The fair setup of run_peer.sh for a directly started CPU peer: OPENBLAS_L2_SIZE unset,
+ * OMP_WAIT_POLICY=PASSIVE, and OPENBLAS_CORETYPE=Cooperlake where the CPU has AVX-512 (the pin
+ * would fault on a CPU without it).
+ */
+function fairEnv(): Record<string, string> {
+  const env: Record<string, string> = { ...Deno.env.toObject(), OMP_WAIT_POLICY: "PASSIVE" };
+  delete env.OPENBLAS_L2_SIZE;
+  if (/^flags\s*:.*\bavx512f\b/m.test(readFileSync("/proc/cpuinfo", "utf8"))) {
+    env.OPENBLAS_CORETYPE = "Cooperlake";
+  } else {
+    console.error("compare: no avx512f in /proc/cpuinfo: OPENBLAS_CORETYPE left to OpenBLAS");
+  }
+  return env;
+}
+
+/**
+ * Runs the peer (run_peer.sh, or torch_gpt.py with `launch.python`), streaming its stderr, and
+ * parses the JSON line it prints on stdout. `args` are torch_gpt.py's options.
+ */
+function runPeer(launch: PeerLaunch, args: readonly string[]): Promise<PeerOutput> {
+  const peerArgs = [...args, "--device", launch.device];
+  let command: string, argv: string[], env: Record<string, string> | undefined;
+  if (launch.python === null) {
+    command = "bash";
+    argv = [
+      join(dirname(launch.script), "run_peer.sh"),
+      ...(launch.plainEnv ? ["--plain-env"] : []),
+      ...peerArgs,
+    ];
+    env = undefined;
+  } else {
+    command = launch.python;
+    argv = [launch.script, ...peerArgs];
+    env = launch.device === "cpu" && !launch.plainEnv ? fairEnv() : undefined;
+    console.error(
+      `compare: peer ${command} ${argv.join(" ")}` +
+        (env === undefined
+          ? " (plain environment)"
+          : ` (fair setup: OMP_WAIT_POLICY=PASSIVE OPENBLAS_CORETYPE=${
+            env.OPENBLAS_CORETYPE ?? "(unset)"
+          }, OPENBLAS_L2_SIZE unset)`),
+    );
+  }
+  const script = `${command} ${argv[0]}`;
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(command, argv, { stdio: ["ignore", "pipe", "inherit"], env });
     let stdout = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => stdout += chunk);
@@ -116,7 +205,7 @@ function runPeer(args: readonly string[]): Promise<PeerOutput> {
     child.on("close", (code) => {
       const line = stdout.trim().split("\n").at(-1) ?? "";
       if (code !== 0) {
-        reject(new Error(`${script} ${args.join(" ")} exited with ${code}; stdout: ${line}`));
+        reject(new Error(`${script} ${peerArgs.join(" ")} exited with ${code}; stdout: ${line}`));
         return;
       }
       try {
@@ -155,7 +244,7 @@ function lmBatch(): LmBatch {
  * micro-batches of B / micro pairs (gradient accumulation: the same update, less memory);
  * `tokens` is 2*(B/micro)*T each, so 2*B*T per update.
  */
-function dpoMicroBatches(reference: CausalLM, micro: number): PreferenceBatch[] {
+async function dpoMicroBatches(reference: CausalLM, micro: number): Promise<PreferenceBatch[]> {
   const t = REFERENCE.contextLength;
   const seq = randomIds(2 * BATCH * (t + 1), 12);
   const inputs = new Int32Array(2 * BATCH * t); // [2B, T]: chosen rows, then rejected rows
@@ -173,7 +262,8 @@ function dpoMicroBatches(reference: CausalLM, micro: number): PreferenceBatch[] 
       const tgt = tf.tensor2d(targets.subarray(r * t, (r + 1) * t), [1, t], "int32"); // [1, T]
       return tf.mul(tokenLogps(reference.logits(ids), tgt), tf.tensor2d(rowMask, [1, t])); // [1, T]
     });
-    ref.set(row.dataSync(), r * t);
+    // Asynchronous read-back: the webgpu backend's dataSync needs OffscreenCanvas (not in Deno).
+    ref.set(await row.data(), r * t);
     row.dispose();
   }
   const b = BATCH / micro;
@@ -269,7 +359,7 @@ async function timeOurs<B extends TrainBatch>(o: {
 }
 
 /** Times the kit's side of one step kind on a fresh model (disposed by the caller). */
-function oursSide(
+async function oursSide(
   kind: StepKind,
   model: CausalLM,
   o: { readonly warmup: number; readonly steps: number; readonly dpoMicro: number },
@@ -281,7 +371,7 @@ function oursSide(
     case "dpo":
       return timeOurs({
         model,
-        micro: dpoMicroBatches(model, dpoMicro),
+        micro: await dpoMicroBatches(model, dpoMicro),
         lossFn: preferenceLoss({ variant: "dpo", beta: BETA }),
         warmup,
         steps,
@@ -315,6 +405,95 @@ function peerSide(peer: PeerOutput, kind: StepKind): SideResult {
   };
 }
 
+/** The CPU's model name (the first `model name` of /proc/cpuinfo), or the architecture. */
+function cpuName(): string {
+  const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+  return m === null ? `${Deno.build.arch} CPU` : m[1].trim();
+}
+
+/** Where the kit's side ran: the WebGPU adapter, or the CPU for the CPU backends. */
+function oursDevice(info: BackendInfo): string {
+  switch (info.backend) {
+    case "webgpu":
+      return `webgpu: ${info.adapter ?? "(no adapter)"}`;
+    case "tensorflow":
+      return "tensorflow: tfjs-node-gpu";
+    case "wasm":
+    case "cpu":
+      return `${info.backend}: ${cpuName()}`;
+    default: {
+      const never: never = info.backend;
+      throw new Error(`unknown backend ${never}`);
+    }
+  }
+}
+
+/** Where the peer ran, as torch_gpt.py reports it. */
+function torchDevice(peer: PeerOutput): string {
+  return `${peer.deviceKind ?? "cpu"}: ${peer.device ?? "(not reported)"}`;
+}
+
+/**
+ * The WebGPU adapter's full description (`GPUAdapterInfo`), or `null` without WebGPU. Asked for
+ * as tfjs-backend-webgpu asks for its own (`powerPreference: "high-performance"`), so where
+ * several adapters exist (a GPU and Mesa's lavapipe) it describes the one that runs the kernels.
+ */
+async function adapterInfo(): Promise<Record<string, unknown> | null> {
+  const gpu = (navigator as { gpu?: GPU }).gpu;
+  const adapter = gpu === undefined
+    ? null
+    : await gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (adapter === null) return null;
+  const i = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  return {
+    vendor: i.vendor,
+    architecture: i.architecture,
+    device: i.device,
+    description: i.description,
+    isFallbackAdapter: i.isFallbackAdapter ?? null,
+  };
+}
+
+/**
+ * The torch_gpt.py to run: `given`, else the one next to this file. A compiled binary's own
+ * files are virtual (the interpreter cannot open them), so there the copies embedded with
+ * `deno compile --include` (torch_gpt.py and run_peer.sh) are written to a temporary folder,
+ * returned as `tempDir` for removal.
+ */
+async function peerScript(
+  given: string | undefined,
+  viaRunPeer: boolean,
+): Promise<{ script: string; tempDir: string | null }> {
+  let script: string, tempDir: string | null = null;
+  if (given !== undefined) {
+    script = given;
+  } else if (!Deno.build.standalone) {
+    script = new URL("./torch_gpt.py", import.meta.url).pathname;
+  } else {
+    tempDir = await Deno.makeTempDir({ prefix: "peer-script-" });
+    for (const name of ["torch_gpt.py", "run_peer.sh"]) {
+      const url = new URL(`./${name}`, import.meta.url);
+      try {
+        await Deno.writeFile(join(tempDir, name), await Deno.readFile(url));
+      } catch (e) {
+        throw new Error(
+          `compare: ${url.pathname} is not embedded in this binary (compile it with ` +
+            `--include bench/peer/${name}) or pass --peer-script: ${e}`,
+        );
+      }
+    }
+    script = join(tempDir, "torch_gpt.py");
+  }
+  if (!existsSync(script)) throw new Error(`--peer-script: no file ${script}`);
+  const runPeerSh = join(dirname(script), "run_peer.sh");
+  if (viaRunPeer && !existsSync(runPeerSh)) {
+    throw new Error(
+      `compare: without --peer-python the peer runs through ${runPeerSh}, which does not exist`,
+    );
+  }
+  return { script, tempDir };
+}
+
 function loadAvg(): string {
   return Deno.loadavg().map((x) => x.toFixed(1)).join(" ");
 }
@@ -334,15 +513,16 @@ function printReport(
   loads: { readonly peer: string; readonly ours: string },
   params: number,
 ): void {
+  const devices = [oursDevice(info), torchDevice(peer)];
   const f0 = (x: number) => x.toFixed(0);
   const f3 = (x: number) => x.toFixed(3);
   // Loss at the first update and after the same number of updates on both sides.
   const loss = (s: SideResult, n: number) =>
     `${s.losses[0].toFixed(4)} -> ${s.losses[n - 1].toFixed(4)}`;
   console.log(
-    "| step kind | tokens/step | ours tok/s | torch tok/s | ratio ours/torch | ratio, fastest steps | ours CPU s/step | torch CPU s/step | ours micro-batches | updates | ours loss | torch loss |",
+    "| step kind | tokens/step | ours tok/s | torch tok/s | ratio ours/torch | ratio, fastest steps | ours CPU s/step | torch CPU s/step | ours micro-batches | updates | ours loss | torch loss | ours device | torch device |",
   );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
   for (const { kind, ours, torch } of rows) {
     const n = Math.min(ours.losses.length, torch.losses.length);
     const cells = [
@@ -358,6 +538,7 @@ function printReport(
       `1 -> ${n}`,
       loss(ours, n),
       loss(torch, n),
+      ...devices,
     ];
     console.log(`| ${cells.join(" | ")} |`);
   }
@@ -368,12 +549,18 @@ function printReport(
   );
   console.log(
     `ours:  tfjs ${info.tfjsVersion}, backend ${info.tfjsBackend}, simd ${info.simd}, ` +
-      `threads ${info.threads}, adapter ${info.adapter}, ${params} params; ` +
+      `threads ${info.threads}, adapter ${info.adapter}, matmul ${info.matmul ?? "tfjs"}` +
+      (info.blas === null
+        ? ""
+        : ` (${info.blas.config.split(" ").slice(0, 2).join(" ")}, core ${info.blas.coreName}, ` +
+          `${info.blas.threads} threads)`) +
+      `, ${params} params; ` +
       `load average before: ${loads.ours}`,
   );
   const env = Object.entries(peer.env).map(([k, v]) => `${k}=${v ?? "(unset)"}`).join(" ");
   console.log(
-    `torch: ${peer.torchVersion}, ${peer.threads} threads, ${peer.params} params, OpenBLAS core ` +
+    `torch: ${peer.torchVersion} on ${torchDevice(peer)}, ${peer.threads} threads, ` +
+      `${peer.params} params, OpenBLAS core ` +
       `${peer.blas.openblasCorename ?? "(not OpenBLAS)"} (${peer.blas.openblasThreads ?? "?"} ` +
       `threads), BLAS ${peer.blas.loadedLibraries.join(", ")}; env: ${env}; ` +
       `load average before: ${loads.peer}`,
@@ -392,11 +579,23 @@ if (import.meta.main) {
       only: { type: "string", default: "both" },
       "dpo-micro": { type: "string", default: "2" },
       threads: { type: "string" },
+      matmul: { type: "string", default: "auto" },
+      "blas-threads": { type: "string", default: "2" },
       rounds: { type: "string", default: "1" },
       "plain-env": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      "peer-python": { type: "string" },
+      "peer-device": { type: "string", default: "cpu" },
+      "peer-script": { type: "string" },
+      "adapter-only": { type: "boolean", default: false },
     },
   });
+  const peerDevice = values["peer-device"] as PeerDevice;
+  if (!PEER_DEVICES.includes(peerDevice)) {
+    throw new Error(
+      `--peer-device must be one of ${PEER_DEVICES.join(", ")}, found ${values["peer-device"]}`,
+    );
+  }
   const backend = values.backend as BackendKind;
   if (!BACKEND_KINDS.includes(backend)) {
     throw new Error(`--backend must be one of ${BACKEND_KINDS.join(", ")}, found ${backend}`);
@@ -415,11 +614,31 @@ if (import.meta.main) {
   }
 
   const rounds = positiveInt("rounds", values.rounds);
+  if (!MATMUL_CHOICES.includes(values.matmul as MatmulChoice)) {
+    throw new Error(`--matmul must be one of ${MATMUL_CHOICES.join(", ")}, found ${values.matmul}`);
+  }
   const info = await initBackend(backend, {
     ...(values.threads === undefined
       ? {}
       : { wasmThreads: positiveInt("threads", values.threads) }),
+    matmul: values.matmul as MatmulChoice,
+    blas: { threads: positiveInt("blas-threads", values["blas-threads"]) },
   });
+  const adapter = backend === "webgpu" ? await adapterInfo() : null;
+  if (values["adapter-only"]) {
+    console.log(JSON.stringify({ backend: info, adapterInfo: adapter, device: oursDevice(info) }));
+    Deno.exit(0); // a WebGPU device can keep the process alive
+  }
+  const { script, tempDir } = await peerScript(
+    values["peer-script"],
+    values["peer-python"] === undefined,
+  );
+  const launch: PeerLaunch = {
+    script,
+    python: values["peer-python"] ?? null,
+    device: peerDevice,
+    plainEnv: values["plain-env"],
+  };
   let params = 0;
   let rows: { kind: StepKind; ours: SideResult; torch: SideResult }[] = [];
   let peer: PeerOutput | null = null;
@@ -429,8 +648,7 @@ if (import.meta.main) {
   // Peer and ours alternate round by round, so both see the same (shared, changing) load.
   for (let round = 1; round <= rounds; round++) {
     loadPeer = loadAvg();
-    peer = await runPeer([
-      ...(values["plain-env"] ? ["--plain-env"] : []),
+    peer = await runPeer(launch, [
       "--steps",
       String(positiveInt("torch-steps", values["torch-steps"])),
       "--warmup",
@@ -460,6 +678,7 @@ if (import.meta.main) {
       });
     }
   }
+  if (tempDir !== null) await Deno.remove(tempDir, { recursive: true });
   if (peer === null) throw new Error("compare: no round ran");
   printReport(rows, info, peer, { peer: loadPeer, ours: loadOurs }, params);
   if (rounds > 1) {
@@ -483,9 +702,14 @@ if (import.meta.main) {
         ratioFastest: r.torch.bestSecondsPerStep / r.ours.bestSecondsPerStep,
       })),
       backend: info,
+      adapterInfo: adapter,
+      devices: { ours: oursDevice(info), torch: torchDevice(peer) },
+      peerLaunch: { python: launch.python, device: launch.device, script: launch.script },
       peer: { ...peer, torchConfig: undefined },
       loadAverage: { peer: loadPeer, ours: loadOurs, end: loadAvg() },
       perRound,
     }));
   }
+  // A WebGPU device can keep the process alive after the last step.
+  if (backend === "webgpu") Deno.exit(0);
 }

@@ -22,8 +22,16 @@ Every step trains on one fixed batch, so the loss must fall across the timed ste
 correctness check printed with the numbers); the first DPO loss is ln 2 exactly, because
 the reference log-probs equal the initial policy's.
 
+`--device cuda` puts the model, the batch and the optimizer state on the first CUDA GPU
+(full fp32: torch's default matmul precision "highest", no TF32) and synchronizes the device
+before each step's timer is read; `--device cpu` (the default) runs as before, with `--threads`
+intra-op threads. The JSON names the device in `deviceKind` ("cpu" or "cuda") and `device`
+(torch.cuda.get_device_name, or the CPU's model name from /proc/cpuinfo).
+
 Prints one JSON object on stdout and a summary on stderr. Run it with Debian's interpreter (/usr/bin/python3);
-bench/peer/run_peer.sh sets the fair environment (OPENBLAS_CORETYPE, OMP_WAIT_POLICY).
+bench/peer/run_peer.sh sets the fair environment (OPENBLAS_CORETYPE, OMP_WAIT_POLICY). On a GPU
+machine run it with that machine's own python3 (whose torch has CUDA), e.g. through
+`bench/peer/compare.ts --peer-python python3 --peer-device cuda`.
 """
 
 import argparse
@@ -31,6 +39,7 @@ import ctypes
 import json
 import math
 import os
+import platform
 import statistics
 import sys
 import time
@@ -144,16 +153,32 @@ def blas_info() -> dict:
     return info
 
 
-def time_steps(step, warmup: int, steps: int) -> tuple[list[float], list[float], list[float]]:
+def cpu_name() -> str:
+    """The CPU's model name (first "model name" line of /proc/cpuinfo), or platform.machine()."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine() or "unknown CPU"
+
+
+def time_steps(step, warmup: int, steps: int, sync=lambda: None) -> tuple[
+        list[float], list[float], list[float]]:
     """Runs warmup + steps calls of step().
 
     Returns the wall seconds and the process CPU seconds (all threads, user + system) of each
-    timed step, and the losses of every step.
+    timed step, and the losses of every step. `sync` waits for the device's queued work (CUDA:
+    torch.cuda.synchronize); it is called before each step's timers start and stop.
     """
     losses, seconds, cpu = [], [], []
     for i in range(warmup + steps):
+        sync()
         t0, c0 = time.perf_counter(), time.process_time()
         losses.append(step())
+        sync()
         if i >= warmup:
             seconds.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
@@ -174,7 +199,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--grad-clip", type=float, default=1.0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="torch intra-op CPU threads")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                    help="where the model and batch live (cuda: the first GPU)")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
@@ -184,10 +211,16 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     B, T, V = args.batch, args.context, args.vocab
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("torch_gpt.py: --device cuda, but torch %s sees no CUDA device" % torch.__version__)
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
 
     def new_model() -> tuple[GPT, torch.optim.AdamW]:
+        # Initialised on the CPU with the CPU generator (the same weights on every device),
+        # then moved.
         torch.manual_seed(args.seed)
-        model = GPT(V, args.d_model, args.layers, args.heads, args.mlp_ratio, T)
+        model = GPT(V, args.d_model, args.layers, args.heads, args.mlp_ratio, T).to(dev)
         return model, make_optimizer(model, args.lr, args.weight_decay)
 
     def update(model: GPT, opt: torch.optim.AdamW, loss: torch.Tensor) -> float:
@@ -209,7 +242,7 @@ def main() -> None:
 
     if args.only in ("lm", "both"):
         model, opt = new_model()
-        seq = torch.randint(0, V, (B, T + 1), generator=gen)
+        seq = torch.randint(0, V, (B, T + 1), generator=gen).to(dev)
         ids, targets = seq[:, :-1], seq[:, 1:]  # [B, T] each
 
         def lm_step() -> float:
@@ -217,7 +250,7 @@ def main() -> None:
             loss = F.cross_entropy(logits.reshape(B * T, V), targets.reshape(B * T))
             return update(model, opt, loss)
 
-        seconds, cpu, losses = time_steps(lm_step, args.warmup, args.steps)
+        seconds, cpu, losses = time_steps(lm_step, args.warmup, args.steps, sync)
         result["lmTokensPerStep"] = B * T
         result["lmCpuSecondsPerStep"] = statistics.median(cpu)
         result["lmSecondsPerStep"] = statistics.median(seconds)
@@ -227,10 +260,11 @@ def main() -> None:
 
     if args.only in ("dpo", "both"):
         model, opt = new_model()
-        seq = torch.randint(0, V, (2 * B, T + 1), generator=gen)
+        seq = torch.randint(0, V, (2 * B, T + 1), generator=gen).to(dev)
         ids, targets = seq[:, :-1], seq[:, 1:]  # [2B, T]: chosen rows 0..B-1, rejected B..2B-1
         mask = torch.zeros(2 * B, T)
         mask[:, args.prompt - 1:] = 1.0  # completion targets, as lib/train collates them
+        mask = mask.to(dev)
         with torch.no_grad():  # constant reference log-probs from the initial weights
             ref = (token_logps(model(ids), targets) * mask).sum(-1)  # [2B]
         ref_chosen, ref_rejected = ref[:B], ref[B:]
@@ -243,7 +277,7 @@ def main() -> None:
             loss = -F.logsigmoid(margin).mean()
             return update(model, opt, loss)
 
-        seconds, cpu, losses = time_steps(dpo_step, args.warmup, args.steps)
+        seconds, cpu, losses = time_steps(dpo_step, args.warmup, args.steps, sync)
         result["dpoTokensPerStep"] = 2 * B * T
         result["dpoCpuSecondsPerStep"] = statistics.median(cpu)
         result["dpoSecondsPerStep"] = statistics.median(seconds)
@@ -255,6 +289,9 @@ def main() -> None:
         "tokenConvention": "lm: B*T per step; dpo: 2*B*T per step (chosen + rejected rows)",
         "torchVersion": torch.__version__,
         "threads": torch.get_num_threads(),
+        "deviceKind": args.device,
+        "device": torch.cuda.get_device_name(dev) if args.device == "cuda" else cpu_name(),
+        "float32MatmulPrecision": torch.get_float32_matmul_precision(),
         "env": {k: os.environ.get(k) for k in (
             "OPENBLAS_CORETYPE", "OMP_WAIT_POLICY", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS",
             "OPENBLAS_NUM_THREADS")},
@@ -270,8 +307,9 @@ def main() -> None:
 def print_summary(d: dict) -> None:
     """A human-readable summary of the result on stderr."""
     blas = d["blas"]
-    print("torch_gpt.py: torch %s, %d threads, OpenBLAS core %s, load %s" % (
-        d["torchVersion"], d["threads"], blas.get("openblasCorename", "(not OpenBLAS)"),
+    print("torch_gpt.py: torch %s on %s %s, %d threads, OpenBLAS core %s, load %s" % (
+        d["torchVersion"], d["deviceKind"], d["device"], d["threads"],
+        blas.get("openblasCorename", "(not OpenBLAS)"),
         " ".join("%.1f" % x for x in d["loadAvg"])), file=sys.stderr)
     for kind in ("lm", "dpo"):
         if kind + "TokensPerSec" in d:
