@@ -510,9 +510,75 @@ async function _initWebGpu(): Promise<BackendInfo> {
   await import("@tensorflow/tfjs-backend-webgpu");
   registerWebGpuAddN();
   await _setBackend("webgpu");
+  // Per-step overhead (issue #7, measured with bench/webgpu_overhead.ts): a training step is
+  // about a thousand tiny dispatches, so the WebGPU calls around each one dominate, not the math.
+  // On an NVIDIA H100 (Vulkan) the mapped staging buffers below cost 1.26 s of a 1.43 s LM step
+  // (getMappedRange, 536 calls); with both levers the step takes 0.16 s (10x).
+  // tfjs uploads every CPU value (the scalars of `tf.mul(0.9, m)`, ids, masks) through a fresh
+  // mapped staging buffer: createBuffer + getMappedRange + unmap + copyBufferToBuffer + destroy.
+  // With the tfjs flag KIT_WEBGPU_QUEUE_UPLOADS (registered here, default true) the value goes
+  // through one `queue.writeBuffer` into a pooled buffer instead. As safe as tfjs' own uniform
+  // buffers, which it writes the same way: a pooled buffer is not referenced by commands still
+  // being recorded (tfjs releases those only at submit), and writeBuffer is ordered after all
+  // submitted work. Same bytes, so the same numerics.
+  // tfjs submits a command buffer every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE dispatches (default 15,
+  // tuned for browser inference); the kit sets 100: 6x fewer submits (59 -> 9 per lavapipe test
+  // step), each with its command-buffer finish and pending-buffer bookkeeping. Training reads
+  // back once per step, so deferring work costs no parallelism worth having. Both are tfjs flags
+  // (`tf.env().set(...)` after initBackend changes them).
+  const env = tf.env() as unknown as {
+    flagRegistry: Record<string, unknown>;
+    registerFlag(name: string, evaluate: () => boolean): void;
+    getBool(name: string): boolean;
+    set(name: string, value: number | boolean): void;
+  };
+  if (!("KIT_WEBGPU_QUEUE_UPLOADS" in env.flagRegistry)) {
+    env.registerFlag("KIT_WEBGPU_QUEUE_UPLOADS", () => true);
+  }
+  env.set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", 100);
+  type Upload = ((dataId: tf.DataId) => void) & { [_KIT_KERNEL]?: true };
+  const gpuBackend = tf.backend() as unknown as {
+    uploadToGPU: Upload;
+    queue: GPUQueue;
+    bufferManager: { acquireBuffer(size: number, usage: number): GPUBuffer };
+    tensorMap: {
+      get(dataId: tf.DataId): {
+        dtype: tf.DataType;
+        shape: number[];
+        values: ArrayLike<number> | null;
+        resource: unknown;
+      };
+    };
+  };
+  const upload = gpuBackend.uploadToGPU;
+  if (!(_KIT_KERNEL in upload)) {
+    gpuBackend.uploadToGPU = Object.assign(function (this: typeof gpuBackend, dataId: tf.DataId) {
+      const d = this.tensorMap.get(dataId);
+      const dtype = d.dtype;
+      if (
+        d.resource != null || d.values == null || !env.getBool("KIT_WEBGPU_QUEUE_UPLOADS") ||
+        (dtype !== "float32" && dtype !== "int32" && dtype !== "bool")
+      ) {
+        return upload.call(this, dataId);
+      }
+      // tfjs stores bool as int32 on the GPU; 4 bytes per element for all three dtypes.
+      const values = dtype === "float32"
+        ? (d.values instanceof Float32Array ? d.values : Float32Array.from(d.values))
+        : (d.values instanceof Int32Array ? d.values : Int32Array.from(d.values));
+      const buffer = this.bufferManager.acquireBuffer(
+        4 * values.length,
+        GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      );
+      if (values.length > 0) {
+        this.queue.writeBuffer(buffer, 0, values as Float32Array<ArrayBuffer>);
+      }
+      d.values = null;
+      d.resource = buffer;
+    }, { [_KIT_KERNEL]: true as const });
+  }
   return _info("webgpu", {
     adapter: adapter.info.description || adapter.info.vendor || "unknown",
-    patchedKernels: ["AddN"],
+    patchedKernels: ["AddN", "uploadToGPU"],
   });
 }
 

@@ -200,7 +200,16 @@ Deno.test({
     const info = await initBackend("webgpu");
     assert.equal(info.tfjsBackend, "webgpu");
     assert.ok(info.adapter !== null && info.adapter.length > 0);
+    assert.deepEqual(info.patchedKernels, ["AddN", "uploadToGPU"]);
+    assert.equal(tf.env().get("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE"), 100);
     const gpu = await run();
+    // The same numbers through tfjs' own mapped-buffer uploads: the kit's queue uploads move
+    // the same bytes.
+    tf.env().set("KIT_WEBGPU_QUEUE_UPLOADS", false);
+    const plain = await run();
+    tf.env().set("KIT_WEBGPU_QUEUE_UPLOADS", true);
+    assert.deepEqual(plain.logits, gpu.logits);
+    plain.grads.forEach((g, i) => assert.deepEqual(g, gpu.grads[i], `gradient ${i}`));
     await initBackend("wasm");
     const l = maxDiff(wasm.logits, gpu.logits);
     assert.ok(l.m < 1e-3, `max |webgpu - wasm| logits = ${l.m}`);
