@@ -1,6 +1,6 @@
 /**
  * System prerequisites of the test suite: Jupyter, the Deno kernel, bubblewrap, fonts, Mesa
- * (Vulkan lavapipe for the webgpu backend) and Debian's Python.
+ * (Vulkan lavapipe for the webgpu backend), OpenBLAS and Debian's Python.
  *
  * `checkPrereqs({ install: true })` installs what is missing when it runs as root with
  * apt-get available (a fresh container, CI). Otherwise it names the exact command and fails.
@@ -54,6 +54,14 @@ export const PREREQS: readonly Prereq[] = [
       _anyFile("/usr/share/vulkan/icd.d", /^lvp_icd\..*json$/) &&
       ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"].some((d) =>
         existsSync(`${d}/libvulkan.so.1`)
+      ),
+  },
+  {
+    name: "OpenBLAS (the wasm backend's native matmuls, lib/_native_blas.ts)",
+    packages: ["libopenblas0"],
+    present: () =>
+      ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"].some((d) =>
+        existsSync(`${d}/libopenblas.so.0`)
       ),
   },
 ];
