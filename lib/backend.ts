@@ -27,9 +27,14 @@ import {
   xnnBatchMatMul,
 } from "./_wasm_kernels.ts";
 import { loadThreadedWasm } from "./_wasm_threads.ts";
-import { loadOpenBlas, type LoadOpenBlasOptions, openBlasBatchMatMul } from "./_native_blas.ts";
+import {
+  loadOpenBlas,
+  type LoadOpenBlasOptions,
+  type OpenBlas,
+  openBlasBatchMatMul,
+} from "./_native_blas.ts";
 
-export type { LoadOpenBlasOptions } from "./_native_blas.ts";
+export type { LoadOpenBlasOptions, OpenBlas } from "./_native_blas.ts";
 
 /** The backends the kit can run on. */
 export type BackendKind = "wasm" | "cpu" | "webgpu" | "tensorflow";
@@ -638,6 +643,32 @@ function _info(backend: BackendKind, extra: Partial<BackendInfo>): BackendInfo {
 
 /** The XNNPACK `BatchMatMul` kernel of {@link registerWasmFastKernels}, kept for switching. */
 let _xnnMatMul: tf.KernelFunc | null = null;
+/** The OpenBLAS the wasm backend's `BatchMatMul` runs on, or `null` (XNNPACK). */
+let _wasmBlas: OpenBlas | null = null;
+
+/**
+ * Direct access to the wasm backend's native products for code that works on JS arrays (the
+ * KV-cache decoder): the OpenBLAS in use and a view of a float32 tensor's data in the wasm heap.
+ * `null` unless the current backend is wasm with `matmul` OpenBLAS. A view is valid until the
+ * next tfjs allocation (the heap may grow and move); take it right before use.
+ */
+export function wasmBlas():
+  | { readonly blas: OpenBlas; readonly heapView: (t: tf.Tensor) => Float32Array }
+  | null {
+  if (_wasmBlas === null || tf.getBackend() !== "wasm") return null;
+  const backend = tf.backend() as unknown as {
+    typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  };
+  return {
+    blas: _wasmBlas,
+    heapView: (t) => {
+      if (t.dtype !== "float32") {
+        throw new Error(`wasmBlas: heapView needs a float32 tensor, found ${t.dtype}`);
+      }
+      return backend.typedArrayFromHeap(t) as Float32Array;
+    },
+  };
+}
 /** Whether `"auto"` already warned that OpenBLAS is missing. */
 let _warnedNoBlas = false;
 
@@ -650,6 +681,7 @@ function _useWasmMatmul(
   if (kernel === undefined) throw new Error("initBackend(wasm): no BatchMatMul kernel registered");
   _xnnMatMul ??= kernel.kernelFunc;
   let blas: BlasInfo | null = null;
+  let lib: OpenBlas | null = null;
   let kernelFunc = _xnnMatMul;
   switch (choice) {
     case "xnnpack":
@@ -657,7 +689,7 @@ function _useWasmMatmul(
     case "openblas":
     case "auto":
       try {
-        const lib = loadOpenBlas(blasOptions);
+        lib = loadOpenBlas(blasOptions);
         blas = {
           library: lib.library,
           config: lib.config,
@@ -686,6 +718,7 @@ function _useWasmMatmul(
   }
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel({ ...kernel, kernelFunc: Object.assign(kernelFunc, { [_KIT_KERNEL]: true }) });
+  _wasmBlas = lib;
   return { matmul: blas === null ? "xnnpack" : "openblas", blas };
 }
 

@@ -16,6 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { wasmBlas } from "../backend.ts";
 import type { GptConfig } from "./types.ts";
 
 /** The weights one decoding step needs (the model's own variables). */
@@ -208,18 +209,48 @@ export function decodeStep(
   }
   state.length = past + T;
   _layerNorm(x, h, N, D, copy.lnfg, copy.lnfb);
+  const native = wasmBlas();
+  if (native !== null) {
+    // logits = h · wteᵀ straight into the output tensor's heap buffer.
+    const logits = tf.buffer([B, T, V], "float32").toTensor() as tf.Tensor3D;
+    native.blas.sgemm(
+      false,
+      true,
+      N,
+      V,
+      D,
+      h,
+      D,
+      native.heapView(w.wte),
+      D,
+      native.heapView(logits),
+      V,
+    );
+    return logits;
+  }
   return tf.tidy(() => {
     const hf = tf.tensor2d(h, [N, D]); // [N, D]
     return tf.reshape(tf.matMul(hf, w.wte, false, true), [B, T, V]) as tf.Tensor3D; // [B, T, V]
   });
 }
 
-/** `x [N, K] · w [K, C] + bias` through one tfjs matMul; returns a JS array `[N, C]`. */
+/**
+ * `x [N, K] · w [K, C] + bias`; returns a JS array `[N, C]`. On wasm with OpenBLAS one `sgemm`
+ * reads the weights in the wasm heap directly (no tfjs tensors: at batch 1 the engine's cost of
+ * upload, kernel and read-back exceeded the product's); elsewhere one tfjs matMul.
+ */
 function _dense(x: Float32Array, N: number, K: number, w: tf.Tensor, bias: Float32Array) {
-  const out = tf.tidy(() => tf.matMul(tf.tensor2d(x, [N, K]), w as tf.Tensor2D)); // [N, C]
-  const y = out.dataSync() as Float32Array; // a copy owned by JS
-  out.dispose();
   const C = bias.length;
+  const native = wasmBlas();
+  let y: Float32Array;
+  if (native !== null) {
+    y = new Float32Array(N * C);
+    native.blas.sgemm(false, false, N, C, K, x, K, native.heapView(w), C, y, C);
+  } else {
+    const out = tf.tidy(() => tf.matMul(tf.tensor2d(x, [N, K]), w as tf.Tensor2D)); // [N, C]
+    y = out.dataSync() as Float32Array; // a copy owned by JS
+    out.dispose();
+  }
   for (let n = 0; n < N; n++) {
     for (let j = 0; j < C; j++) y[n * C + j] += bias[j];
   }

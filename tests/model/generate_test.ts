@@ -260,22 +260,37 @@ Deno.test("generate rejects bad inputs by name", async () => {
   model.dispose();
 });
 
-Deno.test("a cached decoding step runs only the dense products as tfjs kernels", async () => {
-  // The lean path (lib/model/_decode.ts): 4 matMuls per block + the output projection, and one
-  // reshape; everything else is plain JS on small rows. A regression to the tensor graph (~230
-  // kernels per step at 4 layers) fails here.
-  const model = sharpModel(10);
-  const prompt = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], "int32");
-  const { logits, cache } = model.forwardCached(prompt, null);
-  const step = tf.tensor2d([[7], [8]], [2, 1], "int32");
-  const info = await tf.profile(() => {
-    const out = model.forwardCached(step, cache);
-    return out.logits;
-  });
-  const counts: Record<string, number> = {};
-  for (const k of info.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
-  assert.deepEqual(counts, { BatchMatMul: 4 * CONFIG.nLayer + 1, Reshape: 1 });
-  tf.dispose([prompt, logits, step]);
-  disposeKvCache(cache);
-  model.dispose();
+Deno.test("a cached decoding step runs only the dense products as tfjs kernels (none on OpenBLAS)", async () => {
+  // The lean path (lib/model/_decode.ts): on XNNPACK 4 matMuls per block + the output projection,
+  // and one reshape; on OpenBLAS the products read the weights in the heap directly, so no tfjs
+  // kernel runs at all. Everything else is plain JS on small rows. A regression to the tensor
+  // graph (~230 kernels per step at 4 layers) fails here.
+  const expected = {
+    xnnpack: { BatchMatMul: 4 * CONFIG.nLayer + 1, Reshape: 1 },
+    openblas: {},
+  } as const;
+  const stepLogits: number[][] = [];
+  for (const matmul of ["xnnpack", "openblas"] as const) {
+    await initBackend("wasm", { matmul });
+    const model = sharpModel(10);
+    const prompt = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], "int32");
+    const { logits, cache } = model.forwardCached(prompt, null);
+    const step = tf.tensor2d([[7], [8]], [2, 1], "int32");
+    const info = await tf.profile(() => {
+      const out = model.forwardCached(step, cache);
+      return out.logits;
+    });
+    const counts: Record<string, number> = {};
+    for (const k of info.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
+    assert.deepEqual(counts, expected[matmul], matmul);
+    const out = model.forwardCached(tf.tensor2d([[9], [1]], [2, 1], "int32"), cache);
+    assert.deepEqual(out.logits.shape, [2, 1, CONFIG.vocabSize]);
+    stepLogits.push(Array.from(out.logits.dataSync()));
+    tf.dispose([prompt, logits, step, out.logits]);
+    disposeKvCache(cache);
+    model.dispose();
+  }
+  // Both engines compute the same step (to float32 rounding).
+  const d = Math.max(...stepLogits[0].map((v, i) => Math.abs(v - stepLogits[1][i])));
+  assert.ok(d < 1e-4, `max |xnnpack - openblas| logits = ${d}`);
 });
