@@ -19,7 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
-import type { WasmBackendInternals } from "./_wasm_kernels.ts";
+import { matMulGeometry, type WasmBackendInternals } from "./_wasm_kernels.ts";
 
 /** Options of {@link loadOpenBlas}. */
 export interface LoadOpenBlasOptions {
@@ -213,36 +213,9 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
  */
 export function openBlasBatchMatMul(blas: OpenBlas, fallback: tf.KernelFunc): tf.KernelFunc {
   return (args: Parameters<tf.KernelFunc>[0]) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = args.attrs as unknown as {
-      transposeA: boolean;
-      transposeB: boolean;
-    };
-    if (a.dtype !== "float32" || b.dtype !== "float32") return fallback(args);
-    const ra = a.shape.length, rb = b.shape.length;
-    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    if (k !== kb) {
-      throw new Error(
-        `BatchMatMul: inner shapes ${k} and ${kb} of [${a.shape}] and [${b.shape}] ` +
-          `(transposeA=${transposeA}, transposeB=${transposeB}) must match`,
-      );
-    }
-    const outer = tf.broadcast_util.assertAndGetBroadcastShape(
-      a.shape.slice(0, -2),
-      b.shape.slice(0, -2),
-    );
-    const batch = Math.max(batchA, batchB);
-    if (
-      (batchA !== batchB && batchA !== 1 && batchB !== 1) ||
-      tf.util.sizeFromShape(outer) !== batch || m * n * k === 0
-    ) {
-      return fallback(args); // a two-sided broadcast ([2, 1] with [1, 2]) or an empty product
-    }
+    const g = matMulGeometry(args);
+    if (g === null) return fallback(args);
+    const { a, b, transposeA, transposeB, m, k, n, batchA, batchB, batch, outer } = g;
     const backend = args.backend as unknown as WasmBackendInternals;
     const out = backend.makeOutput([...outer, m, n], "float32");
     // Views are taken after makeOutput, which may grow (and detach) the heap.

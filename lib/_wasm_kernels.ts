@@ -251,6 +251,59 @@ type _WasmMatMul = (
 ) => void;
 let _wasmMatMul: _WasmMatMul | null = null;
 
+/** Sizes of a `BatchMatMul`: `op(A)` `[m, k]`, `op(B)` `[k, n]` per batch entry. */
+export interface MatMulGeometry {
+  readonly a: tf.TensorInfo;
+  readonly b: tf.TensorInfo;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly batchA: number;
+  readonly batchB: number;
+  /** Entries of the output batch, `max(batchA, batchB)`. */
+  readonly batch: number;
+  /** The output's leading (batch) shape. */
+  readonly outer: number[];
+}
+
+/**
+ * The geometry of a `BatchMatMul` call, or `null` when it is not a float32 product with equal
+ * batches or a one-sided batch broadcast (a two-sided broadcast `[2, 1]` with `[1, 2]`, an
+ * empty product, another dtype): the kernels hand those to the original. Throws when the inner
+ * sizes differ, naming both shapes.
+ */
+export function matMulGeometry(args: _Args): MatMulGeometry | null {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as {
+    transposeA: boolean;
+    transposeB: boolean;
+  };
+  if (a.dtype !== "float32" || b.dtype !== "float32") return null;
+  const ra = a.shape.length, rb = b.shape.length;
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) {
+    throw new Error(
+      `BatchMatMul: inner shapes ${k} and ${kb} of [${a.shape}] and [${b.shape}] ` +
+        `(transposeA=${transposeA}, transposeB=${transposeB}) must match`,
+    );
+  }
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(
+    a.shape.slice(0, -2),
+    b.shape.slice(0, -2),
+  );
+  const batch = Math.max(batchA, batchB);
+  if (tf.util.sizeFromShape(outer) !== batch || m * n * k === 0) return null;
+  return { a, b, transposeA, transposeB, m, k, n, batchA, batchB, batch, outer };
+}
+
 /**
  * `BatchMatMul` on XNNPACK for every form: operands flagged for transposition are transposed
  * (cache-blocked), then each batch entry runs the backend's fast untransposed 2-D product on
@@ -259,21 +312,12 @@ let _wasmMatMul: _WasmMatMul | null = null;
  */
 export function xnnBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
   return (args: _Args) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = args.attrs as unknown as {
-      transposeA: boolean;
-      transposeB: boolean;
-    };
-    const ra = a.shape.length, rb = b.shape.length;
-    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-    if (
-      a.dtype !== "float32" || b.dtype !== "float32" ||
-      (batchA !== batchB && batchA !== 1 && batchB !== 1) ||
-      (!transposeA && !transposeB && batchA === 1 && batchB === 1)
-    ) {
+    const g = matMulGeometry(args);
+    // tfjs' own kernel is fast for one untransposed 2-D product (and handles the rest).
+    if (g === null || (!g.transposeA && !g.transposeB && g.batchA === 1 && g.batchB === 1)) {
       return original(args);
     }
+    const { a, b, transposeA, transposeB, m, k, n, batchA, batchB, batch, outer } = g;
     const backend = args.backend as unknown as WasmBackendInternals;
     _wasmMatMul ??= backend.wasm.cwrap("BatchMatMul", null, [
       "number",
@@ -286,24 +330,6 @@ export function xnnBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       "number",
       "number",
     ]) as unknown as _WasmMatMul;
-    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    if (k !== kb) {
-      throw new Error(
-        `BatchMatMul: inner shapes ${k} and ${kb} of [${a.shape}] and [${b.shape}] ` +
-          `(transposeA=${transposeA}, transposeB=${transposeB}) must match`,
-      );
-    }
-    const outer = tf.broadcast_util.assertAndGetBroadcastShape(
-      a.shape.slice(0, -2),
-      b.shape.slice(0, -2),
-    );
-    const batch = Math.max(batchA, batchB);
-    if (tf.util.sizeFromShape(outer) !== batch || m * n * k === 0) {
-      return original(args); // a two-sided broadcast ([2, 1] with [1, 2]) or an empty product
-    }
     // XNNPACK re-packs its right operand (the "weights") on every call, at ~4× the cost per
     // element of a blocked transpose; a weight-gradient product Xᵀ·dY with a wide dY is cheaper
     // as (dYᵀ·X)ᵀ. Pick the orientation with the smaller estimated copy cost (equal maths).
@@ -432,6 +458,50 @@ export function fastGather(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/** Arguments of {@link layerNormRows}. */
+export interface LayerNormRows {
+  /** Input rows `[rows, width]`. */
+  readonly x: Float32Array;
+  /** Output rows `norm · gamma + beta`, `[rows, width]`. */
+  readonly out: Float32Array;
+  readonly rows: number;
+  readonly width: number;
+  readonly gamma: Float32Array;
+  readonly beta: Float32Array;
+  readonly eps: number;
+  /** Where to keep `(x - mean) · rstd` for a backward pass, `[rows, width]`. */
+  readonly norm?: Float32Array;
+  /** Where to keep `1/√(var + eps)` per row. */
+  readonly rstd?: Float32Array;
+}
+
+/**
+ * LayerNorm of each row, rounding to float32 at each step of tfjs' composite form (mean, centred
+ * value, variance, reciprocal root, scale, shift): the fused kernel and the KV-cache decoder
+ * (lib/model/_decode.ts) share it, so cached decoding matches the tensor pass.
+ */
+export function layerNormRows(a: LayerNormRows): void {
+  const { x, out, rows, width: D, gamma, beta, eps, norm, rstd } = a;
+  for (let n = 0; n < rows; n++) {
+    const o = n * D;
+    let sum = 0;
+    for (let d = 0; d < D; d++) sum += x[o + d];
+    const mean = Math.fround(sum / D);
+    let sq = 0;
+    for (let d = 0; d < D; d++) {
+      const c = Math.fround(x[o + d] - mean);
+      sq += c * c;
+    }
+    const r = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(sq / D) + eps)));
+    if (rstd !== undefined) rstd[n] = r;
+    for (let d = 0; d < D; d++) {
+      const h = Math.fround(Math.fround(x[o + d] - mean) * r);
+      if (norm !== undefined) norm[o + d] = h;
+      out[o + d] = Math.fround(h * gamma[d]) + beta[d];
+    }
+  }
+}
+
 /** Names of the fused kernels the model calls where the backend has them (lib/model/_fused.ts). */
 export const FUSED_KERNELS = {
   /** `{x}` -> `[y, s]`: tanh-approximate GELU `y = x·σ(u)` and `s = σ(u)`, `u = 2√(2/π)(x + 0.044715x³)`. */
@@ -546,25 +616,17 @@ export function registerWasmFusedKernels(): string[] {
       const [xv, gv, bv, yv, nv, rv] = [x, gamma, beta, y, norm, rstd].map((t) =>
         backend.typedArrayFromHeap(t) as Float32Array
       );
-      // float32 rounding at each step, as the KV-cache decoder's layer norm (lib/model/_decode.ts)
-      for (let n = 0; n < N; n++) {
-        const o = n * D;
-        let sum = 0;
-        for (let d = 0; d < D; d++) sum += xv[o + d];
-        const mean = Math.fround(sum / D);
-        let sq = 0;
-        for (let d = 0; d < D; d++) {
-          const c = Math.fround(xv[o + d] - mean);
-          sq += c * c;
-        }
-        const r = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(sq / D) + eps)));
-        rv[n] = r;
-        for (let d = 0; d < D; d++) {
-          const h = Math.fround(Math.fround(xv[o + d] - mean) * r);
-          nv[o + d] = h;
-          yv[o + d] = Math.fround(h * gv[d]) + bv[d];
-        }
-      }
+      layerNormRows({
+        x: xv,
+        out: yv,
+        rows: N,
+        width: D,
+        gamma: gv,
+        beta: bv,
+        eps,
+        norm: nv,
+        rstd: rv,
+      });
       return [y, norm, rstd];
     },
     [FUSED_KERNELS.layerNormGrad]: (args) => {

@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { wasmBlas } from "../backend.ts";
+import { layerNormRows } from "../_wasm_kernels.ts";
 import type { GptConfig } from "./types.ts";
 
 /** The weights one decoding step needs (the model's own variables). */
@@ -257,7 +258,7 @@ function _dense(x: Float32Array, N: number, K: number, w: tf.Tensor, bias: Float
   return y;
 }
 
-/** Row-wise LayerNorm of `x [N, D]` into `out`: `(x - mean) / sqrt(var + eps) * gamma + beta`. */
+/** LayerNorm of `N` rows of width `D` into `out` (the tensor pass's rounding, see layerNormRows). */
 function _layerNorm(
   x: Float32Array,
   out: Float32Array,
@@ -266,23 +267,7 @@ function _layerNorm(
   gamma: Float32Array,
   beta: Float32Array,
 ): void {
-  for (let n = 0; n < N; n++) {
-    const o = n * D;
-    let sum = 0;
-    for (let d = 0; d < D; d++) sum += x[o + d];
-    const mean = Math.fround(sum / D);
-    let sq = 0;
-    for (let d = 0; d < D; d++) {
-      const c = Math.fround(x[o + d] - mean);
-      sq += c * c;
-    }
-    const variance = Math.fround(sq / D);
-    const r = Math.fround(1 / Math.sqrt(Math.fround(variance + _LN_EPS)));
-    for (let d = 0; d < D; d++) {
-      const norm = Math.fround(Math.fround(x[o + d] - mean) * r);
-      out[o + d] = Math.fround(norm * gamma[d]) + beta[d];
-    }
-  }
+  layerNormRows({ x, out, rows: N, width: D, gamma, beta, eps: _LN_EPS });
 }
 
 /**
