@@ -12,9 +12,10 @@
  *   in the step); tokens per step = 2*B*T = 8192.
  *
  * A step is forward + backward + clipping + optimizer update. On wasm the kit's DPO update
- * runs as `--dpo-micro` (default 2) accumulated micro-batches: the same update, but a single
- * 32-row forward/backward needs more than the wasm heap's 4 GiB (measured: about 175 MiB of
- * heap per 256-token row, 24 rows reach 4 GiB). The peer always takes the whole batch at once.
+ * can run as `--dpo-micro N` accumulated micro-batches (the same update); the default 1 takes the
+ * whole batch at once, as the peer does. A 32-row forward/backward takes 1.6 GiB of the wasm
+ * heap (about 51 MiB a 256-token row; before the fused kernels of lib/_wasm_kernels.ts it was
+ * about 175 MiB, and 24 rows reached the heap's 4 GiB, so the default used to be 2).
  *
  * First the peer runs
  * (`bench/peer/run_peer.sh`: Debian's python3-torch, 2 threads, with its fair setup
@@ -26,7 +27,7 @@
  * (one ratio per round, and their median: both sides then see the same changing load).
  *
  * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--threads 1] [--steps 4]
- * [--warmup 1] [--dpo-micro 2] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both]
+ * [--warmup 1] [--dpo-micro 1] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both]
  * [--rounds 1] [--plain-env] [--json] [--matmul auto|openblas|xnnpack] [--blas-threads 2]`
  * (`--plain-env` runs the peer without its fair setup; `--threads` is the wasm backend's
  * `wasmThreads`, `--matmul` and `--blas-threads` its matrix-product engine and OpenBLAS'
@@ -577,7 +578,7 @@ if (import.meta.main) {
       "torch-steps": { type: "string", default: "10" },
       "torch-warmup": { type: "string", default: "3" },
       only: { type: "string", default: "both" },
-      "dpo-micro": { type: "string", default: "2" },
+      "dpo-micro": { type: "string", default: "1" },
       threads: { type: "string" },
       matmul: { type: "string", default: "auto" },
       "blas-threads": { type: "string", default: "2" },
