@@ -167,7 +167,9 @@ export async function initBackend(
   if (
     _current !== null && _current.backend === kind && tf.getBackend() === _current.tfjsBackend &&
     (kind !== "wasm" || options.matmul === undefined || options.matmul === "auto" ||
-      options.matmul === _current.matmul)
+      options.matmul === _current.matmul) &&
+    (kind !== "wasm" || options.blas?.threads === undefined || _current.blas === null ||
+      options.blas.threads === _current.blas.threads)
   ) {
     return _current;
   }

@@ -279,6 +279,9 @@ Deno.test("wasm matMul: every transpose flag and batch form equals cpu (hand-che
     });
   }
   assert.equal((await initBackend("wasm")).matmul, "openblas"); // "auto" keeps the engine
+  // OpenBLAS threads follow the latest request (a study's runtime.blasThreads).
+  assert.equal((await initBackend("wasm", { blas: { threads: 1 } })).blas?.threads, 1);
+  assert.equal((await initBackend("wasm", { blas: { threads: 2 } })).blas?.threads, 2);
   // A rank-2 right operand broadcast against a batch: ones [2, 3, 2, 4] · ones [4, 2] = 4s.
   const bc = tf.tidy(() => tf.matMul(tf.ones([2, 3, 2, 4]), tf.ones([4, 2])).arraySync());
   assert.deepEqual(bc, Array.from({ length: 2 }, () => Array(3).fill([[4, 4], [4, 4]])));

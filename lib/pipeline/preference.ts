@@ -163,7 +163,10 @@ export async function runPreferenceCell(
   const report = options.progress ?? (() => {});
   const t0 = performance.now();
   // Logged in result.json: which engines computed the cell (the fingerprint leaves them out).
-  const backend = await initBackend(base.runtime.backend, { matmul: base.runtime.matmul });
+  const backend = await initBackend(base.runtime.backend, {
+    matmul: base.runtime.matmul,
+    blas: { threads: base.runtime.blasThreads },
+  });
   await mkdir(cellDir, { recursive: true });
   const sandbox = new Sandbox({ workers: base.runtime.sandboxWorkers });
   let model: Gpt | null = null;
