@@ -14,6 +14,9 @@
  *   and under `products` the same for each BatchMatMul operand shape and transpose flags;
  * - `--threads N` sets the wasm backend's `wasmThreads` (lib/backend.ts) and `--wasm-dir DIR`
  *   its directory of `.wasm` binaries;
+ * - `--matmul auto|openblas|xnnpack`, `--blas-threads N` (default 2) and `--blas-thread-timeout
+ *   N` (default 16; OpenBLAS' own is 28) set the wasm backend's matrix-product engine
+ *   (lib/backend.ts, lib/_native_blas.ts);
  * - `deno bench -A bench/train_bench.ts` runs the same work as `Deno.bench` cases.
  *
  * @module
@@ -224,6 +227,7 @@ if (import.meta.main) {
       "wasm-dir": { type: "string" },
       matmul: { type: "string", default: "auto" },
       "blas-threads": { type: "string", default: "2" },
+      "blas-thread-timeout": { type: "string", default: "16" },
     },
   });
   if (!MATMUL_CHOICES.includes(values.matmul as MatmulChoice)) {
@@ -235,7 +239,10 @@ if (import.meta.main) {
     ...(values.threads === undefined ? {} : { wasmThreads: Number(values.threads) }),
     ...(values["wasm-dir"] === undefined ? {} : { wasmDir: values["wasm-dir"] }),
     matmul: values.matmul as MatmulChoice,
-    blas: { threads: Number(values["blas-threads"]) },
+    blas: {
+      threads: Number(values["blas-threads"]),
+      threadTimeout: Number(values["blas-thread-timeout"]),
+    },
   });
   const steps = Number(values.steps);
   const accumulation = Number(values.accumulation);

@@ -39,6 +39,19 @@ export interface LoadOpenBlasOptions {
    */
   readonly coreType?: string | null;
   /**
+   * How long an idle OpenBLAS thread spins before it sleeps, as `2^threadTimeout` CPU cycles
+   * (`OPENBLAS_THREAD_TIMEOUT`, 4 to 30, read when OpenBLAS is loaded; the environment is
+   * restored after). OpenBLAS' own default, 28 (about 0.1 s), keeps the second thread spinning
+   * through the elementwise work between products. Measured on the reference LM step (2 threads,
+   * `deno run -A bench/train_bench.ts --only lm --steps 6 --blas-thread-timeout N`, 5 alternating
+   * runs each, 2-core Xeon): 16 (about 30 µs) took a median 1.40 CPU-s per step against 2.13 for
+   * 28, at a median wall time of 1.02 s against 1.07 s; 4 (sleep at once) cut the CPU as much but
+   * was slower in one of two series. `null` leaves OpenBLAS' default (or the environment's
+   * value). Only the first load of a process takes effect.
+   * @default 16
+   */
+  readonly threadTimeout?: number | null;
+  /**
    * Threads OpenBLAS uses per product (it uses fewer on small products by itself). Measured on
    * the reference LM step (2-core Xeon): a second thread cuts the wall time by about 15% and
    * doubles the CPU time, as OpenBLAS' idle thread spins between products; more threads were
@@ -152,6 +165,10 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new Error(`loadOpenBlas: threads must be an integer >= 1, found ${threads}`);
   }
+  const timeout = options.threadTimeout === undefined ? 16 : options.threadTimeout;
+  if (timeout !== null && !(Number.isInteger(timeout) && timeout >= 4 && timeout <= 30)) {
+    throw new Error(`loadOpenBlas: threadTimeout must be an integer in [4, 30], found ${timeout}`);
+  }
   if (_loaded !== null && _loaded.library !== library) {
     throw new Error(
       `loadOpenBlas: "${library}" requested, but this process already loaded "${_loaded.library}"`,
@@ -162,7 +179,9 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
       ? coreTypeForFlags(_cpuFlags())
       : options.coreType;
     const before = Deno.env.get("OPENBLAS_CORETYPE");
+    const beforeTimeout = Deno.env.get("OPENBLAS_THREAD_TIMEOUT");
     if (coreType !== null) Deno.env.set("OPENBLAS_CORETYPE", coreType);
+    if (timeout !== null) Deno.env.set("OPENBLAS_THREAD_TIMEOUT", String(timeout));
     try {
       _loaded = { library, lib: Deno.dlopen(library, _SYMBOLS) };
     } catch (err) {
@@ -173,8 +192,15 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
         { cause: err },
       );
     } finally {
-      if (before === undefined) Deno.env.delete("OPENBLAS_CORETYPE");
-      else Deno.env.set("OPENBLAS_CORETYPE", before);
+      for (
+        const [name, value] of [
+          ["OPENBLAS_CORETYPE", before],
+          ["OPENBLAS_THREAD_TIMEOUT", beforeTimeout],
+        ] as const
+      ) {
+        if (value === undefined) Deno.env.delete(name);
+        else Deno.env.set(name, value);
+      }
     }
   }
   const s = _loaded.lib.symbols;

@@ -345,6 +345,22 @@ Deno.test("OpenBLAS: a missing library is named with the package; core type foll
   assert.equal(coreTypeForFlags(["avx2", "fma"]), "Haswell");
   assert.equal(coreTypeForFlags(["sse4_2"]), null);
   assert.throws(() => loadOpenBlas({ threads: 0 }), /threads must be an integer >= 1, found 0/);
+  assert.throws(
+    () => loadOpenBlas({ threadTimeout: 3 }),
+    /threadTimeout must be an integer in \[4, 30\], found 3/,
+  );
+  // The environment it sets for OpenBLAS' start-up is restored afterwards (a fresh process).
+  const probe = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { loadOpenBlas } from "${url}"; const b = loadOpenBlas({ coreType: "Haswell" }); ` +
+      `console.log([b.coreName, Deno.env.get("OPENBLAS_CORETYPE"), ` +
+      `Deno.env.get("OPENBLAS_THREAD_TIMEOUT")].join(" "));`,
+    ],
+    env: { OPENBLAS_CORETYPE: "Prescott", OPENBLAS_THREAD_TIMEOUT: "9" },
+    stdout: "piped",
+  }).output();
+  assert.equal(new TextDecoder().decode(probe.stdout).trim(), "Haswell Prescott 9");
 });
 
 Deno.test("wasm Transpose and leading-axes Sum replacements equal cpu", async () => {

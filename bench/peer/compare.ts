@@ -28,10 +28,10 @@
  *
  * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--threads 1] [--steps 4]
  * [--warmup 1] [--dpo-micro 1] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both]
- * [--rounds 1] [--plain-env] [--json] [--matmul auto|openblas|xnnpack] [--blas-threads 2]`
- * (`--plain-env` runs the peer without its fair setup; `--threads` is the wasm backend's
- * `wasmThreads`, `--matmul` and `--blas-threads` its matrix-product engine and OpenBLAS'
- * threads, see lib/backend.ts).
+ * [--rounds 1] [--plain-env] [--json] [--matmul auto|openblas|xnnpack] [--blas-threads 2]
+ * [--blas-thread-timeout 16]` (`--plain-env` runs the peer without its fair setup; `--threads`
+ * is the wasm backend's `wasmThreads`, `--matmul`, `--blas-threads` and `--blas-thread-timeout`
+ * its matrix-product engine, OpenBLAS' threads and their spin time, see lib/_native_blas.ts).
  *
  * On a GPU machine (issue #7; `bench/peer/build_device.sh` packs this file as one `deno bundle`
  * plus the deno executable, `bench/peer/device_run.sh` runs it there):
@@ -582,6 +582,7 @@ if (import.meta.main) {
       threads: { type: "string" },
       matmul: { type: "string", default: "auto" },
       "blas-threads": { type: "string", default: "2" },
+      "blas-thread-timeout": { type: "string", default: "16" },
       rounds: { type: "string", default: "1" },
       "plain-env": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -623,7 +624,10 @@ if (import.meta.main) {
       ? {}
       : { wasmThreads: positiveInt("threads", values.threads) }),
     matmul: values.matmul as MatmulChoice,
-    blas: { threads: positiveInt("blas-threads", values["blas-threads"]) },
+    blas: {
+      threads: positiveInt("blas-threads", values["blas-threads"]),
+      threadTimeout: positiveInt("blas-thread-timeout", values["blas-thread-timeout"]),
+    },
   });
   const adapter = backend === "webgpu" ? await adapterInfo() : null;
   if (values["adapter-only"]) {
