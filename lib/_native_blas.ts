@@ -53,9 +53,9 @@ export interface LoadOpenBlasOptions {
   readonly threadTimeout?: number | null;
   /**
    * Threads OpenBLAS uses per product (it uses fewer on small products by itself). Measured on
-   * the reference LM step (2-core Xeon): a second thread cuts the wall time by about 15% and
-   * doubles the CPU time, as OpenBLAS' idle thread spins between products; more threads were
-   * not measured.
+   * the reference LM step (2-core Xeon): a second thread cut the wall time by about 15% (at
+   * OpenBLAS' default spin time it also doubled the CPU time; see `threadTimeout`); more threads
+   * were not measured.
    * @default min(2, navigator.hardwareConcurrency)
    */
   readonly threads?: number;

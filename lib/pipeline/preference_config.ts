@@ -115,8 +115,8 @@ export interface PreferenceRuntimeConfig {
   readonly matmul: MatmulChoice;
   /**
    * OpenBLAS threads per product when `matmul` resolves to OpenBLAS. A second thread cuts a step's
-   * wall time by about 15% at twice the CPU (it spins between products): use 1 when two studies
-   * share two cores (parallel `--variants` processes).
+   * wall time by about 15% for extra CPU (lib/_native_blas.ts): use 1 when two studies share two
+   * cores (parallel `--variants` processes).
    * @default {2}
    */
   readonly blasThreads: number;
