@@ -321,6 +321,7 @@ Deno.test("wasm GatherV2 replacement: rows and inner blocks equal cpu; bad index
 });
 
 Deno.test("OpenBLAS: a missing library is named with the package; core type follows CPU flags", async () => {
+  await initBackend("wasm"); // this process loads libopenblas.so.0
   // A fresh process: this one has OpenBLAS loaded already (one library per process).
   const url = new URL("../lib/_native_blas.ts", import.meta.url).href;
   const child = await new Deno.Command(Deno.execPath(), {
@@ -361,6 +362,24 @@ Deno.test("OpenBLAS: a missing library is named with the package; core type foll
     stdout: "piped",
   }).output();
   assert.equal(new TextDecoder().decode(probe.stdout).trim(), "Haswell Prescott 9");
+  // "auto" without OpenBLAS trains on XNNPACK and says so in one line; "openblas" fails.
+  const backendUrl = new URL("../lib/backend.ts", import.meta.url).href;
+  const fallback = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { initBackend } from "${backendUrl}"; ` +
+      `const i = await initBackend("wasm", { blas: { library: "libmissing.so.9" } }); ` +
+      `console.log(i.matmul, i.blas); ` +
+      `await initBackend("wasm", { matmul: "openblas", blas: { library: "libmissing.so.9" } });`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(new TextDecoder().decode(fallback.stdout).trim(), "xnnpack null");
+  const stderr = new TextDecoder().decode(fallback.stderr);
+  assert.match(stderr, /matmuls run on XNNPACK .*cannot open "libmissing\.so\.9"/);
+  assert.match(stderr, /Uncaught .*cannot open "libmissing\.so\.9"/);
+  assert.equal(fallback.code, 1);
 });
 
 Deno.test("wasm Transpose and leading-axes Sum replacements equal cpu", async () => {
