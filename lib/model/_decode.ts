@@ -6,7 +6,9 @@
  * tfjs' fixed cost per kernel (~10-30 µs of engine bookkeeping) dominates: the tensor version of
  * the step ran ~230 kernels, and its attention products were batched matMuls of B·H one-row
  * entries, each a separate XNNPACK call. Here only the four dense products of each block and the
- * output projection run as tfjs matMuls (XNNPACK, weights packed once); the embedding, LayerNorms,
+ * output projection are matrix products: one OpenBLAS `sgemm` each on the weights in the wasm heap
+ * where the backend has it (lib/backend.ts `wasmBlas`; no tfjs kernel at all), else one tfjs
+ * matMul each (XNNPACK, weights packed once); the embedding, LayerNorms,
  * biases, GELU, residuals and the attention over the cache run in plain JS on small float32 rows,
  * and keys/values live in buffers preallocated for the whole context and written in place (no
  * concat, no O(t) copy per step). The maths is the tensor forward pass's, step for step in
@@ -167,6 +169,7 @@ export function decodeStep(
   const N = B * T; // rows of every [N, ·] activation
   const past = state.length;
   const copy = state.weights;
+  const native = wasmBlas(); // OpenBLAS on the wasm heap, or null (tfjs matMuls)
   // Token + position embedding: x[n, :] = wte[id] + wpe[past + t]  (n = b * T + t)
   const x = new Float32Array(N * D); // [N, D]
   for (let n = 0; n < N; n++) {
@@ -179,7 +182,7 @@ export function decodeStep(
     const blk = w.blocks[i];
     const c = copy.blocks[i];
     _layerNorm(x, h, N, D, c.ln1g, c.ln1b);
-    const qkv = _dense(h, N, D, blk.wqkv, c.bqkv); // [N, 3D]
+    const qkv = _dense(native, h, N, D, blk.wqkv, c.bqkv); // [N, 3D]
     // Split heads: q/k/v[b, h, t, :] = qkv[b * T + t, {0, D, 2D} + h * hd + :].
     const q = new Float32Array(N * D);
     const k = new Float32Array(N * D);
@@ -200,17 +203,16 @@ export function decodeStep(
     }
     state.write(i, k, v, T, hd);
     const merged = _attention(state, i, q, { B, H, T, hd, past }); // [N, D]
-    const attnOut = _dense(merged, N, D, blk.wo, c.bo); // [N, D]
+    const attnOut = _dense(native, merged, N, D, blk.wo, c.bo); // [N, D]
     for (let j = 0; j < N * D; j++) x[j] += attnOut[j];
     _layerNorm(x, h, N, D, c.ln2g, c.ln2b);
-    const hidden = _dense(h, N, D, blk.w1, c.b1); // [N, M]
+    const hidden = _dense(native, h, N, D, blk.w1, c.b1); // [N, M]
     _gelu(hidden);
-    const mlpOut = _dense(hidden, N, M, blk.w2, c.b2); // [N, D]
+    const mlpOut = _dense(native, hidden, N, M, blk.w2, c.b2); // [N, D]
     for (let j = 0; j < N * D; j++) x[j] += mlpOut[j];
   }
   state.length = past + T;
   _layerNorm(x, h, N, D, copy.lnfg, copy.lnfb);
-  const native = wasmBlas();
   if (native !== null) {
     // logits = h · wteᵀ straight into the output tensor's heap buffer.
     const logits = tf.buffer([B, T, V], "float32").toTensor() as tf.Tensor3D;
@@ -240,9 +242,15 @@ export function decodeStep(
  * reads the weights in the wasm heap directly (no tfjs tensors: at batch 1 the engine's cost of
  * upload, kernel and read-back exceeded the product's); elsewhere one tfjs matMul.
  */
-function _dense(x: Float32Array, N: number, K: number, w: tf.Tensor, bias: Float32Array) {
+function _dense(
+  native: ReturnType<typeof wasmBlas>,
+  x: Float32Array,
+  N: number,
+  K: number,
+  w: tf.Tensor,
+  bias: Float32Array,
+) {
   const C = bias.length;
-  const native = wasmBlas();
   let y: Float32Array;
   if (native !== null) {
     y = new Float32Array(N * C);

@@ -1,10 +1,11 @@
 /**
- * The model's GELU and softmax with fused kernels where the backend has them.
+ * The model's GELU, softmax and LayerNorm with fused kernels where the backend has them.
  *
  * On wasm, lib/_wasm_kernels.ts registers {@link FUSED_KERNELS}: GELU forward in one pass that
- * also keeps `σ(u)` for the backward pass, GELU backward in one pass, and the softmax gradient
- * in one pass per row. Elsewhere (cpu, webgpu) these functions are the plain tfjs compositions.
- * Both forms are the same functions and agree to float32 rounding.
+ * also keeps `σ(u)` for the backward pass, GELU backward in one pass, the softmax gradient in one
+ * pass per row, and LayerNorm forward and backward. Elsewhere (cpu, webgpu) these functions are
+ * the plain tfjs compositions ({@link geluComposite}, {@link layerNormComposite}). Both forms are
+ * the same functions and agree to float32 rounding.
  *
  * @module
  */
@@ -21,11 +22,13 @@ function _has(kernel: string): boolean {
  * `c1 = 2 sqrt(2/pi)`, `c2 = 0.044715 c1` (wasm's vectorised Sigmoid is ~8× faster than its Tanh).
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  if (!_has(FUSED_KERNELS.gelu)) {
-    const u2 = tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_C3), GELU_C1)); // 2u
-    return tf.mul(x, tf.sigmoid(u2)) as T;
-  }
-  return _fusedGelu(x) as T;
+  return (_has(FUSED_KERNELS.gelu) ? _fusedGelu(x) : geluComposite(x)) as T;
+}
+
+/** {@link gelu} as tfjs ops (6 kernels), on every backend. */
+export function geluComposite<T extends tf.Tensor>(x: T): T {
+  const u2 = tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_C3), GELU_C1)); // 2u
+  return tf.mul(x, tf.sigmoid(u2)) as T;
 }
 
 const _fusedGelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -67,12 +70,20 @@ export function layerNorm<T extends tf.Tensor>(
   beta: tf.Tensor,
   eps: number,
 ): T {
-  if (!_has(FUSED_KERNELS.layerNorm)) {
-    const { mean, variance } = tf.moments(x, -1, true); // [..., 1] each
-    const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-    return tf.add(tf.mul(norm, gamma), beta) as T;
-  }
+  if (!_has(FUSED_KERNELS.layerNorm)) return layerNormComposite(x, gamma, beta, eps);
   return _fusedLayerNorm(eps)(x, gamma, beta) as T;
+}
+
+/** {@link layerNorm} as tfjs ops, on every backend. */
+export function layerNormComposite<T extends tf.Tensor>(
+  x: T,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps: number,
+): T {
+  const { mean, variance } = tf.moments(x, -1, true); // [..., 1] each
+  const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(norm, gamma), beta) as T;
 }
 
 const _layerNormByEps = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
