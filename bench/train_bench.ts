@@ -11,12 +11,16 @@
  * - `--only lm|dpo|logps` runs one measurement (default: all three);
  * - `--profile` instead prints the CPU milliseconds per kernel name of the last of `--steps`
  *   LM steps (DPO steps with `--only dpo`), largest first: where a training step spends its time,
- *   and under `products` the same for each BatchMatMul operand shape and transpose flags;
+ *   and under `shapes` the same for each kernel and input shapes (1 ms or more; products also
+ *   by transpose flags);
  * - `--threads N` sets the wasm backend's `wasmThreads` (lib/backend.ts) and `--wasm-dir DIR`
  *   its directory of `.wasm` binaries;
  * - `--matmul auto|openblas|xnnpack`, `--blas-threads N` (default 2) and `--blas-thread-timeout
  *   N` (default 16; OpenBLAS' own is 28) set the wasm backend's matrix-product engine
  *   (lib/backend.ts, lib/_native_blas.ts);
+ * - `--kernels auto|onednn|wasm`, `--dnn-threads N` (default 2) and `--dnn-spin-count N`
+ *   (default 10000; libgomp's own is 300000) set the engine of its elementwise, softmax,
+ *   LayerNorm and transpose kernels (lib/_native_dnnl.ts);
  * - `deno bench -A bench/train_bench.ts` runs the same work as `Deno.bench` cases.
  *
  * @module
@@ -27,6 +31,8 @@ import * as tf from "@tensorflow/tfjs";
 import {
   type BackendKind,
   initBackend,
+  KERNELS_CHOICES,
+  type KernelsChoice,
   MATMUL_CHOICES,
   type MatmulChoice,
 } from "../lib/backend.ts";
@@ -194,18 +200,20 @@ function profileKernels(backend: string): Map<string, number> {
         if (--depth === 0) {
           const ms = (cpuSeconds() - t0) * 1000;
           totals.set(kernel.kernelName, (totals.get(kernel.kernelName) ?? 0) + ms);
+          // Per input shapes (and, for products, transpose flags): which calls dominate.
+          const shapes = Object.values(args.inputs as Record<string, tf.TensorInfo>)
+            .map((t) => `[${t.shape}]`);
+          let key = `${kernel.kernelName} ${shapes.join(" · ")}`;
           if (kernel.kernelName === "BatchMatMul") {
-            // Per operand shapes and transpose flags: which products dominate.
-            const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
             const { transposeA, transposeB } = args.attrs as unknown as {
               transposeA: boolean;
               transposeB: boolean;
             };
-            const key = `BatchMatMul [${a.shape}]${transposeA ? "ᵀ" : ""} · [${b.shape}]${
+            key = `BatchMatMul ${shapes[0]}${transposeA ? "ᵀ" : ""} · ${shapes[1]}${
               transposeB ? "ᵀ" : ""
             }`;
-            totals.set(key, (totals.get(key) ?? 0) + ms);
           }
+          totals.set(key, (totals.get(key) ?? 0) + ms);
         }
       }
     };
@@ -228,8 +236,16 @@ if (import.meta.main) {
       matmul: { type: "string", default: "auto" },
       "blas-threads": { type: "string", default: "2" },
       "blas-thread-timeout": { type: "string", default: "16" },
+      kernels: { type: "string", default: "auto" },
+      "dnn-threads": { type: "string", default: "2" },
+      "dnn-spin-count": { type: "string", default: "10000" },
     },
   });
+  if (!KERNELS_CHOICES.includes(values.kernels as KernelsChoice)) {
+    throw new Error(
+      `--kernels: expected one of ${KERNELS_CHOICES.join(", ")}, found "${values.kernels}"`,
+    );
+  }
   if (!MATMUL_CHOICES.includes(values.matmul as MatmulChoice)) {
     throw new Error(
       `--matmul: expected one of ${MATMUL_CHOICES.join(", ")}, found "${values.matmul}"`,
@@ -239,6 +255,11 @@ if (import.meta.main) {
     ...(values.threads === undefined ? {} : { wasmThreads: Number(values.threads) }),
     ...(values["wasm-dir"] === undefined ? {} : { wasmDir: values["wasm-dir"] }),
     matmul: values.matmul as MatmulChoice,
+    kernels: values.kernels as KernelsChoice,
+    dnn: {
+      threads: Number(values["dnn-threads"]),
+      spinCount: Number(values["dnn-spin-count"]),
+    },
     blas: {
       threads: Number(values["blas-threads"]),
       threadTimeout: Number(values["blas-thread-timeout"]),
@@ -252,6 +273,8 @@ if (import.meta.main) {
     threads: info.threads,
     adapter: info.adapter,
     matmul: info.matmul,
+    kernelEngine: info.kernels,
+    onednn: info.onednn,
     blas: info.blas,
     config: REFERENCE,
   };
@@ -269,14 +292,14 @@ if (import.meta.main) {
       : await lmStep(steps, clearBeforeLast);
     const kernelsMs = [...totals.entries()].filter(([k]) => !k.includes(" "))
       .sort((a, b) => b[1] - a[1]);
-    const productsMs = [...totals.entries()].filter(([k]) => k.includes(" "))
-      .sort((a, b) => b[1] - a[1]);
+    const shapesMs = [...totals.entries()].filter(([k]) => k.includes(" "))
+      .sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 1);
     console.log(JSON.stringify({
       bench: `${only === "dpo" ? "target-dpo" : "lm"} step profile (last step, CPU ms per kernel)`,
       lastStepCpuMs: Math.round(r.cpuSecondsPerStep * 1000),
       kernelCpuMs: Math.round(kernelsMs.reduce((a, [, v]) => a + v, 0)),
       kernels: Object.fromEntries(kernelsMs.map(([k, v]) => [k, Math.round(v)])),
-      products: Object.fromEntries(productsMs.map(([k, v]) => [k, Math.round(v)])),
+      shapes: Object.fromEntries(shapesMs.map(([k, v]) => [k, Math.round(v)])),
       ...base,
     }));
     Deno.exit(0);

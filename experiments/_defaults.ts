@@ -40,7 +40,14 @@ export const PREFERENCE_BASE: PreferenceBase = {
     checkpointEvery: 50,
   },
   eval: { seed: 1, batchSize: 50 }, // the base model's MiniFlow validation/test splits
-  runtime: { backend: "wasm", matmul: "auto", blasThreads: 2, sandboxWorkers: 2 },
+  runtime: {
+    backend: "wasm",
+    matmul: "auto",
+    blasThreads: 2,
+    kernels: "auto",
+    dnnThreads: 2,
+    sandboxWorkers: 2,
+  },
 };
 
 /** Sizes per preset; every table needs at least 3 seeds for its 95% CI. */

@@ -155,7 +155,7 @@ export function transposeBlocks(
  * Collapse adjacent input axes that stay adjacent and in order under `perm`, and drop size-1
  * axes; returns the reduced input shape and permutation.
  */
-function _simplifyPermutation(shape: number[], perm: number[]): [number[], number[]] {
+export function simplifyPermutation(shape: number[], perm: number[]): [number[], number[]] {
   const keep = perm.filter((p) => shape[p] !== 1);
   if (keep.length === 0) return [[], []];
   // Groups of consecutive input axes in output order.
@@ -183,7 +183,7 @@ export function fastTranspose(original: tf.KernelFunc): tf.KernelFunc {
     const x = args.inputs.x as tf.TensorInfo;
     const perm = (args.attrs as unknown as { perm: number[] }).perm;
     if (x.dtype === "string") return original(args);
-    const [shape, p] = _simplifyPermutation(x.shape, perm);
+    const [shape, p] = simplifyPermutation(x.shape, perm);
     const k = p.length;
     const outShape = perm.map((a) => x.shape[a]);
     const backend = args.backend as unknown as WasmBackendInternals;
@@ -469,10 +469,10 @@ export interface LayerNormRows {
   readonly gamma: Float32Array;
   readonly beta: Float32Array;
   readonly eps: number;
-  /** Where to keep `(x - mean) · rstd` for a backward pass, `[rows, width]`. */
-  readonly norm?: Float32Array;
-  /** Where to keep `1/√(var + eps)` per row. */
-  readonly rstd?: Float32Array;
+  /** Where to keep each row's mean, for a backward pass. */
+  readonly mean?: Float32Array;
+  /** Where to keep each row's population variance, for a backward pass. */
+  readonly variance?: Float32Array;
 }
 
 /**
@@ -481,7 +481,7 @@ export interface LayerNormRows {
  * (lib/model/_decode.ts) share it, so cached decoding matches the tensor pass.
  */
 export function layerNormRows(a: LayerNormRows): void {
-  const { x, out, rows, width: D, gamma, beta, eps, norm, rstd } = a;
+  const { x, out, rows, width: D, gamma, beta, eps, mean: means, variance: variances } = a;
   for (let n = 0; n < rows; n++) {
     const o = n * D;
     let sum = 0;
@@ -492,30 +492,40 @@ export function layerNormRows(a: LayerNormRows): void {
       const c = Math.fround(x[o + d] - mean);
       sq += c * c;
     }
-    const r = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(sq / D) + eps)));
-    if (rstd !== undefined) rstd[n] = r;
+    const variance = Math.fround(sq / D);
+    if (means !== undefined) means[n] = mean;
+    if (variances !== undefined) variances[n] = variance;
+    const r = _rstd(variance, eps);
     for (let d = 0; d < D; d++) {
       const h = Math.fround(Math.fround(x[o + d] - mean) * r);
-      if (norm !== undefined) norm[o + d] = h;
       out[o + d] = Math.fround(h * gamma[d]) + beta[d];
     }
   }
 }
 
+/** `1/√(variance + eps)` rounded as tfjs' composite form rounds it. */
+function _rstd(variance: number, eps: number): number {
+  return Math.fround(1 / Math.sqrt(Math.fround(variance + eps)));
+}
+
 /** Names of the fused kernels the model calls where the backend has them (lib/model/_fused.ts). */
 export const FUSED_KERNELS = {
-  /** `{x}` -> `[y, s]`: tanh-approximate GELU `y = x·σ(u)` and `s = σ(u)`, `u = 2√(2/π)(x + 0.044715x³)`. */
+  /** `{x}` -> `y`: tanh-approximate GELU `y = x·σ(u)`, `u = 2√(2/π)(x + 0.044715x³)`. */
   gelu: "KitGelu",
-  /** `{x, s, dy}` -> `dx = dy·(s + x·s·(1 - s)·du/dx)`, with `s` from {@link FUSED_KERNELS.gelu}. */
+  /** `{x, dy}` -> `dx = dy·(σ(u) + x·σ(u)·(1 - σ(u))·du/dx)`. */
   geluGrad: "KitGeluGrad",
   /** `{y, dy}` -> `dx = y·(dy - Σ dy·y)` over the last axis: the gradient of a softmax `y`. */
   softmaxGrad: "KitSoftmaxGrad",
   /**
-   * `{x, gamma, beta}` (attr `eps`) -> `[y, norm, rstd]`: LayerNorm over the last axis,
-   * `norm = (x - mean)·rstd`, `rstd = 1/√(var + eps)` per row, `y = norm·gamma + beta`.
+   * `{x, gamma, beta}` (attr `eps`) -> `[y, mean, variance]`: LayerNorm over the last axis,
+   * `y = (x - mean)/√(variance + eps)·gamma + beta` (population variance), and the row
+   * statistics `[..., 1]`.
    */
   layerNorm: "KitLayerNorm",
-  /** `{dy, norm, rstd, gamma}` -> `[dx, dgamma, dbeta]`, with `norm`, `rstd` from the forward. */
+  /**
+   * `{dy, x, mean, variance, gamma}` (attr `eps`) -> `[dx, dgamma, dbeta]`, with `mean` and
+   * `variance` from the forward.
+   */
   layerNormGrad: "KitLayerNormGrad",
 } as const;
 
@@ -534,11 +544,34 @@ function _floatInputs(args: _Args, names: readonly string[]): tf.TensorInfo[] {
 }
 
 /**
- * Register the {@link FUSED_KERNELS} for the wasm backend: each is one pass over views of the
- * heap instead of the 6 (GELU forward), about 10 (GELU backward) and 4 (softmax backward) kernels
- * of the composite forms, which are memory-bound on the model's [B·T, 4D] and [B, H, T, T]
- * tensors. They agree with the float32 composites to rounding (the GELU forward rounds like the
- * composite, step by step). Idempotent.
+ * `σ(u)`, `u = x·(c3·x² + c1)`, for the GELU kernels: `u` in one JS pass (float32 rounding at each
+ * step, as the composite and the KV-cache decoder), then the backend's vectorised Sigmoid (V8's
+ * `Math.exp` costs ~20 ns an element, 5x the whole Sigmoid kernel). The caller disposes it.
+ */
+function _geluSigmoid(args: _Args, x: tf.TensorInfo): tf.TensorInfo {
+  const backend = args.backend as unknown as WasmBackendInternals;
+  const u = backend.makeOutput(x.shape, "float32");
+  const c1 = Math.fround(GELU_C1), c3 = Math.fround(GELU_C3);
+  const xv = backend.typedArrayFromHeap(x) as Float32Array;
+  const uv = backend.typedArrayFromHeap(u) as Float32Array;
+  for (let i = 0; i < xv.length; i++) {
+    const v = xv[i];
+    uv[i] = v * Math.fround(Math.fround(Math.fround(v * v) * c3) + c1);
+  }
+  const sigmoid = tf.getKernel("Sigmoid", "wasm");
+  if (sigmoid === undefined) throw new Error("KitGelu: the wasm backend has no Sigmoid kernel");
+  const s = sigmoid.kernelFunc({ inputs: { x: u }, backend: args.backend, attrs: {} });
+  backend.disposeData(u.dataId);
+  return s as tf.TensorInfo;
+}
+
+/**
+ * Register the {@link FUSED_KERNELS} for the wasm backend, in JS over views of the heap: the
+ * GELU forward and backward are two passes around the backend's Sigmoid kernel (the composite
+ * forms take 6 and about 10 kernels), the softmax gradient and LayerNorm one pass per row
+ * (composites: 4 and about 10 kernels). They agree with the float32 composites to rounding (the
+ * GELU forward rounds like the composite, step by step). `initBackend` (lib/backend.ts) puts oneDNN's
+ * versions (lib/_dnnl_kernels.ts) in front of them where oneDNN loads. Idempotent.
  *
  * @returns the names of the kernels this call registered.
  */
@@ -547,37 +580,19 @@ export function registerWasmFusedKernels(): string[] {
     [FUSED_KERNELS.gelu]: (args) => {
       const [x] = _floatInputs(args, ["x"]);
       const backend = args.backend as unknown as WasmBackendInternals;
-      // u = x·(c3·x² + c1) in one pass (float32 rounding at each step, as the composite and the
-      // KV-cache decoder), σ(u) on the backend's vectorised Sigmoid (V8's Math.exp costs ~20 ns
-      // an element, 5x the whole Sigmoid kernel), then y = x·σ(u) in one pass.
-      const u = backend.makeOutput(x.shape, "float32");
-      const c1 = Math.fround(GELU_C1), c3 = Math.fround(GELU_C3);
-      {
-        const xv = backend.typedArrayFromHeap(x) as Float32Array;
-        const uv = backend.typedArrayFromHeap(u) as Float32Array;
-        for (let i = 0; i < xv.length; i++) {
-          const v = xv[i];
-          uv[i] = v * Math.fround(Math.fround(Math.fround(v * v) * c3) + c1);
-        }
-      }
-      const sigmoid = tf.getKernel("Sigmoid", "wasm");
-      if (sigmoid === undefined) throw new Error("KitGelu: the wasm backend has no Sigmoid kernel");
-      const s = sigmoid.kernelFunc({
-        inputs: { x: u },
-        backend: args.backend,
-        attrs: {},
-      }) as tf.TensorInfo;
-      backend.disposeData(u.dataId);
+      const s = _geluSigmoid(args, x);
       const y = backend.makeOutput(x.shape, "float32");
       const xv = backend.typedArrayFromHeap(x) as Float32Array;
       const sv = backend.typedArrayFromHeap(s) as Float32Array;
       const yv = backend.typedArrayFromHeap(y) as Float32Array;
       for (let i = 0; i < xv.length; i++) yv[i] = xv[i] * sv[i];
-      return [y, s];
+      backend.disposeData(s.dataId);
+      return y;
     },
     [FUSED_KERNELS.geluGrad]: (args) => {
-      const [x, s, dy] = _floatInputs(args, ["x", "s", "dy"]);
+      const [x, dy] = _floatInputs(args, ["x", "dy"]);
       const backend = args.backend as unknown as WasmBackendInternals;
+      const s = _geluSigmoid(args, x);
       const dx = backend.makeOutput(x.shape, "float32");
       const xv = backend.typedArrayFromHeap(x) as Float32Array;
       const sv = backend.typedArrayFromHeap(s) as Float32Array;
@@ -587,6 +602,7 @@ export function registerWasmFusedKernels(): string[] {
         const v = xv[i], sig = sv[i];
         dv[i] = gv[i] * (sig + v * sig * (1 - sig) * (GELU_C1 + 3 * GELU_C3 * v * v));
       }
+      backend.disposeData(s.dataId);
       return dx;
     },
     [FUSED_KERNELS.softmaxGrad]: (args) => {
@@ -611,9 +627,9 @@ export function registerWasmFusedKernels(): string[] {
       const D = x.shape[x.shape.length - 1];
       const N = tf.util.sizeFromShape(x.shape) / D;
       const y = backend.makeOutput(x.shape, "float32");
-      const norm = backend.makeOutput(x.shape, "float32");
-      const rstd = backend.makeOutput([...x.shape.slice(0, -1), 1], "float32");
-      const [xv, gv, bv, yv, nv, rv] = [x, gamma, beta, y, norm, rstd].map((t) =>
+      const mean = backend.makeOutput([...x.shape.slice(0, -1), 1], "float32");
+      const variance = backend.makeOutput([...x.shape.slice(0, -1), 1], "float32");
+      const [xv, gv, bv, yv, mv, vv] = [x, gamma, beta, y, mean, variance].map((t) =>
         backend.typedArrayFromHeap(t) as Float32Array
       );
       layerNormRows({
@@ -624,28 +640,34 @@ export function registerWasmFusedKernels(): string[] {
         gamma: gv,
         beta: bv,
         eps,
-        norm: nv,
-        rstd: rv,
+        mean: mv,
+        variance: vv,
       });
-      return [y, norm, rstd];
+      return [y, mean, variance];
     },
     [FUSED_KERNELS.layerNormGrad]: (args) => {
-      const [dy, norm, rstd, gamma] = _floatInputs(args, ["dy", "norm", "rstd", "gamma"]);
+      const [dy, x, mean, variance, gamma] = _floatInputs(
+        args,
+        ["dy", "x", "mean", "variance", "gamma"],
+      );
+      const eps = (args.attrs as unknown as { eps: number }).eps;
       const backend = args.backend as unknown as WasmBackendInternals;
       const D = dy.shape[dy.shape.length - 1];
       const N = tf.util.sizeFromShape(dy.shape) / D;
       const dx = backend.makeOutput(dy.shape, "float32");
       const dgamma = backend.makeOutput(gamma.shape, "float32");
       const dbeta = backend.makeOutput(gamma.shape, "float32");
-      const [gv, nv, rv, wv, xv] = [dy, norm, rstd, gamma, dx].map((t) =>
+      const [gv, xv, mv, vv, wv, ov] = [dy, x, mean, variance, gamma, dx].map((t) =>
         backend.typedArrayFromHeap(t) as Float32Array
       );
-      const sg = new Float64Array(D), sb = new Float64Array(D);
+      const sg = new Float64Array(D), sb = new Float64Array(D), norm = new Float32Array(D);
       for (let n = 0; n < N; n++) {
-        const o = n * D;
+        const o = n * D, m = mv[n], r = _rstd(vv[n], eps);
         let mg = 0, mgh = 0; // Σ dy·gamma and Σ dy·gamma·norm over the row
         for (let d = 0; d < D; d++) {
-          const g = gv[o + d], h = nv[o + d], gw = g * wv[d];
+          // The forward's normalised value, recomputed with the forward's rounding.
+          const h = norm[d] = Math.fround(Math.fround(xv[o + d] - m) * r);
+          const g = gv[o + d], gw = g * wv[d];
           mg += gw;
           mgh += gw * h;
           sg[d] += g * h;
@@ -653,8 +675,7 @@ export function registerWasmFusedKernels(): string[] {
         }
         mg /= D;
         mgh /= D;
-        const r = rv[n];
-        for (let d = 0; d < D; d++) xv[o + d] = r * (gv[o + d] * wv[d] - mg - nv[o + d] * mgh);
+        for (let d = 0; d < D; d++) ov[o + d] = r * (gv[o + d] * wv[d] - mg - norm[d] * mgh);
       }
       backend.typedArrayFromHeap(dgamma).set(sg);
       backend.typedArrayFromHeap(dbeta).set(sb);

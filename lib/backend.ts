@@ -32,9 +32,13 @@ import {
   type LoadOpenBlasOptions,
   type OpenBlas,
   openBlasBatchMatMul,
+  openBlasLeadingAxesSum,
 } from "./_native_blas.ts";
+import { loadOneDnn, type LoadOneDnnOptions, type OneDnn } from "./_native_dnnl.ts";
+import { ONEDNN_KERNELS, oneDnnKernels } from "./_dnnl_kernels.ts";
 
 export type { LoadOpenBlasOptions, OpenBlas } from "./_native_blas.ts";
+export type { LoadOneDnnOptions, OneDnn } from "./_native_dnnl.ts";
 
 /** The backends the kit can run on. */
 export type BackendKind = "wasm" | "cpu" | "webgpu" | "tensorflow";
@@ -50,6 +54,30 @@ export type MatmulChoice = "auto" | MatmulEngine;
 
 /** The closed list of {@link MatmulChoice} values, for CLI validation. */
 export const MATMUL_CHOICES: readonly MatmulChoice[] = ["auto", "openblas", "xnnpack"];
+
+/**
+ * Engines for the wasm backend's elementwise, softmax, LayerNorm and transpose kernels (see
+ * {@link InitBackendOptions.kernels}).
+ */
+export type KernelsEngine = "onednn" | "wasm";
+
+/** `"auto"` or a {@link KernelsEngine}. */
+export type KernelsChoice = "auto" | KernelsEngine;
+
+/** The closed list of {@link KernelsChoice} values, for CLI validation. */
+export const KERNELS_CHOICES: readonly KernelsChoice[] = ["auto", "onednn", "wasm"];
+
+/** The oneDNN a wasm backend's kernels run on, as logged with results. */
+export interface OneDnnInfo {
+  /** The library as it was opened (e.g. `"libdnnl.so.2"`). */
+  readonly library: string;
+  /** oneDNN's version (e.g. `"2.6.3"`). */
+  readonly version: string;
+  /** The instruction set of its kernels (e.g. `"avx512_core_bf16"`). */
+  readonly isa: string;
+  /** OpenMP threads per kernel. */
+  readonly threads: number;
+}
 
 /** The OpenBLAS a wasm backend's products run on, as logged with results. */
 export interface BlasInfo {
@@ -85,6 +113,10 @@ export interface BackendInfo {
   readonly matmul: MatmulEngine | null;
   /** The OpenBLAS in use when {@link BackendInfo.matmul} is `"openblas"`; `null` otherwise. */
   readonly blas: BlasInfo | null;
+  /** Engine of the wasm backend's elementwise and normalisation kernels; `null` for other backends. */
+  readonly kernels: KernelsEngine | null;
+  /** The oneDNN in use when {@link BackendInfo.kernels} is `"onednn"`; `null` otherwise. */
+  readonly onednn: OneDnnInfo | null;
 }
 
 /** Options of {@link initBackend}. */
@@ -119,6 +151,19 @@ export interface InitBackendOptions {
   readonly matmul?: MatmulChoice;
   /** How OpenBLAS is loaded when it is used (library, kernel family, threads). */
   readonly blas?: LoadOpenBlasOptions;
+  /**
+   * Engine of the wasm backend's GELU, softmax, LayerNorm, `Exp`, `Transpose` and broadcast
+   * `Add`/`Sub`/`Multiply` kernels on float32 tensors of 16,384 elements or more (forward and
+   * backward): `"onednn"` calls oneDNN's JIT-compiled kernels on all `dnn.threads` cores
+   * through Deno's FFI on views of the wasm heap (lib/_native_dnnl.ts; needs Debian's
+   * `libdnnl2`), `"wasm"` the kit's JS and tfjs' wasm kernels on one core. The two agree to
+   * float32 rounding, not bit for bit. `"auto"` takes oneDNN when it loads and otherwise the
+   * wasm kernels, with a one-line warning.
+   * @default "auto"
+   */
+  readonly kernels?: KernelsChoice;
+  /** How oneDNN is loaded when it is used (library, threads). */
+  readonly dnn?: LoadOneDnnOptions;
 }
 
 let _current: BackendInfo | null = null;
@@ -169,7 +214,11 @@ export async function initBackend(
     (kind !== "wasm" || options.matmul === undefined || options.matmul === "auto" ||
       options.matmul === _current.matmul) &&
     (kind !== "wasm" || options.blas?.threads === undefined || _current.blas === null ||
-      options.blas.threads === _current.blas.threads)
+      options.blas.threads === _current.blas.threads) &&
+    (kind !== "wasm" || options.kernels === undefined || options.kernels === "auto" ||
+      options.kernels === _current.kernels) &&
+    (kind !== "wasm" || options.dnn?.threads === undefined || _current.onednn === null ||
+      options.dnn.threads === _current.onednn.threads)
   ) {
     return _current;
   }
@@ -178,6 +227,7 @@ export async function initBackend(
     case "wasm":
       info = await _initWasm(options.wasmDir ?? _defaultWasmDir(), options.wasmThreads ?? 1);
       info = { ...info, ..._useWasmMatmul(options.matmul ?? "auto", options.blas ?? {}) };
+      info = { ...info, ..._useWasmKernels(options.kernels ?? "auto", options.dnn ?? {}) };
       break;
     case "cpu":
       await _setBackend("cpu");
@@ -639,12 +689,16 @@ function _info(backend: BackendKind, extra: Partial<BackendInfo>): BackendInfo {
     patchedKernels: [],
     matmul: null,
     blas: null,
+    kernels: null,
+    onednn: null,
     ...extra,
   };
 }
 
 /** The XNNPACK `BatchMatMul` kernel of {@link registerWasmFastKernels}, kept for switching. */
 let _xnnMatMul: tf.KernelFunc | null = null;
+/** The JS `Sum` kernel of {@link registerWasmFastKernels}, kept for switching. */
+let _jsSum: tf.KernelFunc | null = null;
 /** The OpenBLAS the wasm backend's `BatchMatMul` runs on, or `null` (XNNPACK). */
 let _wasmBlas: OpenBlas | null = null;
 
@@ -680,8 +734,12 @@ function _useWasmMatmul(
   blasOptions: LoadOpenBlasOptions,
 ): Pick<BackendInfo, "matmul" | "blas"> {
   const kernel = tf.getKernel("BatchMatMul", "wasm");
-  if (kernel === undefined) throw new Error("initBackend(wasm): no BatchMatMul kernel registered");
+  const sum = tf.getKernel("Sum", "wasm");
+  if (kernel === undefined || sum === undefined) {
+    throw new Error("initBackend(wasm): no BatchMatMul or Sum kernel registered");
+  }
   _xnnMatMul ??= kernel.kernelFunc;
+  _jsSum ??= sum.kernelFunc;
   let blas: BlasInfo | null = null;
   let lib: OpenBlas | null = null;
   let kernelFunc = _xnnMatMul;
@@ -720,8 +778,75 @@ function _useWasmMatmul(
   }
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel({ ...kernel, kernelFunc: Object.assign(kernelFunc, { [_KIT_KERNEL]: true }) });
+  // Sums over leading axes (bias gradients) are products with a vector of ones.
+  const sumFunc = lib === null ? _jsSum : openBlasLeadingAxesSum(lib, _jsSum);
+  tf.unregisterKernel("Sum", "wasm");
+  tf.registerKernel({ ...sum, kernelFunc: Object.assign(sumFunc, { [_KIT_KERNEL]: true }) });
   _wasmBlas = lib;
   return { matmul: blas === null ? "xnnpack" : "openblas", blas };
+}
+
+/** The kit's JS and tfjs' wasm forms of the {@link ONEDNN_KERNELS}, kept for switching. */
+const _wasmKernels = new Map<string, tf.KernelConfig>();
+/** Whether `"auto"` already warned that oneDNN is missing. */
+let _warnedNoDnn = false;
+
+/** Register the wasm kernels of `choice` for the {@link ONEDNN_KERNELS}; returns what it selected. */
+function _useWasmKernels(
+  choice: KernelsChoice,
+  dnnOptions: LoadOneDnnOptions,
+): Pick<BackendInfo, "kernels" | "onednn"> {
+  for (const name of ONEDNN_KERNELS) {
+    if (_wasmKernels.has(name)) continue;
+    const kernel = tf.getKernel(name, "wasm");
+    if (kernel === undefined) throw new Error(`initBackend(wasm): no ${name} kernel registered`);
+    _wasmKernels.set(name, kernel);
+  }
+  let dnn: OneDnn | null = null;
+  switch (choice) {
+    case "wasm":
+      break;
+    case "onednn":
+    case "auto":
+      try {
+        dnn = loadOneDnn(dnnOptions);
+      } catch (err) {
+        if (choice === "onednn") throw err;
+        if (!_warnedNoDnn) {
+          console.warn(
+            `initBackend(wasm): elementwise kernels run on one core in wasm: ` +
+              String((err as Error).message).split("\n")[0],
+          );
+          _warnedNoDnn = true;
+        }
+      }
+      break;
+    default: {
+      const never: never = choice;
+      throw new Error(
+        `initBackend(wasm): unknown kernels engine "${never}"; expected one of ` +
+          KERNELS_CHOICES.join(", "),
+      );
+    }
+  }
+  const original = (name: string) => _wasmKernels.get(name)!.kernelFunc;
+  const native = dnn === null ? null : oneDnnKernels(dnn, original);
+  for (const name of ONEDNN_KERNELS) {
+    const kernel = _wasmKernels.get(name)!;
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(
+      native === null ? kernel : {
+        ...kernel,
+        kernelFunc: Object.assign(native[name], { [_KIT_KERNEL]: true }),
+      },
+    );
+  }
+  return {
+    kernels: dnn === null ? "wasm" : "onednn",
+    onednn: dnn === null
+      ? null
+      : { library: dnn.library, version: dnn.version, isa: dnn.isa, threads: dnn.threads },
+  };
 }
 
 /** `dist/` of the installed wasm backend package, resolved through the import map. */

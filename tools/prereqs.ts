@@ -52,19 +52,25 @@ export const PREREQS: readonly Prereq[] = [
     packages: ["mesa-vulkan-drivers", "libvulkan1"],
     present: () =>
       _anyFile("/usr/share/vulkan/icd.d", /^lvp_icd\..*json$/) &&
-      ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"].some((d) =>
-        existsSync(`${d}/libvulkan.so.1`)
-      ),
+      _sharedLibrary("libvulkan.so.1"),
   },
   {
     name: "OpenBLAS (the wasm backend's native matmuls, lib/_native_blas.ts)",
     packages: ["libopenblas0"],
-    present: () =>
-      ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"].some((d) =>
-        existsSync(`${d}/libopenblas.so.0`)
-      ),
+    present: () => _sharedLibrary("libopenblas.so.0"),
+  },
+  {
+    name: "oneDNN (the wasm backend's native elementwise kernels, lib/_native_dnnl.ts)",
+    packages: ["libdnnl2"],
+    present: () => _sharedLibrary("libdnnl.so.2"),
   },
 ];
+
+/** Whether a shared library of this file name is in one of Debian's library directories. */
+function _sharedLibrary(name: string): boolean {
+  return ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"]
+    .some((d) => existsSync(`${d}/${name}`));
+}
 
 /** Result of a prerequisite check. */
 export interface PrereqReport {

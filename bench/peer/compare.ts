@@ -29,9 +29,11 @@
  * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--threads 1] [--steps 4]
  * [--warmup 1] [--dpo-micro 1] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both]
  * [--rounds 1] [--plain-env] [--json] [--matmul auto|openblas|xnnpack] [--blas-threads 2]
- * [--blas-thread-timeout 16]` (`--plain-env` runs the peer without its fair setup; `--threads`
- * is the wasm backend's `wasmThreads`, `--matmul`, `--blas-threads` and `--blas-thread-timeout`
- * its matrix-product engine, OpenBLAS' threads and their spin time, see lib/_native_blas.ts).
+ * [--blas-thread-timeout 16] [--kernels auto|onednn|wasm] [--dnn-threads 2]` (`--plain-env` runs
+ * the peer without its fair setup; `--threads` is the wasm backend's `wasmThreads`, `--matmul`,
+ * `--blas-threads` and `--blas-thread-timeout` its matrix-product engine, OpenBLAS' threads and
+ * their spin time, see lib/_native_blas.ts; `--kernels` and `--dnn-threads` the engine of its
+ * elementwise, softmax and LayerNorm kernels and oneDNN's threads, see lib/_native_dnnl.ts).
  *
  * On a GPU machine (issue #7; `bench/peer/build_device.sh` packs this file as one `deno bundle`
  * plus the deno executable, `bench/peer/device_run.sh` runs it there):
@@ -66,6 +68,8 @@ import {
   type BackendInfo,
   type BackendKind,
   initBackend,
+  KERNELS_CHOICES,
+  type KernelsChoice,
   MATMUL_CHOICES,
   type MatmulChoice,
 } from "../../lib/backend.ts";
@@ -555,6 +559,10 @@ function printReport(
         ? ""
         : ` (${info.blas.config.split(" ").slice(0, 2).join(" ")}, core ${info.blas.coreName}, ` +
           `${info.blas.threads} threads)`) +
+      `, kernels ${info.kernels ?? "tfjs"}` +
+      (info.onednn === null
+        ? ""
+        : ` (oneDNN ${info.onednn.version}, ${info.onednn.isa}, ${info.onednn.threads} threads)`) +
       `, ${params} params; ` +
       `load average before: ${loads.ours}`,
   );
@@ -583,6 +591,8 @@ if (import.meta.main) {
       matmul: { type: "string", default: "auto" },
       "blas-threads": { type: "string", default: "2" },
       "blas-thread-timeout": { type: "string", default: "16" },
+      kernels: { type: "string", default: "auto" },
+      "dnn-threads": { type: "string", default: "2" },
       rounds: { type: "string", default: "1" },
       "plain-env": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -619,6 +629,11 @@ if (import.meta.main) {
   if (!MATMUL_CHOICES.includes(values.matmul as MatmulChoice)) {
     throw new Error(`--matmul must be one of ${MATMUL_CHOICES.join(", ")}, found ${values.matmul}`);
   }
+  if (!KERNELS_CHOICES.includes(values.kernels as KernelsChoice)) {
+    throw new Error(
+      `--kernels must be one of ${KERNELS_CHOICES.join(", ")}, found ${values.kernels}`,
+    );
+  }
   const info = await initBackend(backend, {
     ...(values.threads === undefined
       ? {}
@@ -628,6 +643,8 @@ if (import.meta.main) {
       threads: positiveInt("blas-threads", values["blas-threads"]),
       threadTimeout: positiveInt("blas-thread-timeout", values["blas-thread-timeout"]),
     },
+    kernels: values.kernels as KernelsChoice,
+    dnn: { threads: positiveInt("dnn-threads", values["dnn-threads"]) },
   });
   const adapter = backend === "webgpu" ? await adapterInfo() : null;
   if (values["adapter-only"]) {

@@ -1,9 +1,9 @@
 /**
  * The model's GELU, softmax and LayerNorm with fused kernels where the backend has them.
  *
- * On wasm, lib/_wasm_kernels.ts registers {@link FUSED_KERNELS}: GELU forward in one pass that
- * also keeps `σ(u)` for the backward pass, GELU backward in one pass, the softmax gradient in one
- * pass per row, and LayerNorm forward and backward. Elsewhere (cpu, webgpu) these functions are
+ * On wasm, lib/_wasm_kernels.ts registers {@link FUSED_KERNELS}: GELU forward and backward, the
+ * softmax gradient, and LayerNorm forward (keeping the row statistics) and backward, each one
+ * kernel (on oneDNN where it loads, lib/_dnnl_kernels.ts). Elsewhere (cpu, webgpu) these functions are
  * the plain tfjs compositions ({@link geluComposite}, {@link layerNormComposite}). Both forms are
  * the same functions and agree to float32 rounding.
  *
@@ -33,12 +33,12 @@ export function geluComposite<T extends tf.Tensor>(x: T): T {
 
 const _fusedGelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  const [y, s] = tf.engine().runKernel(FUSED_KERNELS.gelu, { x }) as tf.Tensor[];
-  save([x, s]);
+  const y = tf.engine().runKernel(FUSED_KERNELS.gelu, { x }) as tf.Tensor;
+  save([x]);
   return {
     value: y,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-      tf.engine().runKernel(FUSED_KERNELS.geluGrad, { x: saved[0], s: saved[1], dy }) as tf.Tensor,
+      tf.engine().runKernel(FUSED_KERNELS.geluGrad, { x: saved[0], dy }) as tf.Tensor,
   };
 });
 
@@ -93,21 +93,23 @@ function _fusedLayerNorm(eps: number) {
   if (f === undefined) {
     f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-      const [y, norm, rstd] = tf.engine().runKernel(
+      const attrs = { eps } as unknown as tf.NamedAttrMap;
+      const [y, mean, variance] = tf.engine().runKernel(
         FUSED_KERNELS.layerNorm,
         { x, gamma, beta },
-        { eps } as unknown as tf.NamedAttrMap,
+        attrs,
       ) as tf.Tensor[];
-      save([norm, rstd, gamma]);
+      save([x, mean, variance, gamma]);
       return {
         value: y,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-          tf.engine().runKernel(FUSED_KERNELS.layerNormGrad, {
-            dy,
-            norm: saved[0],
-            rstd: saved[1],
-            gamma: saved[2],
-          }) as tf.Tensor[],
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [x, mean, variance, gamma] = saved;
+          return tf.engine().runKernel(
+            FUSED_KERNELS.layerNormGrad,
+            { dy, x, mean, variance, gamma },
+            attrs,
+          ) as tf.Tensor[];
+        },
       };
     }) as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
     _layerNormByEps.set(eps, f);

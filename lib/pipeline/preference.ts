@@ -166,6 +166,8 @@ export async function runPreferenceCell(
   const backend = await initBackend(base.runtime.backend, {
     matmul: base.runtime.matmul,
     blas: { threads: base.runtime.blasThreads },
+    kernels: base.runtime.kernels,
+    dnn: { threads: base.runtime.dnnThreads },
   });
   await mkdir(cellDir, { recursive: true });
   const sandbox = new Sandbox({ workers: base.runtime.sandboxWorkers });

@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { BACKEND_KINDS, type BackendKind, MATMUL_CHOICES, type MatmulChoice } from "../backend.ts";
+import {
+  BACKEND_KINDS,
+  type BackendKind,
+  KERNELS_CHOICES,
+  type KernelsChoice,
+  MATMUL_CHOICES,
+  type MatmulChoice,
+} from "../backend.ts";
 import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../codeflow/types.ts";
 import type { ContextSpec } from "../diff/mod.ts";
 import { LOSS_VARIANTS, type LossVariant } from "../loss/mod.ts";
@@ -120,6 +127,20 @@ export interface PreferenceRuntimeConfig {
    * @default {2}
    */
   readonly blasThreads: number;
+  /**
+   * Engine of the wasm backend's elementwise, softmax, LayerNorm and transpose kernels
+   * (lib/backend.ts `InitBackendOptions.kernels`): `"auto"` uses oneDNN where it is installed.
+   * The README's tables were trained on `"wasm"` (before oneDNN); pass `--runtime.kernels=wasm`
+   * (with `--runtime.matmul=xnnpack`) to retrain them bit for bit.
+   * @default {"auto"}
+   */
+  readonly kernels: KernelsChoice;
+  /**
+   * oneDNN threads per kernel when `kernels` resolves to oneDNN; use 1, like `blasThreads`, when
+   * two studies share two cores.
+   * @default {2}
+   */
+  readonly dnnThreads: number;
   /** Sandbox worker processes. @default {2} */
   readonly sandboxWorkers: number;
 }
@@ -226,6 +247,7 @@ export function validatePreferenceConfig(base: PreferenceBase, scale: Preference
   int("eval.batchSize", base.eval.batchSize, 1);
   int("runtime.sandboxWorkers", base.runtime.sandboxWorkers, 1);
   int("runtime.blasThreads", base.runtime.blasThreads, 1);
+  int("runtime.dnnThreads", base.runtime.dnnThreads, 1);
   if (!BACKEND_KINDS.includes(base.runtime.backend)) {
     throw new Error(
       `preference config: runtime.backend: expected one of ${BACKEND_KINDS.join(", ")}, ` +
@@ -236,6 +258,12 @@ export function validatePreferenceConfig(base: PreferenceBase, scale: Preference
     throw new Error(
       `preference config: runtime.matmul: expected one of ${MATMUL_CHOICES.join(", ")}, ` +
         `found ${JSON.stringify(base.runtime.matmul)}`,
+    );
+  }
+  if (!KERNELS_CHOICES.includes(base.runtime.kernels)) {
+    throw new Error(
+      `preference config: runtime.kernels: expected one of ${KERNELS_CHOICES.join(", ")}, ` +
+        `found ${JSON.stringify(base.runtime.kernels)}`,
     );
   }
   int("scale.tasks", scale.tasks, 1);
