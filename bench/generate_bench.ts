@@ -4,7 +4,7 @@
  * model, so their ratio is meaningful on a loaded machine.
  *
  * `deno run -A bench/generate_bench.ts [--backend wasm] [--new-tokens 128] [--prompt-length 16]
- * [--batch 1,16] [--checkpoint data/checkpoints/base] [--profile]`
+ * [--batch 1,16] [--checkpoint data/checkpoints/base] [--profile] [--kernels auto|onednn|wasm]`
  *
  * For each model (the reference configuration of `bench/_reference_config.ts`, randomly
  * initialised, and the committed base checkpoint) and each batch size it greedily generates
@@ -22,7 +22,12 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { type BackendKind, initBackend } from "../lib/backend.ts";
+import {
+  type BackendKind,
+  initBackend,
+  KERNELS_CHOICES,
+  type KernelsChoice,
+} from "../lib/backend.ts";
 import { argmax } from "../lib/model/sampling.ts";
 import {
   createGpt,
@@ -181,9 +186,19 @@ if (import.meta.main) {
       batch: { type: "string", default: "1,16" },
       checkpoint: { type: "string", default: "data/checkpoints/base" },
       profile: { type: "boolean", default: false },
+      kernels: { type: "string", default: "auto" },
+      "blas-threads": { type: "string", default: "2" },
     },
   });
-  const info = await initBackend(values.backend as BackendKind);
+  if (!KERNELS_CHOICES.includes(values.kernels as KernelsChoice)) {
+    throw new Error(
+      `--kernels must be one of ${KERNELS_CHOICES.join(", ")}, found "${values.kernels}"`,
+    );
+  }
+  const info = await initBackend(values.backend as BackendKind, {
+    kernels: values.kernels as KernelsChoice,
+    blas: { threads: Number(values["blas-threads"]) },
+  });
   const newTokens = Number(values["new-tokens"]);
   const promptLength = Number(values["prompt-length"]);
   const batches = values.batch.split(",").map(Number);

@@ -271,6 +271,12 @@ const _ISA: Record<number, string> = {
 };
 /** Bytes of a `dnnl_memory_desc_t` (696 in oneDNN 2.6) and of the largest op descriptor (3496), rounded up. */
 const _MD_BYTES = 1024, _OP_DESC_BYTES = 8192;
+/**
+ * Operations on fewer elements than this (largest argument) run on one OpenMP thread. Measured
+ * on the KV-cache decoder at batch 1 (`deno run -A bench/generate_bench.ts`), where a step's
+ * GELU has 512 elements and its softmax 4 rows of 256.
+ */
+export const SINGLE_THREAD_ELEMENTS = 1 << 16;
 /** Largest number of primitives kept; the least recently used is destroyed beyond it. */
 const _CACHE_LIMIT = 512;
 
@@ -283,6 +289,9 @@ interface _Primitive {
   /** `dnnl_exec_arg_t[]`: `{ int arg; dnnl_memory_t memory; }`, 16 bytes each. */
   readonly args: Uint8Array;
 }
+
+/** libgomp's thread count as last set (process-wide, like libgomp's own setting). */
+let _ompThreadsNow = 0;
 
 let _loaded:
   | { library: string; lib: _Lib; gomp: Deno.DynamicLibrary<typeof _GOMP_SYMBOLS> }
@@ -333,7 +342,8 @@ export function loadOneDnn(options: LoadOneDnnOptions = {}): OneDnn {
     _loaded = { library, lib, gomp };
   }
   _loaded.gomp.symbols.omp_set_num_threads(threads);
-  return new _OneDnn(library, _loaded.lib, _loaded.gomp.symbols.omp_get_max_threads());
+  _ompThreadsNow = _loaded.gomp.symbols.omp_get_max_threads();
+  return new _OneDnn(library, _loaded.lib, _loaded.gomp.symbols, _ompThreadsNow);
 }
 
 class _OneDnn implements OneDnn {
@@ -342,14 +352,21 @@ class _OneDnn implements OneDnn {
   readonly isa: string;
   readonly threads: number;
   readonly #s: _Lib["symbols"];
+  readonly #gomp: Deno.DynamicLibrary<typeof _GOMP_SYMBOLS>["symbols"];
   readonly #engine: Deno.PointerObject;
   readonly #stream: Deno.PointerObject;
   readonly #cache = new Map<string, _Primitive>();
   #zeroes = new Float32Array(0);
 
-  constructor(library: string, lib: _Lib, threads: number) {
+  constructor(
+    library: string,
+    lib: _Lib,
+    gomp: Deno.DynamicLibrary<typeof _GOMP_SYMBOLS>["symbols"],
+    threads: number,
+  ) {
     this.library = library;
     this.threads = threads;
+    this.#gomp = gomp;
     const s = this.#s = lib.symbols;
     const v = new Deno.UnsafePointerView(s.dnnl_version()!);
     this.version = `${v.getInt32(0)}.${v.getInt32(4)}.${v.getInt32(8)}`;
@@ -534,6 +551,15 @@ class _OneDnn implements OneDnn {
 
   /** Run the cached primitive `key` (built by `build` on first use) on `views`, in its argument order. */
   #run(key: string, views: readonly Float32Array[], build: () => _Primitive): void {
+    // Small jobs on one thread: waking a sleeping OpenMP thread costs more than they take (the
+    // same shape always gets the same count, at creation and at execution).
+    let size = 0;
+    for (const v of views) size = Math.max(size, v.length);
+    const want = size < SINGLE_THREAD_ELEMENTS ? 1 : this.threads;
+    if (want !== _ompThreadsNow) {
+      this.#gomp.omp_set_num_threads(want);
+      _ompThreadsNow = want;
+    }
     let p = this.#cache.get(key);
     if (p === undefined) {
       p = build();

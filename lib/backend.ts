@@ -788,6 +788,17 @@ function _useWasmMatmul(
 
 /** The kit's JS and tfjs' wasm forms of the {@link ONEDNN_KERNELS}, kept for switching. */
 const _wasmKernels = new Map<string, tf.KernelConfig>();
+/** The oneDNN the wasm backend's kernels run on, or `null` (the wasm kernels). */
+let _wasmDnn: OneDnn | null = null;
+
+/**
+ * The oneDNN the wasm backend's kernels run on, for code that works on JS arrays (the KV-cache
+ * decoder); `null` unless the current backend is wasm with `kernels` oneDNN.
+ */
+export function wasmDnn(): OneDnn | null {
+  return _wasmDnn !== null && tf.getBackend() === "wasm" ? _wasmDnn : null;
+}
+
 /** Whether `"auto"` already warned that oneDNN is missing. */
 let _warnedNoDnn = false;
 
@@ -841,6 +852,7 @@ function _useWasmKernels(
       },
     );
   }
+  _wasmDnn = dnn;
   return {
     kernels: dnn === null ? "wasm" : "onednn",
     onednn: dnn === null

@@ -132,6 +132,37 @@ Deno.test("batched greedy decoding with the cache equals recomputation, rows dro
   model.dispose();
 });
 
+Deno.test("one-token decoding steps equal the full forward on every matmul and kernels engine", async () => {
+  // The T = 1 step runs its attention on OpenBLAS (sgemv) with oneDNN's softmax, OpenBLAS with a
+  // JS softmax, or JS loops (XNNPACK): each must reproduce the tensor pass.
+  const ids = [[1, 7, 3, 3, 20, 11, 4, 9], [28, 0, 5, 5, 2, 19, 6, 1]];
+  for (const matmul of ["openblas", "xnnpack"] as const) {
+    for (const kernels of ["onednn", "wasm"] as const) {
+      const info = await initBackend("wasm", { matmul, kernels });
+      assert.equal(info.matmul, matmul);
+      assert.equal(info.kernels, kernels);
+      const model = sharpModel(3);
+      const full = tf.tidy(() => model.logits(tf.tensor2d(ids, [2, 8], "int32")).arraySync());
+      let input = tf.tensor2d(ids.map((r) => r.slice(0, 3)), [2, 3], "int32");
+      let { logits, cache } = model.forwardCached(input, null);
+      for (let t = 3; t < 8; t++) {
+        tf.dispose([input, logits]);
+        input = tf.tensor2d(ids.map((r) => [r[t]]), [2, 1], "int32");
+        ({ logits, cache } = model.forwardCached(input, cache));
+        const rows = logits.arraySync();
+        for (let b = 0; b < 2; b++) {
+          const d = maxAbsDiff(rows[b][0], full[b][t]);
+          assert.ok(d < 1e-4, `${matmul}/${kernels} row ${b} position ${t}: ${d}`);
+        }
+      }
+      tf.dispose([input, logits]);
+      disposeKvCache(cache);
+      model.dispose();
+    }
+  }
+  await initBackend("wasm", { matmul: "openblas", kernels: "onednn" }); // the defaults here
+});
+
 Deno.test("forwardCached and retainKvCacheRows reject misuse by name", () => {
   const model = sharpModel(8);
   const other = sharpModel(9);
