@@ -9,10 +9,10 @@
  *   first, and `cpuTokensPerSecond` (tokens per second of this process's CPU time), which is
  *   the figure to compare between runs on a shared, loaded machine;
  * - `--only lm|dpo|logps` runs one measurement (default: all three);
- * - `--profile` instead prints the CPU milliseconds per kernel name of the last of `--steps`
+ * - `--profile` instead prints the wall-clock milliseconds per kernel name of the last of `--steps`
  *   LM steps (DPO steps with `--only dpo`), largest first: where a training step spends its time,
- *   and under `shapes` the same for each kernel and input shapes (1 ms or more; products also
- *   by transpose flags);
+ *   and under `shapes` the same and the number of calls for each kernel and input shapes (1 ms
+ *   or more; products also by transpose flags);
  * - `--threads N` sets the wasm backend's `wasmThreads` (lib/backend.ts) and `--wasm-dir DIR`
  *   its directory of `.wasm` binaries;
  * - `--matmul auto|openblas|xnnpack`, `--blas-threads N` (default 2) and `--blas-thread-timeout
@@ -184,21 +184,26 @@ function cpuSeconds(): number {
 }
 
 /**
- * Wrap every kernel of `backend` with a CPU timer (nested kernel calls count once, in the
- * outermost one); returns the per-kernel-name totals in milliseconds, updated live.
+ * Wrap every kernel of `backend` with a wall-clock timer (kernels run synchronously; CPU time
+ * would count the native libraries' spinning threads) (nested kernel calls count once, in the
+ * outermost one); returns the per-kernel-name totals in milliseconds and the calls per
+ * kernel and input shapes, updated live.
  */
-function profileKernels(backend: string): Map<string, number> {
+function profileKernels(
+  backend: string,
+): { totals: Map<string, number>; calls: Map<string, number> } {
   const totals = new Map<string, number>();
+  const calls = new Map<string, number>();
   let depth = 0;
   for (const kernel of tf.getKernelsForBackend(backend)) {
     const inner = kernel.kernelFunc;
     const kernelFunc = (args: Parameters<tf.KernelFunc>[0]) => {
-      const t0 = depth++ === 0 ? cpuSeconds() : 0;
+      const t0 = depth++ === 0 ? performance.now() : 0;
       try {
         return inner(args);
       } finally {
         if (--depth === 0) {
-          const ms = (cpuSeconds() - t0) * 1000;
+          const ms = performance.now() - t0;
           totals.set(kernel.kernelName, (totals.get(kernel.kernelName) ?? 0) + ms);
           // Per input shapes (and, for products, transpose flags): which calls dominate.
           const shapes = Object.values(args.inputs as Record<string, tf.TensorInfo>)
@@ -214,13 +219,14 @@ function profileKernels(backend: string): Map<string, number> {
             }`;
           }
           totals.set(key, (totals.get(key) ?? 0) + ms);
+          calls.set(key, (calls.get(key) ?? 0) + 1);
         }
       }
     };
     tf.unregisterKernel(kernel.kernelName, backend);
     tf.registerKernel({ ...kernel, kernelFunc: kernelFunc as tf.KernelFunc });
   }
-  return totals;
+  return { totals, calls };
 }
 
 if (import.meta.main) {
@@ -283,9 +289,12 @@ if (import.meta.main) {
     throw new Error(`--only must be one of all, lm, dpo, logps; found "${only}"`);
   }
   if (values.profile) {
-    const totals = profileKernels(tf.getBackend());
+    const { totals, calls } = profileKernels(tf.getBackend());
     const clearBeforeLast = (step: number) => {
-      if (step < steps) totals.clear(); // keep the last step only
+      if (step < steps) { // keep the last step only
+        totals.clear();
+        calls.clear();
+      }
     };
     const r = only === "dpo"
       ? await dpoStep(steps, accumulation, clearBeforeLast)
@@ -295,11 +304,14 @@ if (import.meta.main) {
     const shapesMs = [...totals.entries()].filter(([k]) => k.includes(" "))
       .sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 1);
     console.log(JSON.stringify({
-      bench: `${only === "dpo" ? "target-dpo" : "lm"} step profile (last step, CPU ms per kernel)`,
-      lastStepCpuMs: Math.round(r.cpuSecondsPerStep * 1000),
-      kernelCpuMs: Math.round(kernelsMs.reduce((a, [, v]) => a + v, 0)),
+      bench: `${only === "dpo" ? "target-dpo" : "lm"} step profile (last step, wall ms per kernel)`,
+      medianStepMs: Math.round(r.secondsPerStep * 1000),
+      medianStepCpuMs: Math.round(r.cpuSecondsPerStep * 1000),
+      kernelMs: Math.round(kernelsMs.reduce((a, [, v]) => a + v, 0)),
       kernels: Object.fromEntries(kernelsMs.map(([k, v]) => [k, Math.round(v)])),
-      shapes: Object.fromEntries(shapesMs.map(([k, v]) => [k, Math.round(v)])),
+      shapes: Object.fromEntries(
+        shapesMs.map(([k, v]) => [k, `${Math.round(v)} ms / ${calls.get(k)} calls`]),
+      ),
       ...base,
     }));
     Deno.exit(0);
