@@ -4,9 +4,13 @@
  * reference model's tensor shapes: GELU on the MLP's [4096, 512], softmax over attention scores
  * [16, 4, 256, 256], LayerNorm on [16, 256, 128].
  *
- * Run: `deno run -A bench/fused_bench.ts [--rounds 5]`. The two forms alternate within every
- * round (same machine load); each prints its median milliseconds per call and the ratio
- * composite/fused.
+ * Three arms: the composition and the fused kernels on the wasm backend's own kernels
+ * (`kernels: "wasm"`: JS and wasm on one core), and the fused kernels on oneDNN (`kernels:
+ * "onednn"`, lib/_native_dnnl.ts).
+ *
+ * Run: `deno run -A bench/fused_bench.ts [--rounds 5]`. The arms alternate within every round
+ * (same machine load); it prints each arm's median milliseconds per call and the ratios
+ * composite/fused and fused/oneDNN.
  *
  * @module
  */
@@ -27,7 +31,7 @@ if (import.meta.main) {
   if (!Number.isInteger(rounds) || rounds < 1) {
     throw new Error(`--rounds must be an integer >= 1, found ${values.rounds}`);
   }
-  await initBackend("wasm");
+  await initBackend("wasm", { kernels: "onednn" });
   const x = tf.randomNormal([4096, 512], 0, 1, "float32", 1);
   const s = tf.randomNormal([16, 4, 256, 256], 0, 1, "float32", 2);
   const l = tf.randomNormal([16, 256, 128], 0, 1, "float32", 3);
@@ -59,16 +63,26 @@ if (import.meta.main) {
   };
   for (let r = 0; r < rounds; r++) {
     for (const [name, fused, comp] of cases) {
+      await initBackend("wasm", { kernels: "wasm" });
       time(`${name} fused`, fused);
       time(`${name} composite`, comp);
+      await initBackend("wasm", { kernels: "onednn" });
+      time(`${name} onednn`, fused);
     }
   }
   const median = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
-  console.log("| forward + backward | fused ms | composite ms | composite / fused |");
-  console.log("|---|---:|---:|---:|");
+  console.log(
+    "| forward + backward | composite ms | fused ms | oneDNN ms | composite / fused | fused / oneDNN |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
   for (const [name] of cases) {
-    const f = median(times.get(`${name} fused`)!), c = median(times.get(`${name} composite`)!);
-    console.log(`| ${name} | ${f.toFixed(1)} | ${c.toFixed(1)} | ${(c / f).toFixed(2)} |`);
+    const [c, f, o] = ["composite", "fused", "onednn"].map((a) =>
+      median(times.get(`${name} ${a}`)!)
+    );
+    console.log(
+      `| ${name} | ${c.toFixed(1)} | ${f.toFixed(1)} | ${o.toFixed(1)} | ${(c / f).toFixed(2)} | ` +
+        `${(f / o).toFixed(2)} |`,
+    );
   }
   console.log(`load average: ${Deno.loadavg().map((v) => v.toFixed(2)).join(" ")}`);
 }

@@ -293,14 +293,18 @@ interface _Primitive {
 /** libgomp's thread count as last set (process-wide, like libgomp's own setting). */
 let _ompThreadsNow = 0;
 
-let _loaded:
-  | { library: string; lib: _Lib; gomp: Deno.DynamicLibrary<typeof _GOMP_SYMBOLS> }
-  | null = null;
+let _loaded: {
+  library: string;
+  lib: _Lib;
+  gomp: Deno.DynamicLibrary<typeof _GOMP_SYMBOLS>;
+  /** One handle (engine, stream, primitive cache) per thread count. */
+  byThreads: Map<number, _OneDnn>;
+} | null = null;
 
 /**
  * Open oneDNN through Deno's FFI (needs `--allow-ffi`, included in `-A`). The library is opened
- * once per process; later calls return a new handle with its own primitive cache and set the
- * thread count.
+ * once per process, with one handle (engine, stream and primitive cache) per thread count; later
+ * calls set the thread count and return its handle.
  *
  * @throws when the library cannot be opened (the message names it and the Debian package) or
  * the options are invalid.
@@ -339,11 +343,16 @@ export function loadOneDnn(options: LoadOneDnnOptions = {}): OneDnn {
     }
     // oneDNN's OpenMP runtime: the process-wide libgomp it was linked against.
     const gomp = Deno.dlopen("libgomp.so.1", _GOMP_SYMBOLS);
-    _loaded = { library, lib, gomp };
+    _loaded = { library, lib, gomp, byThreads: new Map() };
   }
   _loaded.gomp.symbols.omp_set_num_threads(threads);
   _ompThreadsNow = _loaded.gomp.symbols.omp_get_max_threads();
-  return new _OneDnn(library, _loaded.lib, _loaded.gomp.symbols, _ompThreadsNow);
+  let dnn = _loaded.byThreads.get(_ompThreadsNow);
+  if (dnn === undefined) {
+    dnn = new _OneDnn(library, _loaded.lib, _loaded.gomp.symbols, _ompThreadsNow);
+    _loaded.byThreads.set(_ompThreadsNow, dnn);
+  }
+  return dnn;
 }
 
 class _OneDnn implements OneDnn {

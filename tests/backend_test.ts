@@ -48,6 +48,10 @@ Deno.test("initBackend(wasm) reports SIMD, threads, the wasm dir and the patched
     String(info.blas?.config),
   );
   assert.equal(info.blas.threads, 2);
+  // oneDNN is a test prerequisite too (.ci/run installs libdnnl2).
+  assert.equal(info.kernels, "onednn");
+  assert.ok(info.onednn !== null && /^2\./.test(info.onednn.version), String(info.onednn?.version));
+  assert.equal(info.onednn.threads, 2);
   assert.deepEqual(registerWasmFastKernels(), []); // idempotent
   assert.equal(registerWasmUnsortedSegmentSum(), false); // idempotent
 });
