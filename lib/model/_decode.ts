@@ -8,12 +8,16 @@
  * entries, each a separate XNNPACK call. Here only the four dense products of each block and the
  * output projection are matrix products: one OpenBLAS `sgemm` each on the weights in the wasm heap
  * where the backend has it (lib/backend.ts `wasmBlas`; no tfjs kernel at all), else one tfjs
- * matMul each (XNNPACK, weights packed once); the embedding, LayerNorms,
- * biases, GELU, residuals and the attention over the cache run in plain JS on small float32 rows,
- * and keys/values live in buffers preallocated for the whole context and written in place (no
- * concat, no O(t) copy per step). The maths is the tensor forward pass's, step for step in
- * float32 (bias adds and residuals round exactly as tfjs' float32 adds do; reductions accumulate
- * in float64 and round once), so cached greedy decoding chooses the same tokens as recomputation.
+ * matMul each (XNNPACK, weights packed once). With OpenBLAS, a one-token step's attention over
+ * the cache is one `sgemv` per row and head for the scores and one for the context, and its
+ * softmax and the GELU run on oneDNN where the backend has it (lib/backend.ts `wasmDnn`); the
+ * embedding, LayerNorms, biases and residuals (and otherwise the attention and GELU) run in
+ * plain JS on small float32 rows. Keys/values live in buffers preallocated for the whole context
+ * and written in place (no concat, no O(t) copy per step). The maths is the tensor forward
+ * pass's in float32 (bias adds and residuals round exactly as tfjs' float32 adds do; JS
+ * reductions accumulate in float64 and round once); the products and oneDNN's kernels sum in
+ * their own order, so logits agree with recomputation to float32 rounding (tests: within 1e-4)
+ * and greedy decoding chooses the same tokens unless two logits tie to that precision.
  *
  * @module
  */
