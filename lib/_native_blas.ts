@@ -19,7 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
-import { matMulGeometry, type WasmBackendInternals } from "./_wasm_kernels.ts";
+import { leadingSumGeometry, matMulGeometry, type WasmBackendInternals } from "./_wasm_kernels.ts";
 
 /** Options of {@link loadOpenBlas}. */
 export interface LoadOpenBlasOptions {
@@ -347,27 +347,11 @@ let _ones = new Float32Array(0);
  */
 export function openBlasLeadingAxesSum(blas: OpenBlas, fallback: tf.KernelFunc): tf.KernelFunc {
   return (args: Parameters<tf.KernelFunc>[0]) => {
-    const x = args.inputs.x as tf.TensorInfo;
-    const { axis, keepDims } = args.attrs as unknown as {
-      axis: number | number[];
-      keepDims: boolean;
-    };
-    const rank = x.shape.length;
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-    const r = axes.length;
-    if (
-      x.dtype !== "float32" || r === 0 || r >= rank || axes.some((a, i) => a !== i) ||
-      tf.util.sizeFromShape(x.shape) < _BLAS_SUM_MIN_ELEMENTS
-    ) {
-      return fallback(args);
-    }
-    const rows = tf.util.sizeFromShape(x.shape.slice(0, r));
-    const cols = tf.util.sizeFromShape(x.shape.slice(r));
+    const g = leadingSumGeometry(args);
+    if (g === null || g.rows * g.cols < _BLAS_SUM_MIN_ELEMENTS) return fallback(args);
+    const { x, rows, cols } = g;
     const backend = args.backend as unknown as WasmBackendInternals;
-    const out = backend.makeOutput(
-      keepDims ? [...x.shape.slice(0, r).map(() => 1), ...x.shape.slice(r)] : x.shape.slice(r),
-      "float32",
-    );
+    const out = backend.makeOutput(g.outShape, "float32");
     if (_ones.length < rows) _ones = new Float32Array(rows).fill(1);
     blas.useThreadsFor(rows * cols);
     blas.sgemv({

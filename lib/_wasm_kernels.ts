@@ -89,6 +89,37 @@ export function shareCast(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/** A float32 `Sum` over leading axes seen as `[rows, cols]` to `[cols]`, with its output shape. */
+export interface LeadingSum {
+  readonly x: tf.TensorInfo;
+  readonly rows: number;
+  readonly cols: number;
+  readonly outShape: number[];
+}
+
+/**
+ * The geometry of a `Sum` call over the leading `r` axes (`r < rank`) of a float32 tensor, or
+ * `null` for every other reduction.
+ */
+export function leadingSumGeometry(args: _Args): LeadingSum | null {
+  const x = args.inputs.x as tf.TensorInfo;
+  const { axis, keepDims } = args.attrs as unknown as {
+    axis: number | number[];
+    keepDims: boolean;
+  };
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const r = axes.length;
+  if (x.dtype !== "float32" || r === 0 || r >= rank || axes.some((a, i) => a !== i)) return null;
+  return {
+    x,
+    rows: tf.util.sizeFromShape(x.shape.slice(0, r)),
+    cols: tf.util.sizeFromShape(x.shape.slice(r)),
+    outShape: keepDims ? [...x.shape.slice(0, r).map(() => 1), ...x.shape.slice(r)] : x.shape
+      .slice(r),
+  };
+}
+
 /**
  * `Sum` over the leading `r` axes (`r < rank`) of a float32 tensor by row accumulation:
  * `acc[j] += x[i, j]` for `i = 0, 1, …` in float32, the order wasm's own loop uses after its
@@ -96,29 +127,17 @@ export function shareCast(original: tf.KernelFunc): tf.KernelFunc {
  */
 export function leadingAxesSum(original: tf.KernelFunc): tf.KernelFunc {
   return (args: _Args) => {
-    const x = args.inputs.x as tf.TensorInfo;
-    const { axis, keepDims } = args.attrs as unknown as {
-      axis: number | number[];
-      keepDims: boolean;
-    };
-    const rank = x.shape.length;
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-    const r = axes.length;
-    if (x.dtype !== "float32" || r === 0 || r >= rank || axes.some((a, i) => a !== i)) {
-      return original(args);
-    }
+    const g = leadingSumGeometry(args);
+    if (g === null) return original(args);
+    const { x, rows, cols, outShape } = g;
     const backend = args.backend as unknown as WasmBackendInternals;
-    const rows = tf.util.sizeFromShape(x.shape.slice(0, r));
-    const inner = tf.util.sizeFromShape(x.shape.slice(r));
-    const outShape = keepDims ? [...x.shape.slice(0, r).map(() => 1), ...x.shape.slice(r)] : x
-      .shape.slice(r);
     const out = backend.makeOutput(outShape, "float32");
     const src = backend.typedArrayFromHeap(x) as Float32Array;
     const acc = backend.typedArrayFromHeap(out) as Float32Array;
     acc.fill(0);
     for (let i = 0; i < rows; i++) {
-      const o = i * inner;
-      for (let j = 0; j < inner; j++) acc[j] += src[o + j];
+      const o = i * cols;
+      for (let j = 0; j < cols; j++) acc[j] += src[o + j];
     }
     return out;
   };
