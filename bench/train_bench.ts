@@ -177,12 +177,6 @@ async function tokenLogpsMs(method: TokenLogpsMethod, reps: number): Promise<num
   return (performance.now() - t0) / reps;
 }
 
-/** CPU seconds of this process (user + system). */
-function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
 /**
  * Wrap every kernel of `backend` with a wall-clock timer (kernels run synchronously; CPU time
  * would count the native libraries' spinning threads) (nested kernel calls count once, in the
