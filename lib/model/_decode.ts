@@ -216,7 +216,7 @@ export function decodeStep(
     for (let j = 0; j < N * D; j++) x[j] += attnOut[j];
     _layerNorm(x, h, N, D, c.ln2g, c.ln2b);
     const hidden = _dense(native, h, N, D, blk.w1, c.b1); // [N, M]
-    if (dnn !== null) dnn.eltwise("gelu_tanh", hidden, hidden); // as the tensor pass's kernel
+    if (dnn !== null) dnn.eltwise("gelu_tanh", hidden, hidden); // the tensor pass's large-tensor kernel
     else _gelu(hidden);
     const mlpOut = _dense(native, hidden, N, M, blk.w2, c.b2); // [N, D]
     for (let j = 0; j < N * D; j++) x[j] += mlpOut[j];
