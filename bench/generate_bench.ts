@@ -22,12 +22,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import {
-  type BackendKind,
-  initBackend,
-  KERNELS_CHOICES,
-  type KernelsChoice,
-} from "../lib/backend.ts";
+import { type BackendKind, initBackend, KERNELS_CHOICES } from "../lib/backend.ts";
 import { argmax } from "../lib/model/sampling.ts";
 import {
   createGpt,
@@ -39,6 +34,7 @@ import {
 } from "../lib/model/mod.ts";
 import { mulberry32 } from "../lib/util/rng.ts";
 import { REFERENCE_CONFIG } from "./_reference_config.ts";
+import { oneOf } from "./_cli.ts";
 
 /** CPU seconds of this process so far (user + system). */
 function _cpuSeconds(): number {
@@ -190,13 +186,8 @@ if (import.meta.main) {
       "blas-threads": { type: "string", default: "2" },
     },
   });
-  if (!KERNELS_CHOICES.includes(values.kernels as KernelsChoice)) {
-    throw new Error(
-      `--kernels must be one of ${KERNELS_CHOICES.join(", ")}, found "${values.kernels}"`,
-    );
-  }
   const info = await initBackend(values.backend as BackendKind, {
-    kernels: values.kernels as KernelsChoice,
+    kernels: oneOf("kernels", values.kernels, KERNELS_CHOICES),
     blas: { threads: Number(values["blas-threads"]) },
   });
   const newTokens = Number(values["new-tokens"]);

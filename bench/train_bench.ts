@@ -28,14 +28,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import {
-  type BackendKind,
-  initBackend,
-  KERNELS_CHOICES,
-  type KernelsChoice,
-  MATMUL_CHOICES,
-  type MatmulChoice,
-} from "../lib/backend.ts";
+import { type BackendKind, initBackend, KERNELS_CHOICES, MATMUL_CHOICES } from "../lib/backend.ts";
 import { tokenLogps, type TokenLogpsMethod } from "../lib/loss/mod.ts";
 import { createGpt } from "../lib/model/mod.ts";
 import {
@@ -50,6 +43,7 @@ import {
   type TrainOptions,
 } from "../lib/train/mod.ts";
 import { REFERENCE_BATCH, REFERENCE_CONFIG } from "./_reference_config.ts";
+import { oneOf } from "./_cli.ts";
 
 const REFERENCE = REFERENCE_CONFIG;
 const BATCH = REFERENCE_BATCH;
@@ -241,21 +235,11 @@ if (import.meta.main) {
       "dnn-spin-count": { type: "string", default: "10000" },
     },
   });
-  if (!KERNELS_CHOICES.includes(values.kernels as KernelsChoice)) {
-    throw new Error(
-      `--kernels: expected one of ${KERNELS_CHOICES.join(", ")}, found "${values.kernels}"`,
-    );
-  }
-  if (!MATMUL_CHOICES.includes(values.matmul as MatmulChoice)) {
-    throw new Error(
-      `--matmul: expected one of ${MATMUL_CHOICES.join(", ")}, found "${values.matmul}"`,
-    );
-  }
   const info = await initBackend(values.backend as BackendKind, {
     ...(values.threads === undefined ? {} : { wasmThreads: Number(values.threads) }),
     ...(values["wasm-dir"] === undefined ? {} : { wasmDir: values["wasm-dir"] }),
-    matmul: values.matmul as MatmulChoice,
-    kernels: values.kernels as KernelsChoice,
+    matmul: oneOf("matmul", values.matmul, MATMUL_CHOICES),
+    kernels: oneOf("kernels", values.kernels, KERNELS_CHOICES),
     dnn: {
       threads: Number(values["dnn-threads"]),
       spinCount: Number(values["dnn-spin-count"]),

@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
+import { dlopenWithEnv } from "./_dlopen.ts";
 import { leadingSumGeometry, matMulGeometry, type WasmBackendInternals } from "./_wasm_kernels.ts";
 
 /** Options of {@link loadOpenBlas}. */
@@ -227,30 +228,18 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
     const coreType = options.coreType === undefined || options.coreType === "auto"
       ? coreTypeForFlags(_cpuFlags())
       : options.coreType;
-    const before = Deno.env.get("OPENBLAS_CORETYPE");
-    const beforeTimeout = Deno.env.get("OPENBLAS_THREAD_TIMEOUT");
-    if (coreType !== null) Deno.env.set("OPENBLAS_CORETYPE", coreType);
-    if (timeout !== null) Deno.env.set("OPENBLAS_THREAD_TIMEOUT", String(timeout));
-    try {
-      _loaded = { library, lib: Deno.dlopen(library, _SYMBOLS) };
-    } catch (err) {
-      throw new Error(
-        `loadOpenBlas: cannot open "${library}" (${(err as Error).message}). Install OpenBLAS ` +
-          "(Debian/Ubuntu: `apt-get install libopenblas0`), pass its path, or choose the " +
-          'xnnpack matmul engine (initBackend("wasm", { matmul: "xnnpack" })).',
-        { cause: err },
-      );
-    } finally {
-      for (
-        const [name, value] of [
-          ["OPENBLAS_CORETYPE", before],
-          ["OPENBLAS_THREAD_TIMEOUT", beforeTimeout],
-        ] as const
-      ) {
-        if (value === undefined) Deno.env.delete(name);
-        else Deno.env.set(name, value);
-      }
-    }
+    const lib = dlopenWithEnv({
+      caller: "loadOpenBlas",
+      library,
+      symbols: _SYMBOLS,
+      env: {
+        OPENBLAS_CORETYPE: coreType,
+        OPENBLAS_THREAD_TIMEOUT: timeout === null ? null : String(timeout),
+      },
+      hint: "Install OpenBLAS (Debian/Ubuntu: `apt-get install libopenblas0`), pass its path, " +
+        'or choose the xnnpack matmul engine (initBackend("wasm", { matmul: "xnnpack" })).',
+    });
+    _loaded = { library, lib };
   }
   const s = _loaded.lib.symbols;
   s.openblas_set_num_threads(threads);

@@ -1,5 +1,5 @@
 /**
- * Native elementwise, softmax, LayerNorm, reduction and layout kernels for the wasm backend:
+ * Native elementwise, softmax, LayerNorm and layout kernels for the wasm backend:
  * oneDNN (Debian's `libdnnl2`, the CPU kernel library behind PyTorch's `mkldnn` path), called
  * through Deno's FFI on zero-copy views of the wasm heap.
  *
@@ -12,12 +12,14 @@
  *
  * Primitives are created once per operation and shape (a JIT compile of about a millisecond)
  * and kept in a bounded cache; a call rebinds the cached memory objects to the heap views and
- * executes. oneDNN's maths is the same function with its own summation order and its own
+ * executes. (Its reduction primitive is not used: a leading-axes sum over `[4096, 512]` took
+ * 47 ms, so bias gradients are an OpenBLAS `sgemv`, lib/_native_blas.ts.) oneDNN's maths is the same function with its own summation order and its own
  * polynomial for `exp`/`tanh`, so results agree with the JS kernels to float32 rounding, not
  * bit for bit.
  *
  * @module
  */
+import { dlopenWithEnv } from "./_dlopen.ts";
 
 /** Options of {@link loadOneDnn}. */
 export interface LoadOneDnnOptions {
@@ -78,8 +80,6 @@ export interface OneDnn {
   layerNormBackward(o: LayerNormBackwardArgs): void;
   /** `out = a ∘ b` with `b` broadcast along its size-1 dimensions (`out` has `a`'s dims). */
   binary(o: BinaryArgs): void;
-  /** `out` = the sum of `x` over the dimensions where `outDims` is 1 (same rank as `dims`). */
-  reduceSum(o: ReduceSumArgs): void;
   /** `out = transpose(x, perm)` for a row-major `x` of `dims`. */
   transpose(o: TransposeArgs): void;
 }
@@ -147,15 +147,6 @@ export interface BinaryArgs {
   readonly out: Float32Array;
 }
 
-/** Arguments of {@link OneDnn.reduceSum}. */
-export interface ReduceSumArgs {
-  readonly x: Float32Array;
-  readonly dims: readonly number[];
-  /** Same rank as `dims`; each entry equals `dims`' or is 1 (a summed dimension). */
-  readonly outDims: readonly number[];
-  readonly out: Float32Array;
-}
-
 /** Arguments of {@link OneDnn.transpose}. */
 export interface TransposeArgs {
   readonly x: Float32Array;
@@ -201,10 +192,6 @@ const _SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer"],
     result: "i32",
   },
-  dnnl_reduction_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
-    result: "i32",
-  },
   dnnl_primitive_desc_create: {
     parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
     result: "i32",
@@ -236,7 +223,6 @@ const _SOFTMAX_ACCURATE = 0x30000;
 const _USE_SCALE = 0x8, _USE_SHIFT = 0x10;
 const _ELTWISE: Record<EltwiseAlg, number> = { gelu_tanh: 0xcf, exp: 0xbf };
 const _BINARY: Record<BinaryAlg, number> = { add: 0x1fff0, mul: 0x1fff1, sub: 0x1fff5 };
-const _REDUCTION_SUM = 0x2fff4;
 const _ARG = {
   src: 1,
   src1: 2,
@@ -325,22 +311,14 @@ export function loadOneDnn(options: LoadOneDnnOptions = {}): OneDnn {
     );
   }
   if (_loaded === null) {
-    let lib: _Lib;
-    const before = Deno.env.get("GOMP_SPINCOUNT");
-    if (spinCount !== null) Deno.env.set("GOMP_SPINCOUNT", String(spinCount));
-    try {
-      lib = Deno.dlopen(library, _SYMBOLS);
-    } catch (err) {
-      throw new Error(
-        `loadOneDnn: cannot open "${library}" (${(err as Error).message}). Install oneDNN ` +
-          "(Debian/Ubuntu: `apt-get install libdnnl2`), pass its path, or choose the wasm " +
-          'kernels (initBackend("wasm", { kernels: "wasm" })).',
-        { cause: err },
-      );
-    } finally {
-      if (before === undefined) Deno.env.delete("GOMP_SPINCOUNT");
-      else Deno.env.set("GOMP_SPINCOUNT", before);
-    }
+    const lib = dlopenWithEnv({
+      caller: "loadOneDnn",
+      library,
+      symbols: _SYMBOLS,
+      env: { GOMP_SPINCOUNT: spinCount === null ? null : String(spinCount) },
+      hint: "Install oneDNN (Debian/Ubuntu: `apt-get install libdnnl2`), pass its path, or " +
+        'choose the wasm kernels (initBackend("wasm", { kernels: "wasm" })).',
+    });
     // oneDNN's OpenMP runtime: the process-wide libgomp it was linked against.
     const gomp = Deno.dlopen("libgomp.so.1", _GOMP_SYMBOLS);
     _loaded = { library, lib, gomp, byThreads: new Map() };
@@ -396,12 +374,10 @@ class _OneDnn implements OneDnn {
     _sameLength("eltwise", { x, y });
     this.#run(`eltwise ${alg} ${x.length}`, [x, y], () => {
       const md = this.#md([x.length]);
-      const desc = new Uint8Array(_OP_DESC_BYTES);
-      this.#check(
-        "dnnl_eltwise_forward_desc_init",
-        this.#s.dnnl_eltwise_forward_desc_init(desc, _FORWARD_TRAINING, _ELTWISE[alg], md, 0, 0),
-      );
-      return this.#primitive(desc, null, [[_ARG.src, md], [_ARG.dst, md]]);
+      return this.#primitive(this.#eltwiseForwardDesc(alg, md), null, [
+        [_ARG.src, md],
+        [_ARG.dst, md],
+      ]);
     });
   }
 
@@ -409,17 +385,16 @@ class _OneDnn implements OneDnn {
     _sameLength("eltwiseBackward", { x, dy, dx });
     this.#run(`eltwise-bwd ${alg} ${x.length}`, [x, dy, dx], () => {
       const md = this.#md([x.length]);
-      const fwd = new Uint8Array(_OP_DESC_BYTES);
-      this.#check(
-        "dnnl_eltwise_forward_desc_init",
-        this.#s.dnnl_eltwise_forward_desc_init(fwd, _FORWARD_TRAINING, _ELTWISE[alg], md, 0, 0),
-      );
       const desc = new Uint8Array(_OP_DESC_BYTES);
       this.#check(
         "dnnl_eltwise_backward_desc_init",
         this.#s.dnnl_eltwise_backward_desc_init(desc, _ELTWISE[alg], md, md, 0, 0),
       );
-      return this.#primitive(desc, fwd, [[_ARG.src, md], [_ARG.diffDst, md], [_ARG.diffSrc, md]]);
+      return this.#primitive(desc, this.#eltwiseForwardDesc(alg, md), [
+        [_ARG.src, md],
+        [_ARG.diffDst, md],
+        [_ARG.diffSrc, md],
+      ]);
     });
   }
 
@@ -520,20 +495,6 @@ class _OneDnn implements OneDnn {
     });
   }
 
-  reduceSum({ x, dims, outDims, out }: ReduceSumArgs): void {
-    _dims("reduceSum", { x: [x, dims], out: [out, outDims] });
-    _broadcastDims("reduceSum", dims, outDims);
-    this.#run(`sum ${dims} ${outDims}`, [x, out], () => {
-      const mx = this.#md(dims), mo = this.#md(outDims);
-      const desc = new Uint8Array(_OP_DESC_BYTES);
-      this.#check(
-        "dnnl_reduction_desc_init",
-        this.#s.dnnl_reduction_desc_init(desc, _REDUCTION_SUM, mx, mo, 0, 0),
-      );
-      return this.#primitive(desc, null, [[_ARG.src, mx], [_ARG.dst, mo]]);
-    });
-  }
-
   transpose({ x, dims, perm, out }: TransposeArgs): void {
     const outDims = perm.map((p) => dims[p]);
     if (
@@ -599,6 +560,15 @@ class _OneDnn implements OneDnn {
   #zeros(n: number): Float32Array {
     if (this.#zeroes.length < n) this.#zeroes = new Float32Array(n);
     return this.#zeroes.subarray(0, n);
+  }
+
+  #eltwiseForwardDesc(alg: EltwiseAlg, md: Uint8Array): Uint8Array {
+    const desc = new Uint8Array(_OP_DESC_BYTES);
+    this.#check(
+      "dnnl_eltwise_forward_desc_init",
+      this.#s.dnnl_eltwise_forward_desc_init(desc, _FORWARD_TRAINING, _ELTWISE[alg], md, 0, 0),
+    );
+    return desc;
   }
 
   #softmaxForwardDesc(md: Uint8Array): Uint8Array {

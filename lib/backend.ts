@@ -725,8 +725,6 @@ export function wasmBlas():
     },
   };
 }
-/** Whether `"auto"` already warned that OpenBLAS is missing. */
-let _warnedNoBlas = false;
 
 /** Register the wasm `BatchMatMul` of `choice`; returns what it selected for the info. */
 function _useWasmMatmul(
@@ -748,8 +746,12 @@ function _useWasmMatmul(
       break;
     case "openblas":
     case "auto":
-      try {
-        lib = loadOpenBlas(blasOptions);
+      lib = _loadNative(
+        () => loadOpenBlas(blasOptions),
+        choice === "openblas",
+        "matmuls run on XNNPACK (about 5× slower per core)",
+      );
+      if (lib !== null) {
         blas = {
           library: lib.library,
           config: lib.config,
@@ -757,15 +759,6 @@ function _useWasmMatmul(
           threads: lib.threads,
         };
         kernelFunc = openBlasBatchMatMul(lib, _xnnMatMul);
-      } catch (err) {
-        if (choice === "openblas") throw err;
-        if (!_warnedNoBlas) {
-          console.warn(
-            `initBackend(wasm): matmuls run on XNNPACK (about 5× slower per core): ` +
-              String((err as Error).message).split("\n")[0],
-          );
-          _warnedNoBlas = true;
-        }
       }
       break;
     default: {
@@ -776,12 +769,9 @@ function _useWasmMatmul(
       );
     }
   }
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({ ...kernel, kernelFunc: Object.assign(kernelFunc, { [_KIT_KERNEL]: true }) });
+  _setWasmKernel(kernel, kernelFunc);
   // Sums over leading axes (bias gradients) are products with a vector of ones.
-  const sumFunc = lib === null ? _jsSum : openBlasLeadingAxesSum(lib, _jsSum);
-  tf.unregisterKernel("Sum", "wasm");
-  tf.registerKernel({ ...sum, kernelFunc: Object.assign(sumFunc, { [_KIT_KERNEL]: true }) });
+  _setWasmKernel(sum, lib === null ? _jsSum : openBlasLeadingAxesSum(lib, _jsSum));
   _wasmBlas = lib;
   return { matmul: blas === null ? "xnnpack" : "openblas", blas };
 }
@@ -798,9 +788,6 @@ let _wasmDnn: OneDnn | null = null;
 export function wasmDnn(): OneDnn | null {
   return _wasmDnn !== null && tf.getBackend() === "wasm" ? _wasmDnn : null;
 }
-
-/** Whether `"auto"` already warned that oneDNN is missing. */
-let _warnedNoDnn = false;
 
 /** Register the wasm kernels of `choice` for the {@link ONEDNN_KERNELS}; returns what it selected. */
 function _useWasmKernels(
@@ -819,18 +806,11 @@ function _useWasmKernels(
       break;
     case "onednn":
     case "auto":
-      try {
-        dnn = loadOneDnn(dnnOptions);
-      } catch (err) {
-        if (choice === "onednn") throw err;
-        if (!_warnedNoDnn) {
-          console.warn(
-            `initBackend(wasm): elementwise kernels run on one core in wasm: ` +
-              String((err as Error).message).split("\n")[0],
-          );
-          _warnedNoDnn = true;
-        }
-      }
+      dnn = _loadNative(
+        () => loadOneDnn(dnnOptions),
+        choice === "onednn",
+        "elementwise kernels run on one core in wasm",
+      );
       break;
     default: {
       const never: never = choice;
@@ -844,13 +824,7 @@ function _useWasmKernels(
   const native = dnn === null ? null : oneDnnKernels(dnn, original);
   for (const name of ONEDNN_KERNELS) {
     const kernel = _wasmKernels.get(name)!;
-    tf.unregisterKernel(name, "wasm");
-    tf.registerKernel(
-      native === null ? kernel : {
-        ...kernel,
-        kernelFunc: Object.assign(native[name], { [_KIT_KERNEL]: true }),
-      },
-    );
+    _setWasmKernel(kernel, native === null ? kernel.kernelFunc : native[name]);
   }
   _wasmDnn = dnn;
   return {
@@ -859,6 +833,42 @@ function _useWasmKernels(
       ? null
       : { library: dnn.library, version: dnn.version, isa: dnn.isa, threads: dnn.threads },
   };
+}
+
+/** The fallbacks `"auto"` already warned about (once per process each). */
+const _warned = new Set<string>();
+
+/**
+ * `load()`, or, when it throws and the native engine was not `required`, `null` with a one-line
+ * warning naming the `fallback` and the cause (once per process and fallback).
+ */
+function _loadNative<T>(load: () => T, required: boolean, fallback: string): T | null {
+  try {
+    return load();
+  } catch (err) {
+    if (required) throw err;
+    if (!_warned.has(fallback)) {
+      console.warn(
+        `initBackend(wasm): ${fallback}: ` + String((err as Error).message).split("\n")[0],
+      );
+      _warned.add(fallback);
+    }
+    return null;
+  }
+}
+
+/**
+ * Register `kernelFunc` as the wasm kernel of `kernel.kernelName` (marked as the kit's unless it
+ * is tfjs' own, `kernel.kernelFunc`).
+ */
+function _setWasmKernel(kernel: tf.KernelConfig, kernelFunc: tf.KernelFunc): void {
+  tf.unregisterKernel(kernel.kernelName, "wasm");
+  tf.registerKernel({
+    ...kernel,
+    kernelFunc: kernelFunc === kernel.kernelFunc
+      ? kernelFunc
+      : Object.assign(kernelFunc, { [_KIT_KERNEL]: true }),
+  });
 }
 
 /** `dist/` of the installed wasm backend package, resolved through the import map. */

@@ -69,9 +69,7 @@ import {
   type BackendKind,
   initBackend,
   KERNELS_CHOICES,
-  type KernelsChoice,
   MATMUL_CHOICES,
-  type MatmulChoice,
 } from "../../lib/backend.ts";
 import { tokenLogps } from "../../lib/loss/mod.ts";
 import { createGpt } from "../../lib/model/mod.ts";
@@ -88,6 +86,7 @@ import {
 } from "../../lib/train/mod.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 import { REFERENCE_BATCH, REFERENCE_CONFIG } from "../_reference_config.ts";
+import { oneOf } from "../_cli.ts";
 
 const REFERENCE = REFERENCE_CONFIG;
 const BATCH = REFERENCE_BATCH;
@@ -626,24 +625,16 @@ if (import.meta.main) {
   }
 
   const rounds = positiveInt("rounds", values.rounds);
-  if (!MATMUL_CHOICES.includes(values.matmul as MatmulChoice)) {
-    throw new Error(`--matmul must be one of ${MATMUL_CHOICES.join(", ")}, found ${values.matmul}`);
-  }
-  if (!KERNELS_CHOICES.includes(values.kernels as KernelsChoice)) {
-    throw new Error(
-      `--kernels must be one of ${KERNELS_CHOICES.join(", ")}, found ${values.kernels}`,
-    );
-  }
   const info = await initBackend(backend, {
     ...(values.threads === undefined
       ? {}
       : { wasmThreads: positiveInt("threads", values.threads) }),
-    matmul: values.matmul as MatmulChoice,
+    matmul: oneOf("matmul", values.matmul, MATMUL_CHOICES),
     blas: {
       threads: positiveInt("blas-threads", values["blas-threads"]),
       threadTimeout: positiveInt("blas-thread-timeout", values["blas-thread-timeout"]),
     },
-    kernels: values.kernels as KernelsChoice,
+    kernels: oneOf("kernels", values.kernels, KERNELS_CHOICES),
     dnn: { threads: positiveInt("dnn-threads", values["dnn-threads"]) },
   });
   const adapter = backend === "webgpu" ? await adapterInfo() : null;
