@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { incrementScript, startTestServer } from "../tests/synth/_openai_test_server.ts";
+import { incrementScript, startTestServer } from "../testing/openai/mod.ts";
 
 /** Script with one wrong version, so that refine answers a fix. */
 const fallback = (taskId: string) => ({

@@ -22,7 +22,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { type BackendKind, initBackend, KERNELS_CHOICES } from "../lib/backend.ts";
+import { type BackendKind, initBackend, KERNELS_CHOICES } from "../lib/backend/mod.ts";
 import { argmax } from "../lib/model/sampling.ts";
 import {
   createGpt,
@@ -34,7 +34,7 @@ import {
 } from "../lib/model/mod.ts";
 import { mulberry32 } from "../lib/util/rng.ts";
 import { REFERENCE_CONFIG } from "./_reference_config.ts";
-import { oneOf } from "./_cli.ts";
+import { oneOf } from "../lib/core/mod.ts";
 
 /** CPU seconds of this process so far (user + system). */
 function _cpuSeconds(): number {
@@ -187,7 +187,7 @@ if (import.meta.main) {
     },
   });
   const info = await initBackend(values.backend as BackendKind, {
-    kernels: oneOf("kernels", values.kernels, KERNELS_CHOICES),
+    kernels: oneOf("--kernels", values.kernels, KERNELS_CHOICES),
     blas: { threads: Number(values["blas-threads"]) },
   });
   const newTokens = Number(values["new-tokens"]);

@@ -28,7 +28,12 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { type BackendKind, initBackend, KERNELS_CHOICES, MATMUL_CHOICES } from "../lib/backend.ts";
+import {
+  type BackendKind,
+  initBackend,
+  KERNELS_CHOICES,
+  MATMUL_CHOICES,
+} from "../lib/backend/mod.ts";
 import { tokenLogps, type TokenLogpsMethod } from "../lib/loss/mod.ts";
 import { createGpt } from "../lib/model/mod.ts";
 import {
@@ -43,7 +48,7 @@ import {
   type TrainOptions,
 } from "../lib/train/mod.ts";
 import { REFERENCE_BATCH, REFERENCE_CONFIG } from "./_reference_config.ts";
-import { oneOf } from "./_cli.ts";
+import { oneOf } from "../lib/core/mod.ts";
 
 const REFERENCE = REFERENCE_CONFIG;
 const BATCH = REFERENCE_BATCH;
@@ -238,8 +243,8 @@ if (import.meta.main) {
   const info = await initBackend(values.backend as BackendKind, {
     ...(values.threads === undefined ? {} : { wasmThreads: Number(values.threads) }),
     ...(values["wasm-dir"] === undefined ? {} : { wasmDir: values["wasm-dir"] }),
-    matmul: oneOf("matmul", values.matmul, MATMUL_CHOICES),
-    kernels: oneOf("kernels", values.kernels, KERNELS_CHOICES),
+    matmul: oneOf("--matmul", values.matmul, MATMUL_CHOICES),
+    kernels: oneOf("--kernels", values.kernels, KERNELS_CHOICES),
     dnn: {
       threads: Number(values["dnn-threads"]),
       spinCount: Number(values["dnn-spin-count"]),
@@ -251,15 +256,16 @@ if (import.meta.main) {
   });
   const steps = Number(values.steps);
   const accumulation = Number(values.accumulation);
+  const wasm = info.backend === "wasm" ? info : null;
   const base = {
     backend: info.backend,
-    simd: info.simd,
-    threads: info.threads,
-    adapter: info.adapter,
-    matmul: info.matmul,
-    kernelEngine: info.kernels,
-    onednn: info.onednn,
-    blas: info.blas,
+    simd: wasm?.simd ?? null,
+    threads: wasm?.threads ?? null,
+    adapter: info.backend === "webgpu" ? info.adapter : null,
+    matmul: wasm?.matmul ?? null,
+    kernelEngine: wasm?.kernels ?? null,
+    onednn: wasm?.onednn ?? null,
+    blas: wasm?.blas ?? null,
     config: REFERENCE,
   };
   const only = values.only;

@@ -39,7 +39,7 @@
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backend/mod.ts";
 import { createGpt } from "../lib/model/mod.ts";
 import type { GptConfig } from "../lib/model/mod.ts";
 import { AdamW, clipByGlobalNorm, type LmBatch, lmLoss, train } from "../lib/train/mod.ts";

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Preset, PresetName } from "../lib/experiment/mod.ts";
+import type { PresetName } from "../lib/core/mod.ts";
+import type { Preset } from "../lib/experiment/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 
 /** Per-area defaults of every preference study (DESIGN §1 hyper-parameters where they apply). */

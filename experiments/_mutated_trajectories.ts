@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Trajectory } from "../lib/codeflow/types.ts";
+import type { Trajectory } from "../lib/core/mod.ts";
 import { itemSeed, mulberry32 } from "../lib/util/rng.ts";
 
 /** Correct functions the bugs are injected into. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { OffsetTokenizer, TokenizedText } from "../lib/diff/types.ts";
+import type { OffsetTokenizer, TokenizedText } from "../lib/core/mod.ts";
 
 /**
  * The o200k BPE with character offsets taken from each token's decoded text. Offsets are exact

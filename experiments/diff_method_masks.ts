@@ -12,7 +12,14 @@
  * @module
  */
 import { buildPairs } from "../lib/codeflow/mod.ts";
-import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../lib/codeflow/types.ts";
+import {
+  type DiffMethod,
+  EMPTY_REJECTED_POLICIES,
+  type EmptyRejectedPolicy,
+  oneOf,
+  SELECTION_RULES,
+  type SelectionRule,
+} from "../lib/core/mod.ts";
 import type { CellContext, CellResult, Study, Variant } from "../lib/experiment/mod.ts";
 import { mutatedTrajectories } from "./_mutated_trajectories.ts";
 import { o200kOffsetTokenizer } from "./_o200k_offsets.ts";
@@ -42,13 +49,6 @@ export type DiffMethodBase = {
   };
 };
 
-function _oneOf<T extends string>(value: string, allowed: readonly T[], key: string): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new Error(`${key}: expected one of ${allowed.join(", ")}, found "${value}"`);
-  }
-  return value as T;
-}
-
 /**
  * One cell: the seed's trajectories, cut into pairs with the variant's diff method; metrics are
  * means over the kept pairs.
@@ -57,11 +57,11 @@ async function diffMethodCell(
   ctx: CellContext<DiffMethodVariant, DiffMethodScale, DiffMethodBase>,
 ): Promise<CellResult> {
   const { base, seed } = ctx;
-  const rule = _oneOf(base.synth.rule, ["random", "first", "last"], "synth.rule");
-  const emptyRejected = _oneOf(
-    base.mask.emptyRejected,
-    ["keep", "drop", "anchor"],
+  const rule = oneOf("synth.rule", base.synth.rule, SELECTION_RULES);
+  const emptyRejected = oneOf(
     "mask.emptyRejected",
+    base.mask.emptyRejected,
+    EMPTY_REJECTED_POLICIES,
   );
   const trajectories = mutatedTrajectories({
     count: ctx.config.scale.pairs,

@@ -18,8 +18,8 @@ import {
   type OpenAITestServer,
   type ServerTask,
   startOpenAITestServer,
-} from "./eval/_openai_server.ts";
-import { startTestServer, type TaskScript, type TestServer } from "./synth/_openai_test_server.ts";
+} from "../testing/openai/mod.ts";
+import { startTestServer, type TaskScript, type TestServer } from "../testing/openai/mod.ts";
 
 const F = "`".repeat(3);
 

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backend/mod.ts";
 import { wasmThreadsProbe } from "./_wasm_threads_probe.ts";
 
 const { values } = parseArgs({

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, type KernelsChoice } from "../lib/backend.ts";
-import { loadOneDnn } from "../lib/_native_dnnl.ts";
-import { DNNL_MIN_ELEMENTS } from "../lib/_dnnl_kernels.ts";
+import { initBackend, type KernelsChoice } from "../lib/backend/mod.ts";
+import { loadOneDnn } from "../lib/backend/_native_dnnl.ts";
+import { DNNL_MIN_ELEMENTS } from "../lib/backend/_dnnl_kernels.ts";
 import { gelu, layerNorm, softmaxLast } from "../lib/model/_fused.ts";
 
 const GELU_1 = 0.841192; // 0.5·(1 + tanh(√(2/π)·1.044715))
@@ -168,7 +168,7 @@ Deno.test("wasm kernels on oneDNN: the model's ops and gradients equal cpu and t
 });
 
 Deno.test("kernels auto without oneDNN runs the wasm kernels with a one-line warning; onednn fails", async () => {
-  const backendUrl = new URL("../lib/backend.ts", import.meta.url).href;
+  const backendUrl = new URL("../lib/backend/mod.ts", import.meta.url).href;
   const child = await new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
@@ -189,7 +189,7 @@ Deno.test("kernels auto without oneDNN runs the wasm kernels with a one-line war
   assert.match(stderr, /Uncaught .*cannot open "libmissing\.so\.9"/);
   assert.equal(child.code, 1);
   // The spin count it sets for libgomp's start-up is restored afterwards (a fresh process).
-  const url = new URL("../lib/_native_dnnl.ts", import.meta.url).href;
+  const url = new URL("../lib/backend/_native_dnnl.ts", import.meta.url).href;
   const probe = await new Deno.Command(Deno.execPath(), {
     args: [
       "eval",

@@ -25,7 +25,7 @@ import {
   type ExecuteNotebookResult,
   notebookCharts,
   notebookTables,
-} from "../lib/notebook/mod.ts";
+} from "../testing/notebook/mod.ts";
 import { pretrainBase, pretrainConfig } from "../lib/pipeline/mod.ts";
 import type { AnyStudy } from "../lib/experiment/mod.ts";
 import { STUDIES } from "../experiments/mod.ts";
@@ -41,7 +41,7 @@ import {
   TEACHER_EXPECTED,
   TEACHER_MODEL,
 } from "./_notebook_openai_server.ts";
-import type { TestServer } from "./synth/_openai_test_server.ts";
+import type { TestServer } from "../testing/openai/mod.ts";
 
 const NOTEBOOKS_DIR = fileURLToPath(new URL("../notebooks/", import.meta.url));
 const MINIFLOW = "MiniFlow (offline teacher)";

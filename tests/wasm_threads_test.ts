@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { initBackend } from "../lib/backend.ts";
-import { loadThreadedWasm } from "../lib/_wasm_threads.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import { loadThreadedWasm } from "../lib/backend/_wasm_threads.ts";
 import { type WasmThreadsProbe, wasmThreadsProbe } from "./_wasm_threads_probe.ts";
 
 const CHILD = new URL("./_wasm_threads_child.ts", import.meta.url).pathname;

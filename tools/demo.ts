@@ -17,14 +17,7 @@
  *
  * @module
  */
-import {
-  configHash,
-  PRESET_NAMES,
-  type PresetName,
-  resolveConfig,
-  runStudy,
-  type RunStudyResult,
-} from "../lib/experiment/mod.ts";
+import { configHash, resolveConfig, runStudy, type RunStudyResult } from "../lib/experiment/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 import { PREFERENCE_PRESETS } from "../experiments/_defaults.ts";
 import {
@@ -35,6 +28,7 @@ import {
   type PreferenceVariant,
 } from "../experiments/preference_study.ts";
 import { mainResults } from "../experiments/main_results.ts";
+import { oneOf, PRESET_NAMES, type PresetName } from "../lib/core/mod.ts";
 
 /** Label of every result of the demo: the pairs come from the offline MiniFlow teacher. */
 export const DEMO_LABEL = "MiniFlow (offline teacher)";
@@ -160,11 +154,7 @@ function _parse(argv: readonly string[]): RunDemoOptions {
       console.log(USAGE);
       Deno.exit(0);
     } else if (name === "--preset") {
-      const p = value();
-      if (!(PRESET_NAMES as readonly string[]).includes(p)) {
-        throw new Error(`--preset: expected one of ${PRESET_NAMES.join(", ")}, found "${p}"`);
-      }
-      preset = p as PresetName;
+      preset = oneOf("--preset", value(), PRESET_NAMES);
     } else if (name === "--runs-dir") runsDir = value();
     else if (name === "--cache-dir") cacheDir = value();
     else if (name === "--quiet") quiet = true;

@@ -16,11 +16,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { oneOf } from "../lib/core/mod.ts";
 import {
   BENCHMARK_NAMES,
-  type BenchmarkName,
   BenchmarkRunner,
-  type EndpointMode,
+  ENDPOINT_MODES,
   evaluateModel,
   type EvaluationSummary,
   loadBenchmark,
@@ -140,20 +140,10 @@ export async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    const bench = values.bench as BenchmarkName | undefined;
-    if (bench === undefined || !BENCHMARK_NAMES.includes(bench)) {
-      throw new Error(
-        `--bench: expected one of ${BENCHMARK_NAMES.join(", ")}, found ${
-          JSON.stringify(values.bench)
-        }`,
-      );
-    }
+    const bench = oneOf("--bench", values.bench, BENCHMARK_NAMES);
     if (values.endpoint === undefined) throw new Error("--endpoint is required");
     if (values.model === undefined) throw new Error("--model is required");
-    const mode = (values.mode ?? "chat") as EndpointMode;
-    if (mode !== "chat" && mode !== "completions") {
-      throw new Error(`--mode: expected chat or completions, found "${values.mode}"`);
-    }
+    const mode = oneOf("--mode", values.mode ?? "chat", ENDPOINT_MODES);
     const n = _int("n", values.n, 1);
     const ks = (values.k ?? "1").split(",").map((k) => _int("k", k, 1));
     for (const k of ks) if (k > n) throw new Error(`--k: ${k} is larger than --n ${n}`);
@@ -212,7 +202,7 @@ export async function main(args: readonly string[]): Promise<number> {
       concurrency,
     });
     const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
-    const results = ResultsFile.open(join(out, "samples.jsonl"));
+    const results = await ResultsFile.open(join(out, "samples.jsonl"));
     try {
       const { summary } = await evaluateModel({
         tasks,

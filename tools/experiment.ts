@@ -9,8 +9,9 @@
  *
  * @module
  */
-import { PRESET_NAMES, type PresetName, runStudy } from "../lib/experiment/mod.ts";
+import { runStudy } from "../lib/experiment/mod.ts";
 import { STUDIES } from "../experiments/mod.ts";
+import { PRESET_NAMES, type PresetName } from "../lib/core/mod.ts";
 
 const USAGE = `usage: deno task experiment <study> [--preset smoke|paper] [--key=value …] [options]
 

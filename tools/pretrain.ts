@@ -13,16 +13,16 @@
 import { join, resolve } from "node:path";
 import { applyOverrides } from "../lib/experiment/overrides.ts";
 import {
-  PRETRAIN_PRESETS,
   pretrainBase,
   type PretrainConfig,
   pretrainConfig,
   type PretrainPreset,
 } from "../lib/pipeline/mod.ts";
+import { PRESET_NAMES } from "../lib/core/mod.ts";
 
 const USAGE = `usage: deno task pretrain [--preset smoke|paper] [--key=value …] [options]
 
-  --preset NAME     scale preset: ${PRETRAIN_PRESETS.join(" | ")} (default paper)
+  --preset NAME     scale preset: ${PRESET_NAMES.join(" | ")} (default paper)
   --key=value       override a config key, e.g. --train.steps=800 --corpus.buggyFraction=0.5
                     --model.nLayer=4 (unknown keys and wrong types are rejected)
   --out DIR         checkpoint folder (default data/checkpoints/<name>)
@@ -71,8 +71,8 @@ function parse(argv: readonly string[]): _Args {
     else if (arg.startsWith("--") && eq > 2) overrides.push(arg.slice(2));
     else fail(`unexpected argument ${JSON.stringify(arg)}`);
   }
-  if (!PRETRAIN_PRESETS.includes(preset as PretrainPreset)) {
-    fail(`unknown preset ${JSON.stringify(preset)}`);
+  if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
+    fail(`--preset: expected one of ${PRESET_NAMES.join(", ")}, found ${JSON.stringify(preset)}`);
   }
   return { preset: preset as PretrainPreset, overrides, out, runDir, quiet, printConfig };
 }

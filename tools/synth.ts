@@ -13,7 +13,13 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../lib/codeflow/types.ts";
+import {
+  DIFF_METHODS,
+  EMPTY_REJECTED_POLICIES,
+  oneOf,
+  SELECTION_RULES,
+  TEACHER_KINDS,
+} from "../lib/core/mod.ts";
 import { MiniFlowTeacher } from "../lib/miniflow/mod.ts";
 import { Sandbox } from "../lib/sandbox/mod.ts";
 import {
@@ -79,17 +85,18 @@ function num(name: string, value: string | undefined, fallback: number): number 
   return n;
 }
 
-function oneOf<T extends string>(
+function choice<T extends string>(
   name: string,
   value: string | undefined,
   allowed: readonly T[],
   fallback: T,
 ): T {
   if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    fail(`--${name} must be one of ${allowed.join("|")}, got ${JSON.stringify(value)}`);
+  try {
+    return oneOf(`--${name}`, value, allowed);
+  } catch (e) {
+    return fail((e as Error).message);
   }
-  return value as T;
 }
 
 let parsed;
@@ -136,7 +143,7 @@ if (a.help) {
 }
 const teacherKind = a.teacher === undefined
   ? fail("--teacher is required")
-  : oneOf("teacher", a.teacher, ["miniflow", "openai"] as const, "miniflow");
+  : choice("teacher", a.teacher, TEACHER_KINDS, "miniflow");
 if (a.tasks === undefined) fail("--tasks is required");
 if (a.out === undefined) fail("--out is required");
 const config = {
@@ -150,14 +157,9 @@ const config = {
   workers: int("workers", a.workers, navigator.hardwareConcurrency, 1),
   prepareBatch: int("prepare-batch", a["prepare-batch"], 32, 1),
   maxRefinements: int("max-refinements", a["max-refinements"], 5),
-  selection: oneOf<SelectionRule>("selection", a.selection, ["random", "first", "last"], "random"),
-  diff: oneOf<DiffMethod>("diff", a.diff, ["lcs", "ratcliff", "prefix-suffix"], "lcs"),
-  emptyRejected: oneOf<EmptyRejectedPolicy>(
-    "empty-rejected",
-    a["empty-rejected"],
-    ["keep", "drop", "anchor"],
-    "keep",
-  ),
+  selection: choice("selection", a.selection, SELECTION_RULES, "random"),
+  diff: choice("diff", a.diff, DIFF_METHODS, "lcs"),
+  emptyRejected: choice("empty-rejected", a["empty-rejected"], EMPTY_REJECTED_POLICIES, "keep"),
   judge: a.judge ?? false,
   testJudgeMin: a["test-judge-min"] === undefined
     ? null

@@ -67,10 +67,11 @@ import {
   BACKEND_KINDS,
   type BackendInfo,
   type BackendKind,
+  describeBackend,
   initBackend,
   KERNELS_CHOICES,
   MATMUL_CHOICES,
-} from "../../lib/backend.ts";
+} from "../../lib/backend/mod.ts";
 import { tokenLogps } from "../../lib/loss/mod.ts";
 import { createGpt } from "../../lib/model/mod.ts";
 import type { CausalLM } from "../../lib/model/types.ts";
@@ -86,7 +87,7 @@ import {
 } from "../../lib/train/mod.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 import { REFERENCE_BATCH, REFERENCE_CONFIG } from "../_reference_config.ts";
-import { oneOf } from "../_cli.ts";
+import { oneOf } from "../../lib/core/mod.ts";
 
 const REFERENCE = REFERENCE_CONFIG;
 const BATCH = REFERENCE_BATCH;
@@ -419,15 +420,15 @@ function cpuName(): string {
 function oursDevice(info: BackendInfo): string {
   switch (info.backend) {
     case "webgpu":
-      return `webgpu: ${info.adapter ?? "(no adapter)"}`;
+      return `webgpu: ${info.adapter}`;
     case "tensorflow":
       return "tensorflow: tfjs-node-gpu";
     case "wasm":
     case "cpu":
       return `${info.backend}: ${cpuName()}`;
     default: {
-      const never: never = info.backend;
-      throw new Error(`unknown backend ${never}`);
+      const never: never = info;
+      throw new Error(`unknown backend ${JSON.stringify(never)}`);
     }
   }
 }
@@ -552,16 +553,10 @@ function printReport(
       "the fastest-step ratio is the least disturbed by other load",
   );
   console.log(
-    `ours:  tfjs ${info.tfjsVersion}, backend ${info.tfjsBackend}, simd ${info.simd}, ` +
-      `threads ${info.threads}, adapter ${info.adapter}, matmul ${info.matmul ?? "tfjs"}` +
-      (info.blas === null
-        ? ""
-        : ` (${info.blas.config.split(" ").slice(0, 2).join(" ")}, core ${info.blas.coreName}, ` +
-          `${info.blas.threads} threads)`) +
-      `, kernels ${info.kernels ?? "tfjs"}` +
-      (info.onednn === null
-        ? ""
-        : ` (oneDNN ${info.onednn.version}, ${info.onednn.isa}, ${info.onednn.threads} threads)`) +
+    `ours:  ${describeBackend(info)}` +
+      (info.backend === "wasm" && info.blas !== null
+        ? ` [${info.blas.config.split(" ").slice(0, 2).join(" ")}]`
+        : "") +
       `, ${params} params; ` +
       `load average before: ${loads.ours}`,
   );
@@ -629,12 +624,12 @@ if (import.meta.main) {
     ...(values.threads === undefined
       ? {}
       : { wasmThreads: positiveInt("threads", values.threads) }),
-    matmul: oneOf("matmul", values.matmul, MATMUL_CHOICES),
+    matmul: oneOf("--matmul", values.matmul, MATMUL_CHOICES),
     blas: {
       threads: positiveInt("blas-threads", values["blas-threads"]),
       threadTimeout: positiveInt("blas-thread-timeout", values["blas-thread-timeout"]),
     },
-    kernels: oneOf("kernels", values.kernels, KERNELS_CHOICES),
+    kernels: oneOf("--kernels", values.kernels, KERNELS_CHOICES),
     dnn: { threads: positiveInt("dnn-threads", values["dnn-threads"]) },
   });
   const adapter = backend === "webgpu" ? await adapterInfo() : null;

@@ -7,7 +7,7 @@ import { planRejectedLines } from "../diff/empty_rejected.ts";
 import { lineDiff } from "../diff/line_diff.ts";
 import { lineTexts } from "../diff/lines.ts";
 import { chosenMaskSpans, rejectedMaskSpans } from "../diff/pair_masks.ts";
-import type { OffsetTokenizer } from "../diff/types.ts";
+import type { OffsetTokenizer } from "../core/mod.ts";
 import type { PyAstService } from "./py_ast_service.ts";
 import { type RuleFilterOptions, runRuleFilters } from "./rule_filters.ts";
 import { selectVersions } from "./select_versions.ts";
@@ -19,7 +19,7 @@ import type {
   PairMasks,
   SelectionRule,
   Trajectory,
-} from "./types.ts";
+} from "../core/mod.ts";
 
 /** Options of {@linkcode buildPairs}. */
 export interface BuildPairOptions {

@@ -4,7 +4,7 @@
  * @module
  */
 import { passesFilters } from "./rule_filters.ts";
-import type { Pair, TokenSpan } from "./types.ts";
+import type { Pair, TokenSpan } from "../core/mod.ts";
 
 /** One record of the public reference format (a JSON list of these). */
 export interface ReferenceRecord {

@@ -1,20 +1,11 @@
 /**
- * CodeFlow records: JSONL IO with line-numbered errors, resumption, pair selection, rule filters
+ * CodeFlow records (their types live in lib/core): validated JSONL reading, resumption, pair selection, rule filters
  * and export (DESIGN §1).
  *
  * @module
  */
-export type * from "./types.ts";
-export { FieldError, RecordError } from "./record_error.ts";
-export { type RecordValidator, validatePair, validateTrajectory } from "./validate.ts";
-export {
-  appendJsonl,
-  type JsonlEntry,
-  parseJsonlLine,
-  readJsonl,
-  readPairs,
-  readTrajectories,
-} from "./jsonl.ts";
+export { validatePair, validateTrajectory } from "./validate.ts";
+export { readPairs, readTrajectories } from "./jsonl.ts";
 export { resumeJsonl, type ResumeState } from "./resume.ts";
 export { type Selection, type SelectOptions, selectVersions } from "./select_versions.ts";
 export {
@@ -27,7 +18,6 @@ export {
   type FilterInput,
   o200kTokenCounter,
   passesFilters,
-  type RuleFilterName,
   type RuleFilterOptions,
   type RuleFilterVerdicts,
   runRuleFilters,

@@ -1,12 +1,9 @@
 /**
- * Resume an append-only JSONL output after a kill.
+ * Resume an append-only JSONL output of per-task records after a kill.
  *
  * @module
  */
-import { _readLines } from "./_lines.ts";
-import { parseJsonlLine } from "./jsonl.ts";
-import { FieldError } from "./record_error.ts";
-import type { RecordValidator } from "./validate.ts";
+import { FieldError, type RecordValidator, repairJsonl } from "../core/mod.ts";
 
 /** What {@linkcode resumeJsonl} found. */
 export interface ResumeState {
@@ -19,11 +16,8 @@ export interface ResumeState {
 }
 
 /**
- * Read the finished task ids of an append-only JSONL output before resuming a job. A missing file
- * means nothing is finished. A last line without its `"\n"` was torn by a kill (each record is
- * written as one `JSON + "\n"`): it is dropped and the file is truncated back to the end of the
- * last complete line, so the next append starts on a fresh line. Any other bad line, including a
- * complete last line, is an error (a {@linkcode RecordError}), since it is not what a kill leaves.
+ * The finished task ids of an append-only JSONL output, after lib/core's `repairJsonl` cut a torn
+ * last line off. Every record must carry a string `taskId`.
  *
  * @example
  * ```ts
@@ -43,34 +37,15 @@ export async function resumeJsonl(
   validate?: RecordValidator<unknown>,
 ): Promise<ResumeState> {
   const taskIds = new Set<string>();
-  let records = 0;
-  let tornAt = -1;
   const check: RecordValidator<{ taskId: string }> = (value) => {
     if (validate !== undefined) validate(value);
     const id = (value as { taskId?: unknown } | null)?.taskId;
     if (typeof id !== "string") throw new FieldError("taskId", "string", id);
     return { taskId: id };
   };
-  try {
-    for await (const raw of _readLines(path)) {
-      if (!raw.terminated) {
-        tornAt = raw.byteStart;
-        break;
-      }
-      if (raw.text.trim() === "") continue;
-      const { taskId } = parseJsonlLine(raw.text, path, raw.lineNo, check);
-      taskIds.add(taskId);
-      records++;
-    }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { taskIds, records: 0, truncatedBytes: 0 };
-    throw e;
-  }
-  let truncatedBytes = 0;
-  if (tornAt >= 0) {
-    const size = (await Deno.stat(path)).size;
-    truncatedBytes = size - tornAt;
-    await Deno.truncate(path, tornAt);
-  }
-  return { taskIds, records, truncatedBytes };
+  const state = await repairJsonl(path, {
+    validate: check,
+    onRecord: (e) => taskIds.add(e.record.taskId),
+  });
+  return { taskIds, ...state };
 }

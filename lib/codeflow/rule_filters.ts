@@ -4,10 +4,7 @@
  * @module
  */
 import type { PyAstService } from "./py_ast_service.ts";
-import type { FilterName, Pair, PairDiff } from "./types.ts";
-
-/** The four rule filters; `judge` is not a rule filter. */
-export type RuleFilterName = Exclude<FilterName, "judge">;
+import type { Pair, PairDiff, RuleFilterName } from "../core/mod.ts";
 
 /** Verdict of each rule filter: `true` when the pair passed (is kept by) that filter. */
 export type RuleFilterVerdicts = Readonly<Record<RuleFilterName, boolean>>;

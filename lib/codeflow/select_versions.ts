@@ -4,7 +4,7 @@
  * @module
  */
 import { itemSeed, mulberry32 } from "../util/rng.ts";
-import type { CodeVersion, SelectionRule, Trajectory } from "./types.ts";
+import type { CodeVersion, SelectionRule, Trajectory } from "../core/mod.ts";
 
 /** Options of {@linkcode selectVersions}. */
 export interface SelectOptions {

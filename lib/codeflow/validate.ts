@@ -5,41 +5,19 @@
  *
  * @module
  */
-import { FieldError } from "./record_error.ts";
-import type {
-  CodeVersion,
-  DiffMethod,
-  EmptyRejectedCase,
-  FilterName,
-  Pair,
-  SelectionRule,
-  TeacherKind,
-  Trajectory,
-  Verdict,
-} from "./types.ts";
-
-/** Checks that a parsed JSON value is a `T`, or throws a {@linkcode FieldError}. */
-export type RecordValidator<T> = (value: unknown) => T;
-
-const TEACHER_KINDS: readonly TeacherKind[] = ["miniflow", "openai"];
-const VERDICTS: readonly Verdict[] = ["pass", "fail", "timeout", "error"];
-const RULES: readonly SelectionRule[] = ["random", "first", "last"];
-const METHODS: readonly DiffMethod[] = ["lcs", "ratcliff", "prefix-suffix"];
-const FILTERS: readonly FilterName[] = [
-  "comment-only",
-  "too-many-lines",
-  "too-long",
-  "same-ast",
-  "judge",
-];
-const EMPTY_CASES: readonly EmptyRejectedCase[] = [
-  "non-empty",
-  "keep",
-  "drop",
-  "anchor-insertion",
-  "anchor-last-line",
-  "anchor-none",
-];
+import {
+  type CodeVersion,
+  DIFF_METHODS,
+  EMPTY_REJECTED_CASES,
+  FieldError,
+  FILTER_NAMES,
+  type Pair,
+  type RecordValidator,
+  SELECTION_RULES,
+  TEACHER_KINDS,
+  type Trajectory,
+  VERDICTS,
+} from "../core/mod.ts";
 
 /**
  * Check a `codeflow.trajectory/v1` record.
@@ -83,10 +61,10 @@ export const validatePair: RecordValidator<Pair> = (value) => {
   for (const f of ["prompt", "chosen", "rejected"]) _string(r, f);
   for (const f of ["chosenIteration", "rejectedIteration"]) _natural(r[f], f);
   const sel = _object(r.selection, "selection");
-  _oneOf(sel.rule, "selection.rule", RULES);
+  _oneOf(sel.rule, "selection.rule", SELECTION_RULES);
   _integer(sel.seed, "selection.seed");
   const diff = _object(r.diff, "diff");
-  _oneOf(diff.method, "diff.method", METHODS);
+  _oneOf(diff.method, "diff.method", DIFF_METHODS);
   _naturals(diff.chosenLines, "diff.chosenLines");
   _naturals(diff.rejectedLines, "diff.rejectedLines");
   _array(diff.hunks, "diff.hunks", "array of hunks").forEach((h, i) => {
@@ -101,12 +79,12 @@ export const validatePair: RecordValidator<Pair> = (value) => {
     _spans(masks.chosen, "masks.chosen");
     _spans(masks.rejected, "masks.rejected");
     if (masks.emptyRejected !== undefined) {
-      _oneOf(masks.emptyRejected, "masks.emptyRejected", EMPTY_CASES);
+      _oneOf(masks.emptyRejected, "masks.emptyRejected", EMPTY_REJECTED_CASES);
     }
   }
   const filters = _object(r.filters, "filters");
   for (const [name, verdict] of Object.entries(filters)) {
-    _oneOf(name, `filters key "${name}"`, FILTERS);
+    _oneOf(name, `filters key "${name}"`, FILTER_NAMES);
     if (typeof verdict !== "boolean") throw new FieldError(`filters.${name}`, "boolean", verdict);
   }
   return value as Pair;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Hunk } from "../codeflow/types.ts";
+import type { Hunk } from "../core/mod.ts";
 import { itemSeed, mulberry32 } from "../util/rng.ts";
 
 /** Context size: a fixed number of lines, or 1 or 2 drawn once per pair. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { EmptyRejectedCase, EmptyRejectedPolicy, PairDiff } from "../codeflow/types.ts";
+import type { EmptyRejectedCase, EmptyRejectedPolicy, PairDiff } from "../core/mod.ts";
 
 /** The rejected-side mask of a pair at line level, before mapping to tokens. */
 export interface RejectedLinePlan {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DiffMethod, PairDiff } from "../codeflow/types.ts";
+import type { DiffMethod, PairDiff } from "../core/mod.ts";
 import { lcsMatchingBlocks } from "./lcs.ts";
 import { lineTexts } from "./lines.ts";
 import { type MatchingBlock, pairDiffFromBlocks } from "./matching_blocks.ts";

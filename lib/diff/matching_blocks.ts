@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DiffMethod, Hunk, PairDiff } from "../codeflow/types.ts";
+import type { DiffMethod, Hunk, PairDiff } from "../core/mod.ts";
 
 /**
  * `size` equal items starting at `a` in the first sequence (rejected) and `b` in the second

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export type { OffsetTokenizer, TokenizedText } from "./types.ts";
+export type { OffsetTokenizer, TokenizedText } from "../core/mod.ts";
 export { type LineSpan, lineTexts, splitLines } from "./lines.ts";
 export { type MatchingBlock, pairDiffFromBlocks } from "./matching_blocks.ts";
 export { type Opcode, SequenceMatcher, type SequenceMatcherOptions } from "./sequence_matcher.ts";

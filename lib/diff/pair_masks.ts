@@ -3,17 +3,12 @@
  *
  * @module
  */
-import type {
-  EmptyRejectedCase,
-  EmptyRejectedPolicy,
-  PairDiff,
-  TokenSpan,
-} from "../codeflow/types.ts";
+import type { EmptyRejectedCase, EmptyRejectedPolicy, PairDiff, TokenSpan } from "../core/mod.ts";
 import { expandChosenLines, expandRejectedLines } from "./context.ts";
 import { planRejectedLines } from "./empty_rejected.ts";
 import { splitLines } from "./lines.ts";
 import { anchorTokenSpans, lineTokenSpans } from "./token_mask.ts";
-import type { TokenizedText } from "./types.ts";
+import type { TokenizedText } from "../core/mod.ts";
 
 /** Options of {@linkcode rejectedMaskSpans} and {@linkcode chosenMaskSpans}. */
 export interface MaskOptions {

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { TokenSpan } from "../codeflow/types.ts";
+import type { TokenSpan } from "../core/mod.ts";
 import { splitLines } from "./lines.ts";
-import type { TokenizedText } from "./types.ts";
+import type { TokenizedText } from "../core/mod.ts";
 
 /**
  * Token spans of the tokens that overlap the given lines of `text`. Token `i` covers characters

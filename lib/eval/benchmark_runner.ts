@@ -9,8 +9,8 @@ import { createReadStream } from "node:fs";
 import { basename, join } from "node:path";
 import { Sandbox, type SandboxConfig } from "../sandbox/mod.ts";
 import type { SandboxJob, SandboxResult } from "../sandbox/types.ts";
-import type { Verdict } from "../codeflow/types.ts";
-import { _JsonlAppender, _readJsonlRepairing } from "./_jsonl_file.ts";
+import type { Verdict } from "../core/mod.ts";
+import { JsonlAppender, repairJsonl } from "../core/mod.ts";
 import { REPO_ROOT } from "./data_dir.ts";
 import {
   DEFAULT_PLUS_CHECK_OPTIONS,
@@ -166,7 +166,9 @@ export class BenchmarkRunner {
     }
     for (const [file, fileTasks] of byFile) {
       const path = await this.cachePath(file);
-      for (const e of _readJsonlRepairing<ExpectedOutputs>(path)) this.#expected.set(e.taskId, e);
+      await repairJsonl<ExpectedOutputs>(path, {
+        onRecord: ({ record }) => this.#expected.set(record.taskId, record),
+      });
       const missing = fileTasks.filter((t) => !this.#expected.has(t.taskId));
       if (missing.length === 0) continue;
       const oracle = new Sandbox({
@@ -174,7 +176,7 @@ export class BenchmarkRunner {
         ...this.config.plusSandbox,
         maxOutputBytes: this.config.oracleMaxOutputBytes,
       });
-      const appender = new _JsonlAppender(path);
+      const appender = new JsonlAppender(path);
       const marker = `@@eval-oracle-${randomBytes(8).toString("hex")}@@`;
       let done = 0;
       const failures: string[] = [];

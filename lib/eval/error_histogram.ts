@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Verdict } from "../codeflow/types.ts";
+import type { Verdict } from "../core/mod.ts";
 
 /** What the taxonomy needs of a sample outcome. */
 export interface ErrorOutcome {

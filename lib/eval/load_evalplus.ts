@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { _readLines } from "./_read_lines.ts";
+import { readLines } from "../core/mod.ts";
 import { _arrayLength, _objectFieldSpans, type _Span } from "./_json_scan.ts";
 import { _Record } from "./_record.ts";
 import { type DataDirOptions, resolveBenchmarkFile } from "./data_dir.ts";
@@ -97,7 +97,7 @@ function _plusInputs(
  * contract, base_input, atol, plus_input`).
  */
 export async function* readHumanEvalPlus(path: string): AsyncGenerator<BenchmarkTask> {
-  for await (const { lineNo, text } of _readLines(path)) {
+  for await (const { lineNo, text } of readLines(path)) {
     if (text.trim() === "") continue;
     const { rec, raw } = _parseLine(text, { file: path, line: lineNo });
     yield {
@@ -120,7 +120,7 @@ export async function* readHumanEvalPlus(path: string): AsyncGenerator<Benchmark
  * plus_input, contract, assertion`). `assertion` (the base asserts) becomes `tests`.
  */
 export async function* readMbppPlus(path: string): AsyncGenerator<BenchmarkTask> {
-  for await (const { lineNo, text } of _readLines(path)) {
+  for await (const { lineNo, text } of readLines(path)) {
     if (text.trim() === "") continue;
     const { rec, raw } = _parseLine(text, { file: path, line: lineNo });
     const taskId = rec.string("task_id");

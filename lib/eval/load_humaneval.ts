@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { _readLines } from "./_read_lines.ts";
+import { readLines } from "../core/mod.ts";
 import { _Record } from "./_record.ts";
 import { type DataDirOptions, resolveBenchmarkFile } from "./data_dir.ts";
 import type { BenchmarkTask } from "./types.ts";
@@ -16,7 +16,7 @@ export const HUMANEVAL_FILE = "humaneval/HumanEval.jsonl.gz";
  * canonical_solution, test`). Errors name the file, line and field.
  */
 export async function* readHumanEval(path: string): AsyncGenerator<BenchmarkTask> {
-  for await (const { lineNo, text } of _readLines(path)) {
+  for await (const { lineNo, text } of readLines(path)) {
     if (text.trim() === "") continue;
     const rec = _Record.parse(text, { file: path, line: lineNo });
     yield {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { _readLines, _readTextChunks } from "./_read_lines.ts";
+import { readLines, readTextChunks } from "../core/mod.ts";
 import { _streamArrayElements } from "./_json_scan.ts";
 import { _Record } from "./_record.ts";
 import { type DataDirOptions, resolveBenchmarkFile } from "./data_dir.ts";
@@ -73,7 +73,7 @@ function _entryPoint(rec: _Record, code: string, tests: string[]): string {
  * challenge_test_list`). The challenge tests are not used (as in the MBPP paper's main results).
  */
 export async function* readMbppFull(path: string): AsyncGenerator<BenchmarkTask> {
-  for await (const { lineNo, text } of _readLines(path)) {
+  for await (const { lineNo, text } of readLines(path)) {
     if (text.trim() === "") continue;
     const rec = _Record.parse(text, { file: path, line: lineNo });
     const code = _lf(rec.string("code"));
@@ -100,7 +100,7 @@ export async function* readMbppFull(path: string): AsyncGenerator<BenchmarkTask>
  */
 export async function* readMbppSanitized(path: string): AsyncGenerator<BenchmarkTask> {
   try {
-    for await (const el of _streamArrayElements(_readTextChunks(path))) {
+    for await (const el of _streamArrayElements(readTextChunks(path))) {
       const rec = _Record.parse(el.text, { file: path, line: el.lineNo });
       const code = _lf(rec.string("code"));
       const tests = rec.strings("test_list").map(_lf);

@@ -89,6 +89,7 @@ export {
 export {
   chatInstruction,
   DEFAULT_OPENAI_CODE_MODEL_CONFIG,
+  ENDPOINT_MODES,
   type EndpointMode,
   OpenAICodeModel,
   type OpenAICodeModelConfig,

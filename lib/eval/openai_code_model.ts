@@ -10,7 +10,9 @@ import type { CodeModel, GenerationOptions, GenerationRequest, TokenUsage } from
 import type { PromptStyle } from "./types.ts";
 
 /** Which endpoint is called: `/chat/completions` or the legacy `/completions`. */
-export type EndpointMode = "chat" | "completions";
+export const ENDPOINT_MODES = ["chat", "completions"] as const;
+/** One of {@linkcode ENDPOINT_MODES}. */
+export type EndpointMode = typeof ENDPOINT_MODES[number];
 
 /** Configuration of an {@linkcode OpenAICodeModel}. */
 export interface OpenAICodeModelConfig {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { _JsonlAppender, _readJsonlRepairing } from "./_jsonl_file.ts";
+import { FieldError, JsonlAppender, repairJsonl } from "../core/mod.ts";
 import type { SampleResult } from "./types.ts";
 
 /** Key of a sample in a results file. */
@@ -13,25 +13,32 @@ function _key(taskId: string, sampleIndex: number): string {
   return `${taskId}\u0000${sampleIndex}`;
 }
 
+/** The key fields of a stored sample, or a {@linkcode FieldError} naming the one that is off. */
+function _sampleKey(value: unknown): SampleResult {
+  const r = value as Partial<SampleResult> | null;
+  if (typeof r?.taskId !== "string") throw new FieldError("taskId", "string", r?.taskId);
+  if (!Number.isInteger(r.sampleIndex)) {
+    throw new FieldError("sampleIndex", "integer", r.sampleIndex);
+  }
+  return r as SampleResult;
+}
+
 /** An open, append-only results file. */
 export class ResultsFile {
   #done = new Map<string, SampleResult>();
-  #appender: _JsonlAppender;
+  #appender: JsonlAppender;
 
   private constructor(readonly path: string, existing: SampleResult[]) {
     for (const r of existing) this.#done.set(_key(r.taskId, r.sampleIndex), r);
-    this.#appender = new _JsonlAppender(path);
+    this.#appender = new JsonlAppender(path);
   }
 
   /** Open (or create) `path`, loading the samples already recorded there. */
-  static open(path: string): ResultsFile {
-    const existing = _readJsonlRepairing<SampleResult>(path);
-    existing.forEach((r, i) => {
-      if (typeof r?.taskId !== "string" || !Number.isInteger(r?.sampleIndex)) {
-        throw new Error(
-          `${path}: record ${i + 1}: expected fields taskId (string) and sampleIndex (integer)`,
-        );
-      }
+  static async open(path: string): Promise<ResultsFile> {
+    const existing: SampleResult[] = [];
+    await repairJsonl<SampleResult>(path, {
+      validate: _sampleKey,
+      onRecord: (e) => existing.push(e.record),
     });
     return new ResultsFile(path, existing);
   }

@@ -106,7 +106,7 @@ interface _Row {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { initBackend } from "../backend.ts";
+ * import { initBackend } from "../backend/mod.ts";
  * import { createGpt, trainTokenizer } from "../model/mod.ts";
  * import { TfjsCodeModel } from "./tfjs_code_model.ts";
  * await initBackend("cpu");

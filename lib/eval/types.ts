@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Verdict } from "../codeflow/types.ts";
+import type { Verdict } from "../core/mod.ts";
 
 /**
  * A benchmark the loaders know.
@@ -13,16 +13,9 @@ import type { Verdict } from "../codeflow/types.ts";
  * - `mbpp-full`: the full MBPP (974 tasks, assert tests).
  * - `mbpp+`: EvalPlus MBPP+ v0.2.0 (378 tasks, differential testing on base + plus inputs).
  */
-export type BenchmarkName = "humaneval" | "humaneval+" | "mbpp" | "mbpp-full" | "mbpp+";
-
-/** All benchmark names, in display order. */
-export const BENCHMARK_NAMES: readonly BenchmarkName[] = [
-  "humaneval",
-  "humaneval+",
-  "mbpp",
-  "mbpp-full",
-  "mbpp+",
-];
+export const BENCHMARK_NAMES = ["humaneval", "humaneval+", "mbpp", "mbpp-full", "mbpp+"] as const;
+/** One of {@linkcode BENCHMARK_NAMES}. */
+export type BenchmarkName = typeof BENCHMARK_NAMES[number];
 
 /**
  * How a model's completion becomes a program.

@@ -18,7 +18,6 @@ export type {
   MetricSpec,
   MetricsRecord,
   Preset,
-  PresetName,
   ResultRecord,
   RunManifest,
   Scale,
@@ -28,9 +27,7 @@ export type {
   SweepPlot,
   Variant,
 } from "./types.ts";
-export { PRESET_NAMES } from "./types.ts";
 export { applyOverrides, type Json } from "./overrides.ts";
-export { type GitInfo, gitInfo } from "./git_info.ts";
 export { KIT_VERSION } from "./kit_version.ts";
 export { canonicalJson } from "./canonical_json.ts";
 export { configHash } from "./config_hash.ts";

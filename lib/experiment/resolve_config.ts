@@ -5,14 +5,8 @@
  */
 import { canonicalJson } from "./canonical_json.ts";
 import { applyOverrides, type Json } from "./overrides.ts";
-import {
-  type ExperimentConfig,
-  PRESET_NAMES,
-  type PresetName,
-  type Scale,
-  type Study,
-  type Variant,
-} from "./types.ts";
+import { type ExperimentConfig, type Scale, type Study, type Variant } from "./types.ts";
+import { PRESET_NAMES, type PresetName } from "../core/mod.ts";
 
 const _NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 

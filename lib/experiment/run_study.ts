@@ -4,15 +4,23 @@
  *
  * @module
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { appendJsonl, type JsonlEntry, readJsonl, resumeJsonl } from "../codeflow/mod.ts";
 import { type SavedPlot, savePlot } from "../plot/mod.ts";
 import { _etaMs, _formatDuration } from "./_progress.ts";
 import { configDiff } from "./config_diff.ts";
 import { configHash } from "./config_hash.ts";
-import { gitInfo } from "./git_info.ts";
+import {
+  appendJsonl,
+  atomicWrite,
+  gitInfo,
+  type JsonlEntry,
+  type PresetName,
+  readJsonl,
+  repairJsonl,
+  toJsonl,
+} from "../core/mod.ts";
 import { KIT_VERSION } from "./kit_version.ts";
 import type { Json } from "./overrides.ts";
 import { resolveConfig, variantBase } from "./resolve_config.ts";
@@ -25,7 +33,6 @@ import type {
   CellResult,
   ExperimentConfig,
   MetricsRecord,
-  PresetName,
   ResultRecord,
   RunManifest,
   Scale,
@@ -246,17 +253,18 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
     config.seeds.map((seed) => ({ variant, seed, key: cellKey(variant.id, seed) }))
   );
   const known = new Set(cells.map((c) => c.key));
-  const cut = await resumeJsonl(resultsPath);
   const finished = new Set<string>();
-  for (const { line, record } of await _readAll<ResultRecord>(resultsPath)) {
-    if (!known.has(record.taskId)) {
-      throw new Error(
-        `${resultsPath}:${line}: cell "${record.taskId}" is not a cell of the config ` +
-          `(cells: ${[...known].join(", ")})`,
-      );
-    }
-    finished.add(record.taskId);
-  }
+  const cut = await repairJsonl<ResultRecord>(resultsPath, {
+    onRecord: ({ line, record }) => {
+      if (!known.has(record.taskId)) {
+        throw new Error(
+          `${resultsPath}:${line}: cell "${record.taskId}" is not a cell of the config ` +
+            `(cells: ${[...known].join(", ")})`,
+        );
+      }
+      finished.add(record.taskId);
+    },
+  });
   const cutMetrics = await _dropUnfinishedMetrics(metricsPath, finished);
   const pending = cells.filter((c) => !finished.has(c.key));
   emit({
@@ -356,7 +364,7 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
     gitCommit: git.commit,
     gitDirty: git.dirty,
   });
-  await writeFile(join(runDir, RUN_FILES.table), table);
+  await atomicWrite(join(runDir, RUN_FILES.table), table);
   const plots: SavedPlot[] = [];
   if (options.writePlots ?? true) {
     const curves = (await _readAll<MetricsRecord>(metricsPath)).map((e) => e.record);
@@ -392,8 +400,7 @@ async function _writeOrCheckManifest(path: string, manifest: RunManifest): Promi
     text = await readFile(path, "utf8");
   } catch (e) {
     if ((e as { code?: string }).code !== "ENOENT") throw e;
-    await writeFile(`${path}.tmp`, JSON.stringify(manifest, null, 2) + "\n");
-    await rename(`${path}.tmp`, path);
+    await atomicWrite(path, JSON.stringify(manifest, null, 2) + "\n");
     return false;
   }
   let stored: RunManifest;
@@ -425,18 +432,12 @@ async function _dropUnfinishedMetrics(
   path: string,
   finished: ReadonlySet<string>,
 ): Promise<number> {
-  const cut = await resumeJsonl(path);
-  if (cut.records === 0) return cut.truncatedBytes;
-  const kept: string[] = [];
+  const kept: MetricsRecord[] = [];
   let dropped = 0;
-  for (const { record } of await _readAll<MetricsRecord>(path)) {
-    if (finished.has(record.taskId)) kept.push(JSON.stringify(record) + "\n");
-    else dropped++;
-  }
-  if (dropped > 0) {
-    await writeFile(`${path}.tmp`, kept.join(""));
-    await rename(`${path}.tmp`, path);
-  }
+  const cut = await repairJsonl<MetricsRecord>(path, {
+    onRecord: ({ record }) => finished.has(record.taskId) ? kept.push(record) : dropped++,
+  });
+  if (dropped > 0) await atomicWrite(path, toJsonl(kept));
   return cut.truncatedBytes;
 }
 

@@ -8,11 +8,7 @@
 import type { AxisScale } from "../plot/types.ts";
 import type { Json } from "./overrides.ts";
 
-/** Names of the scale presets every study declares. */
-export type PresetName = "smoke" | "paper";
-
-/** Every preset name, in the order the CLI lists them. */
-export const PRESET_NAMES: readonly PresetName[] = ["smoke", "paper"];
+import type { PresetName } from "../core/mod.ts";
 
 /** Scale knobs of a preset (number of pairs, train steps, eval tasks, …): plain JSON values. */
 export type Scale = Readonly<Record<string, number | string | boolean>>;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { PairMasks, TokenSpan } from "../codeflow/types.ts";
+import type { PairMasks, TokenSpan } from "../core/mod.ts";
 
 /** Options of {@link spanMask}. */
 export interface SpanMaskOptions {

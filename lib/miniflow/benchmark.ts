@@ -3,9 +3,7 @@
  *
  * @module
  */
-import { readJsonl } from "../codeflow/jsonl.ts";
-import { FieldError } from "../codeflow/record_error.ts";
-import type { RecordValidator } from "../codeflow/validate.ts";
+import { FieldError, readJsonl, type RecordValidator } from "../core/mod.ts";
 import type { SplitFractions } from "./compositions.ts";
 import { generateTasks } from "./generate_tasks.ts";
 import type { BenchmarkTask, MiniflowSplit, MiniflowTask, SandboxRunner } from "./types.ts";
@@ -46,25 +44,6 @@ export async function buildBenchmark(options: BenchmarkOptions): Promise<Benchma
     tasksPerRun: options.tasksPerRun,
   });
   return tasks.map(toBenchmarkTask);
-}
-
-/**
- * JSONL text of records: one `JSON.stringify` per line, each line ending in `\n`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { toJsonl } from "./benchmark.ts";
- * assert.equal(toJsonl([{ a: 1 }, { b: "x" }]), '{"a":1}\n{"b":"x"}\n');
- * ```
- */
-export function toJsonl(records: readonly unknown[]): string {
-  return records.map((r) => JSON.stringify(r) + "\n").join("");
-}
-
-/** Write records to a JSONL file (replacing it). */
-export async function writeJsonl(path: string, records: readonly unknown[]): Promise<void> {
-  await Deno.writeTextFile(path, toJsonl(records));
 }
 
 /**

@@ -72,7 +72,5 @@ export {
   buildBenchmark,
   readBenchmarkJsonl,
   toBenchmarkTask,
-  toJsonl,
   validateBenchmarkTask,
-  writeJsonl,
 } from "./benchmark.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CodeVersion, TeacherId } from "../codeflow/types.ts";
+import type { CodeVersion, TeacherId } from "../core/mod.ts";
 import type {
   BatchPreparer,
   Feedback,

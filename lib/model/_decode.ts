@@ -7,10 +7,10 @@
  * the step ran ~230 kernels, and its attention products were batched matMuls of B·H one-row
  * entries, each a separate XNNPACK call. Here only the four dense products of each block and the
  * output projection are matrix products: one OpenBLAS `sgemm` each on the weights in the wasm heap
- * where the backend has it (lib/backend.ts `wasmBlas`; no tfjs kernel at all), else one tfjs
+ * where the backend has it (lib/backend `nativeEngines().blas`; no tfjs kernel at all), else one tfjs
  * matMul each (XNNPACK, weights packed once). With OpenBLAS, a one-token step's attention over
  * the cache is one `sgemv` per row and head for the scores and one for the context, and its
- * softmax and the GELU run on oneDNN where the backend has it (lib/backend.ts `wasmDnn`); the
+ * softmax and the GELU run on oneDNN where the backend has it (lib/backend `nativeEngines().dnn`); the
  * embedding, LayerNorms, biases and residuals (and otherwise the attention and GELU) run in
  * plain JS on small float32 rows. Keys/values live in buffers preallocated for the whole context
  * and written in place (no concat, no O(t) copy per step). The maths is the tensor forward
@@ -22,10 +22,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { wasmBlas, wasmDnn } from "../backend.ts";
-import type { OneDnn } from "../_native_dnnl.ts";
-import { layerNormRows } from "../_wasm_kernels.ts";
-import type { OpenBlas } from "../_native_blas.ts";
+import {
+  type HeapBlas,
+  layerNormRows,
+  type NativeEngines,
+  type OneDnn,
+  type OpenBlas,
+} from "../backend/mod.ts";
 import type { GptConfig } from "./types.ts";
 
 /** The weights one decoding step needs (the model's own variables). */
@@ -167,6 +170,7 @@ export function decodeStep(
   state: DecodeState,
   ids: Int32Array,
   T: number,
+  engines: NativeEngines,
 ): tf.Tensor3D {
   const { vocabSize: V, dModel: D, nHead: H, mlpRatio } = w.config;
   const M = mlpRatio * D;
@@ -175,8 +179,8 @@ export function decodeStep(
   const N = B * T; // rows of every [N, ·] activation
   const past = state.length;
   const copy = state.weights;
-  const native = wasmBlas(); // OpenBLAS on the wasm heap, or null (tfjs matMuls)
-  const dnn = wasmDnn(); // oneDNN for the GELU and the attention softmax, or null (JS)
+  const native = engines.blas; // OpenBLAS on the wasm heap, or null (tfjs matMuls)
+  const dnn = engines.dnn; // oneDNN for the GELU and the attention softmax, or null (JS)
   // Token + position embedding: x[n, :] = wte[id] + wpe[past + t]  (n = b * T + t)
   const x = new Float32Array(N * D); // [N, D]
   for (let n = 0; n < N; n++) {
@@ -254,7 +258,7 @@ export function decodeStep(
  * upload, kernel and read-back exceeded the product's); elsewhere one tfjs matMul.
  */
 function _dense(
-  native: ReturnType<typeof wasmBlas>,
+  native: HeapBlas | null,
   x: Float32Array,
   N: number,
   K: number,

@@ -1,7 +1,7 @@
 /**
  * The model's GELU, softmax and LayerNorm with fused kernels where the backend has them.
  *
- * On wasm, lib/_wasm_kernels.ts registers {@link FUSED_KERNELS}: GELU forward and backward, the
+ * On wasm, lib/backend registers {@link FUSED_KERNELS}: GELU forward and backward, the
  * softmax gradient, and LayerNorm forward (keeping the row statistics) and backward, each one
  * kernel (on oneDNN where it loads, lib/_dnnl_kernels.ts). Elsewhere (cpu, webgpu) these functions are
  * the plain tfjs compositions ({@link geluComposite}, {@link layerNormComposite}). Both forms are
@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { FUSED_KERNELS, GELU_C1, GELU_C3 } from "../_wasm_kernels.ts";
+import { FUSED_KERNELS, GELU_C1, GELU_C3 } from "../backend/mod.ts";
 
 function _has(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { atomicWrite } from "../core/mod.ts";
 import { createGpt, type Gpt } from "./gpt.ts";
 import { validateGptConfig } from "./gpt_config.ts";
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from "./safetensors.ts";
@@ -41,7 +42,7 @@ export interface Checkpoint {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { initBackend } from "../backend.ts";
+ * import { initBackend } from "../backend/mod.ts";
  * import { createGpt, loadCheckpoint, saveCheckpoint, trainTokenizer } from "./mod.ts";
  * await initBackend("cpu");
  * const tok = await trainTokenizer(["x = 1\n", "x = 2\n"]);
@@ -86,11 +87,11 @@ export async function saveCheckpoint(
     tokenizer: tokenizer.toJSON(),
     meta,
   };
-  await _atomicWrite(
+  await atomicWrite(
     join(dir, CHECKPOINT_FILES.weights),
     encodeSafetensors(tensors, { tokenizerId: tokenizer.id }),
   );
-  await _atomicWrite(
+  await atomicWrite(
     join(dir, CHECKPOINT_FILES.config),
     new TextEncoder().encode(JSON.stringify(config, null, 2) + "\n"),
   );
@@ -171,10 +172,4 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     throw err;
   }
   return { model, tokenizer, meta: config.meta ?? {} };
-}
-
-async function _atomicWrite(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
 }

@@ -77,7 +77,7 @@ export interface GenerateResult {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { initBackend } from "../backend.ts";
+ * import { initBackend } from "../backend/mod.ts";
  * import { createGpt } from "./gpt.ts";
  * import { generate } from "./generate.ts";
  * await initBackend("cpu");

@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { nativeEngines } from "../backend/mod.ts";
 import { gelu, layerNorm, softmaxLast } from "./_fused.ts";
 import { matMul2d } from "./_matmul.ts";
 import { validateGptConfig } from "./gpt_config.ts";
@@ -90,7 +91,7 @@ export function disposeKvCache(cache: KvCache | null): void {
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend } from "../backend.ts";
+ * import { initBackend } from "../backend/mod.ts";
  * import { createGpt, disposeKvCache, retainKvCacheRows } from "./gpt.ts";
  * await initBackend("cpu");
  * const model = createGpt({
@@ -142,7 +143,7 @@ const _INIT_STD = 0.02;
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend } from "../backend.ts";
+ * import { initBackend } from "../backend/mod.ts";
  * import { createGpt } from "./gpt.ts";
  * await initBackend("cpu");
  * const model = createGpt({
@@ -298,7 +299,10 @@ class _Gpt implements Gpt {
     for (const id of tokens) {
       if (!(id >= 0 && id < V)) throw new Error(`Gpt: token id ${id} outside [0, ${V})`);
     }
-    return { logits: decodeStep(this.#decodeWeights(), state, tokens, T), cache: state };
+    return {
+      logits: decodeStep(this.#decodeWeights(), state, tokens, T, nativeEngines()),
+      cache: state,
+    };
   }
 
   /** The weights {@link decodeStep} reads. */

@@ -25,7 +25,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { TokenizedText } from "../diff/types.ts";
+import type { TokenizedText } from "../core/mod.ts";
 import type { ModelTokenizer } from "./types.ts";
 
 /** The base BPE merges the compact vocabulary is drawn from. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { OffsetTokenizer } from "../diff/types.ts";
+import type { OffsetTokenizer } from "../core/mod.ts";
 
 /** Hyper-parameters of the tiny GPT; saved in every checkpoint. */
 export interface GptConfig {

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { buildBenchmark, readBenchmarkJsonl, toJsonl } from "../miniflow/mod.ts";
+import { atomicWrite, toJsonl } from "../core/mod.ts";
+import { buildBenchmark, readBenchmarkJsonl } from "../miniflow/mod.ts";
 import type { BenchmarkTask, MiniflowSplit, SandboxRunner } from "../miniflow/types.ts";
 import { _withCacheLock } from "./_cache_lock.ts";
 
@@ -45,8 +46,7 @@ export async function cachedBenchmark(options: CachedBenchmarkOptions): Promise<
     done: exists,
     build: async () => {
       const tasks = await buildBenchmark({ seed, count, split, sandbox: options.sandbox });
-      await writeFile(`${path}.tmp-${Deno.pid}`, toJsonl(tasks));
-      await rename(`${path}.tmp-${Deno.pid}`, path);
+      await atomicWrite(path, toJsonl(tasks));
     },
   });
   return await readBenchmarkJsonl(path);

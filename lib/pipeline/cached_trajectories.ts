@@ -8,7 +8,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readTrajectories } from "../codeflow/mod.ts";
-import type { Trajectory } from "../codeflow/types.ts";
+import type { Trajectory } from "../core/mod.ts";
 import { MiniFlowTeacher } from "../miniflow/mod.ts";
 import type { SandboxRunner } from "../miniflow/types.ts";
 import { codeflowPairBuilder, type CodeRunner, SYNTH_FILES, synthesize } from "../synth/mod.ts";

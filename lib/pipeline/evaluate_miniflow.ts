@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Verdict } from "../codeflow/types.ts";
+import type { Verdict } from "../core/mod.ts";
 import type { CodeModel } from "../eval/code_model.ts";
 import { buildProgram } from "../eval/sanitize.ts";
 import type { BenchmarkTask, SandboxRunner } from "../miniflow/types.ts";

@@ -14,7 +14,6 @@
  * @module
  */
 export {
-  PRETRAIN_PRESETS,
   type PretrainConfig,
   pretrainConfig,
   type PretrainCorpusConfig,

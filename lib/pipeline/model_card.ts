@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BackendInfo } from "../backend.ts";
+import { type BackendInfo, describeBackend } from "../backend/mod.ts";
 import type { GptConfig } from "../model/types.ts";
 import type { MiniflowEvalSummary } from "./evaluate_miniflow.ts";
 import type { PretrainConfig } from "./pretrain_config.ts";
@@ -131,8 +131,7 @@ export function renderModelCard(card: ModelCard): string {
     `${t.warmupFraction} warm-up, final LR ratio ${t.minLrRatio}.`,
     `- Loss ${card.training.initialLoss.toFixed(3)} → ${card.training.finalLoss.toFixed(3)} ` +
     `(mean of the last 10 updates).`,
-    `- ${Math.round(card.training.tokensPerSecond)} tokens/s on ${card.backend.tfjsBackend} ` +
-    `(tfjs ${card.backend.tfjsVersion}, SIMD ${card.backend.simd}, threads ${card.backend.threads}).`,
+    `- ${Math.round(card.training.tokensPerSecond)} tokens/s on ${describeBackend(card.backend)}.`,
     "",
     "## Evaluation (greedy pass@1, sandboxed asserts)",
     "",

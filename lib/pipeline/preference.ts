@@ -10,9 +10,9 @@
 import { createHash } from "node:crypto";
 import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
+import { initBackend } from "../backend/mod.ts";
 import { PyAstService, readTrajectories } from "../codeflow/mod.ts";
-import type { EmptyRejectedCase, Trajectory } from "../codeflow/types.ts";
+import type { EmptyRejectedCase, Trajectory } from "../core/mod.ts";
 import { TfjsCodeModel } from "../eval/tfjs_code_model.ts";
 import { type MetricName, needsReference } from "../loss/mod.ts";
 import type { Gpt } from "../model/gpt.ts";

@@ -13,8 +13,8 @@ import {
   type KernelsChoice,
   MATMUL_CHOICES,
   type MatmulChoice,
-} from "../backend.ts";
-import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../codeflow/types.ts";
+} from "../backend/mod.ts";
+import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../core/mod.ts";
 import type { ContextSpec } from "../diff/mod.ts";
 import { LOSS_VARIANTS, type LossVariant } from "../loss/mod.ts";
 

@@ -6,16 +6,19 @@
  *
  * @module
  */
-import { buildPairs, type PyAstService, type RuleFilterName } from "../codeflow/mod.ts";
-import type {
-  DiffMethod,
-  EmptyRejectedCase,
-  EmptyRejectedPolicy,
-  PairDiff,
-  SelectionRule,
-  TokenSpan,
-  Trajectory,
-} from "../codeflow/types.ts";
+import { buildPairs, type PyAstService } from "../codeflow/mod.ts";
+import {
+  type DiffMethod,
+  EMPTY_REJECTED_CASES,
+  type EmptyRejectedCase,
+  type EmptyRejectedPolicy,
+  type PairDiff,
+  RULE_FILTER_NAMES,
+  type RuleFilterName,
+  type SelectionRule,
+  type TokenSpan,
+  type Trajectory,
+} from "../core/mod.ts";
 import {
   chosenMaskSpans,
   type ContextSpec,
@@ -98,21 +101,6 @@ export interface PreferenceDataset {
   readonly records: PreferenceRecord[];
   readonly counts: PreferenceDatasetCounts;
 }
-
-const _CASES: readonly EmptyRejectedCase[] = [
-  "non-empty",
-  "keep",
-  "drop",
-  "anchor-insertion",
-  "anchor-last-line",
-  "anchor-none",
-];
-const _FILTERS: readonly RuleFilterName[] = [
-  "comment-only",
-  "too-many-lines",
-  "too-long",
-  "same-ast",
-];
 
 /**
  * The completion of `code` after `prompt` and the number of prompt lines to shift the diff by:
@@ -205,11 +193,11 @@ export async function buildPreferenceDataset(
       countTokens: (text) => tokenizer.encode(text).length,
     },
   });
-  const emptyRejected = Object.fromEntries(_CASES.map((c) => [c, 0])) as Record<
+  const emptyRejected = Object.fromEntries(EMPTY_REJECTED_CASES.map((c) => [c, 0])) as Record<
     EmptyRejectedCase,
     number
   >;
-  const filterFailures = Object.fromEntries(_FILTERS.map((f) => [f, 0])) as Record<
+  const filterFailures = Object.fromEntries(RULE_FILTER_NAMES.map((f) => [f, 0])) as Record<
     RuleFilterName,
     number
   >;
@@ -228,7 +216,7 @@ export async function buildPreferenceDataset(
     passing++;
     candidates++;
     emptyRejected[r.emptyRejected]++;
-    const failed = _FILTERS.filter((f) => r.pair.filters[f] !== true);
+    const failed = RULE_FILTER_NAMES.filter((f) => r.pair.filters[f] !== true);
     for (const f of failed) filterFailures[f]++;
     if (failed.length > 0) {
       filtered++;

@@ -8,9 +8,9 @@
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
+import { describeBackend, initBackend } from "../backend/mod.ts";
 import { TfjsCodeModel } from "../eval/tfjs_code_model.ts";
-import { gitInfo } from "../experiment/git_info.ts";
+import { gitInfo } from "../core/mod.ts";
 import {
   buildBaseCorpus,
   buildBenchmark,
@@ -108,10 +108,7 @@ export async function pretrainBase(
   const log = (line: string) => _stderr(progress, `[pretrain] ${line}`);
   const t0 = performance.now();
   const backend = await initBackend(config.backend);
-  log(
-    `backend ${backend.tfjsBackend} (tfjs ${backend.tfjsVersion}, simd ${backend.simd}, ` +
-      `matmul ${backend.matmul ?? "tfjs"}${backend.blas ? ` on ${backend.blas.coreName}` : ""})`,
-  );
+  log(`backend ${describeBackend(backend)}`);
 
   const sandbox = new Sandbox({ workers: config.sandboxWorkers });
   try {

@@ -5,14 +5,12 @@
  *
  * @module
  */
-import type { BackendKind } from "../backend.ts";
+import type { BackendKind } from "../backend/mod.ts";
+import type { PresetName } from "../core/mod.ts";
 import type { BaseEncoding } from "../model/tokenizer.ts";
 
-/** Scale presets of {@link pretrainConfig}. */
-export type PretrainPreset = "smoke" | "paper";
-
-/** The closed list of {@link PretrainPreset} values, for CLI validation. */
-export const PRETRAIN_PRESETS: readonly PretrainPreset[] = ["smoke", "paper"];
+/** Scale presets of {@link pretrainConfig}: lib/core's `PRESET_NAMES`. */
+export type PretrainPreset = PresetName;
 
 /** The base corpus: training-split MiniFlow tasks, a fraction with one injected bug. */
 export interface PretrainCorpusConfig {

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { TokenSpan } from "../codeflow/types.ts";
-import type { TokenizedText } from "../diff/types.ts";
+import type { TokenSpan } from "../core/mod.ts";
+import type { TokenizedText } from "../core/mod.ts";
 
 /** A text with token offsets and the masked token spans (any tokenizer). */
 export interface MaskedText {

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { Pair } from "../codeflow/types.ts";
-import type { OffsetTokenizer } from "../diff/types.ts";
+import type { Pair } from "../core/mod.ts";
+import type { OffsetTokenizer } from "../core/mod.ts";
 import type { PairMaskView } from "./mask_html.ts";
 
 /**

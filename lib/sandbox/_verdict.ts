@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Verdict } from "../codeflow/types.ts";
+import type { Verdict } from "../core/mod.ts";
 import type { TestOutcome } from "./types.ts";
 import { type _HarnessRecord, _parseRecord } from "./_records.ts";
 

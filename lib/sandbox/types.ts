@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Verdict } from "../codeflow/types.ts";
+import type { Verdict } from "../core/mod.ts";
 
 /** One program to run: candidate code plus test code, executed in one fresh interpreter. */
 export interface SandboxJob {

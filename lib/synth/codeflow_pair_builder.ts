@@ -6,9 +6,14 @@
  */
 import { buildPairs } from "../codeflow/build_pair.ts";
 import { PyAstService } from "../codeflow/py_ast_service.ts";
-import type { RuleFilterName, RuleFilterOptions } from "../codeflow/rule_filters.ts";
-import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../codeflow/types.ts";
-import type { OffsetTokenizer } from "../diff/types.ts";
+import type { RuleFilterOptions } from "../codeflow/rule_filters.ts";
+import {
+  type DiffMethod,
+  type EmptyRejectedPolicy,
+  RULE_FILTER_NAMES,
+  type SelectionRule,
+} from "../core/mod.ts";
+import type { OffsetTokenizer } from "../core/mod.ts";
 import type { PairBuilder } from "./synthesize.ts";
 
 /** Options of {@linkcode codeflowPairBuilder}. */
@@ -29,18 +34,10 @@ export interface CodeflowPairOptions {
   readonly python?: string;
 }
 
-/** Rule filters in the order a drop is attributed to them (DESIGN §1.3). */
-export const RULE_FILTER_ORDER: readonly RuleFilterName[] = [
-  "comment-only",
-  "too-many-lines",
-  "too-long",
-  "same-ast",
-];
-
 /**
  * Start the pair builder (it owns lib/codeflow's Python AST helper process: `close()` it). A
  * pair failing rule filters is dropped with the first failing filter of
- * {@linkcode RULE_FILTER_ORDER} as its reason (every verdict stays in `pair.filters`); a
+ * lib/core's `RULE_FILTER_NAMES` as its reason (every verdict stays in `pair.filters`); a
  * trajectory `buildPairs` skips is dropped with its reason (`empty-rejected`, …).
  */
 export async function codeflowPairBuilder(
@@ -62,7 +59,7 @@ export async function codeflowPairBuilder(
       case "skipped":
         return { kind: "drop", reason: r.reason };
       case "pair": {
-        const failed = RULE_FILTER_ORDER.find((f) => r.pair.filters[f] !== true);
+        const failed = RULE_FILTER_NAMES.find((f) => r.pair.filters[f] !== true);
         return failed === undefined
           ? { kind: "pair", pair: r.pair }
           : { kind: "drop", reason: failed, pair: r.pair };

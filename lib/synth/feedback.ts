@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CodeVersion } from "../codeflow/types.ts";
+import type { CodeVersion } from "../core/mod.ts";
 import type { SandboxResult } from "../sandbox/types.ts";
 import type { Feedback } from "./types.ts";
 

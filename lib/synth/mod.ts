@@ -83,8 +83,4 @@ export {
   type SynthesizeResult,
   type SynthProgress,
 } from "./synthesize.ts";
-export {
-  codeflowPairBuilder,
-  type CodeflowPairOptions,
-  RULE_FILTER_ORDER,
-} from "./codeflow_pair_builder.ts";
+export { codeflowPairBuilder, type CodeflowPairOptions } from "./codeflow_pair_builder.ts";

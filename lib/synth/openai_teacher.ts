@@ -5,8 +5,7 @@
  * @module
  */
 import OpenAI from "openai";
-import type { CodeVersion, TeacherId } from "../codeflow/types.ts";
-import { _JsonlAppender } from "./_jsonl_appender.ts";
+import { type CodeVersion, JsonlAppender, type TeacherId } from "../core/mod.ts";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.ts";
 import { parseCodeAnswer, parseTaskAnswer, parseTestQuality, parseYesNo } from "./parse_answer.ts";
 import {
@@ -141,7 +140,7 @@ export class OpenAITeacher implements Teacher, TaskIdentity, PairJudge, TestJudg
   readonly config: OpenAITeacherConfig;
   readonly #client: OpenAI;
   readonly #sem: Semaphore;
-  readonly #log: _JsonlAppender | undefined;
+  readonly #log: JsonlAppender | undefined;
   #jitterState: number;
   #requestSeq = 0;
   #usage = {
@@ -177,7 +176,7 @@ export class OpenAITeacher implements Teacher, TaskIdentity, PairJudge, TestJudg
       logLevel: "off",
     });
     this.#sem = new Semaphore(c.concurrency);
-    this.#log = c.logPath === null ? undefined : new _JsonlAppender(c.logPath);
+    this.#log = c.logPath === null ? undefined : new JsonlAppender(c.logPath);
     this.#jitterState = (c.seed ^ 0x9e3779b9) >>> 0;
   }
 

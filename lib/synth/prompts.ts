@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CodeVersion } from "../codeflow/types.ts";
+import type { CodeVersion } from "../core/mod.ts";
 import { itemSeed, mulberry32 } from "../util/rng.ts";
 import type { Feedback, JudgeInput, TeacherTask } from "./types.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CodeVersion, Trajectory } from "../codeflow/types.ts";
+import type { CodeVersion, Trajectory } from "../core/mod.ts";
 import type { SandboxJob, SandboxResult } from "../sandbox/types.ts";
 import { DEFAULT_FEEDBACK_LIMITS, feedbackFromResult, versionFromResult } from "./feedback.ts";
 import type { FeedbackLimits } from "./feedback.ts";

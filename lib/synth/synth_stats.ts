@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Pair, TeacherId, Trajectory } from "../codeflow/types.ts";
+import type { Pair, TeacherId, Trajectory } from "../core/mod.ts";
 import { MALFORMED_ANSWER, trajectoryPassed } from "./refine_task.ts";
 
 /** A task that produced no trajectory (its proposal was malformed or its tests were rejected). */

@@ -12,10 +12,8 @@
  * @module
  */
 import { join } from "node:path";
-import type { Pair, Trajectory } from "../codeflow/types.ts";
-import { _JsonlAppender } from "./_jsonl_appender.ts";
-import { readJsonl, readPairs, readTrajectories } from "../codeflow/jsonl.ts";
-import { resumeJsonl } from "../codeflow/resume.ts";
+import { JsonlAppender, type Pair, readJsonl, type Trajectory } from "../core/mod.ts";
+import { readPairs, readTrajectories, resumeJsonl } from "../codeflow/mod.ts";
 import { type CodeRunner, MALFORMED_ANSWER, refineTask, trajectoryPassed } from "./refine_task.ts";
 import {
   computeSynthStats,
@@ -177,10 +175,10 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
   const skippedIdx = new Set(before.skips.map((s) => s.index));
 
   const out = {
-    trajectories: new _JsonlAppender(paths.trajectories),
-    pairs: new _JsonlAppender(paths.pairs),
-    drops: new _JsonlAppender(paths.drops),
-    skips: new _JsonlAppender(paths.skips),
+    trajectories: new JsonlAppender(paths.trajectories),
+    pairs: new JsonlAppender(paths.pairs),
+    drops: new JsonlAppender(paths.drops),
+    skips: new JsonlAppender(paths.skips),
   };
   let passing = before.trajectories.filter(trajectoryPassed).length;
   let pairCount = before.pairs.length;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CodeVersion, TeacherId } from "../codeflow/types.ts";
+import type { CodeVersion, TeacherId } from "../core/mod.ts";
 
 /** A task as written by a teacher: instruction, tests, and the first attempt at the code. */
 export interface TeacherTask {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { TokenSpan } from "../codeflow/types.ts";
+import type { TokenSpan } from "../core/mod.ts";
 import {
   buildPairMasks,
   hybridTargetFlags,

@@ -5,9 +5,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { atomicWrite } from "../core/mod.ts";
 import { tokenLogps } from "../loss/mod.ts";
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from "../model/safetensors.ts";
 import type { CausalLM } from "../model/types.ts";
@@ -168,16 +169,14 @@ export async function cachedReferenceLogps(
     return { shape: [total], data: buf };
   };
   await mkdir(options.cacheDir, { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await writeFile(
-    tmp,
+  await atomicWrite(
+    path,
     encodeSafetensors(new Map([["chosen", flat("chosen")], ["rejected", flat("rejected")]]), {
       checkpointHash: ckpt,
       datasetHash: data,
       pairs: String(pairs.length),
     }),
   );
-  await rename(tmp, path);
   return { logps, path, hit: false };
 }
 

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { appendFile, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { appendJsonl } from "../core/mod.ts";
 import { type MetricName, mixSeed } from "../loss/mod.ts";
 import type { CausalLM } from "../model/types.ts";
 import { AdamW, type AdamWConfig, clipByGlobalNorm } from "./adamw.ts";
@@ -109,7 +110,7 @@ export class NonFiniteError extends Error {
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
- * import { initBackend } from "../backend.ts";
+ * import { initBackend } from "../backend/mod.ts";
  * import { createGpt } from "../model/mod.ts";
  * import { lmBatches, lmLoss, tokenStream, train } from "./mod.ts";
  * await initBackend("cpu");
@@ -199,7 +200,7 @@ export async function train<B extends TrainBatch>(options: TrainOptions<B>): Pro
         metrics: record.metrics,
       };
       lastMetrics = record.metrics;
-      await appendFile(metricsPath, JSON.stringify(full) + "\n");
+      await appendJsonl(metricsPath, [full]);
       emit({ type: "step", ...full });
       if (showProgress && (now - lastDraw > 200 || step + 1 === steps)) {
         lastDraw = now;

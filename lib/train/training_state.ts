@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { atomicWriteDir } from "../core/mod.ts";
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from "../model/safetensors.ts";
 import type { AdamW, ResolvedAdamWConfig } from "./adamw.ts";
 
@@ -69,9 +70,7 @@ export async function saveTrainingState(options: SaveTrainingStateOptions): Prom
   const root = join(options.runDir, "checkpoints");
   await mkdir(root, { recursive: true });
   const name = checkpointName(options.meta.step);
-  const tmp = join(root, `${name}.tmp-${Deno.pid}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp);
+  const final = join(root, name);
   const tensors = new Map<string, F32Tensor>();
   for (const [i, v] of options.variables.entries()) {
     tensors.set(`model.${i}`, { shape: v.shape, data: (await v.data()) as Float32Array });
@@ -84,12 +83,11 @@ export async function saveTrainingState(options: SaveTrainingStateOptions): Prom
     ...options.meta,
     shapes: options.variables.map((v) => v.shape),
   };
-  await writeFile(join(tmp, TRAINING_STATE_FILES.tensors), encodeSafetensors(tensors));
-  await writeFile(join(tmp, TRAINING_STATE_FILES.meta), JSON.stringify(meta, null, 2) + "\n");
-  await options.extra?.(tmp);
-  const final = join(root, name);
-  await rm(final, { recursive: true, force: true });
-  await rename(tmp, final);
+  await atomicWriteDir(final, async (tmp) => {
+    await writeFile(join(tmp, TRAINING_STATE_FILES.tensors), encodeSafetensors(tensors));
+    await writeFile(join(tmp, TRAINING_STATE_FILES.meta), JSON.stringify(meta, null, 2) + "\n");
+    await options.extra?.(tmp);
+  });
   const keep = options.keep ?? 2;
   const all = await listCheckpoints(options.runDir);
   for (const old of all.slice(0, Math.max(0, all.length - keep))) {

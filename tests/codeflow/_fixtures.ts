@@ -1,5 +1,5 @@
-import type { CodeVersion, Pair, Trajectory, Verdict } from "../../lib/codeflow/types.ts";
-import type { OffsetTokenizer } from "../../lib/diff/types.ts";
+import type { CodeVersion, Pair, Trajectory, Verdict } from "../../lib/core/mod.ts";
+import type { OffsetTokenizer } from "../../lib/core/mod.ts";
 
 /** A code version with the given verdict. */
 export function version(iteration: number, code: string, verdict: Verdict): CodeVersion {

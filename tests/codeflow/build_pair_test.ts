@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { buildPairs } from "../../lib/codeflow/build_pair.ts";
-import { appendJsonl, readPairs } from "../../lib/codeflow/jsonl.ts";
+import { readPairs } from "../../lib/codeflow/jsonl.ts";
+import { appendJsonl } from "../../lib/core/mod.ts";
 import { PyAstService } from "../../lib/codeflow/py_ast_service.ts";
 import { passesFilters } from "../../lib/codeflow/rule_filters.ts";
-import type { Pair } from "../../lib/codeflow/types.ts";
+import type { Pair } from "../../lib/core/mod.ts";
 import { trajectory, version, wsTokenizer } from "./_fixtures.ts";
 
 const FIXED = "def f(x):\n    y = x + 1\n    return y\n";

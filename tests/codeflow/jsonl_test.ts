@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { appendJsonl, readJsonl, readPairs, readTrajectories } from "../../lib/codeflow/jsonl.ts";
-import { RecordError } from "../../lib/codeflow/record_error.ts";
+import { readPairs, readTrajectories } from "../../lib/codeflow/jsonl.ts";
+import { appendJsonl, readJsonl, RecordError } from "../../lib/core/mod.ts";
 import { pair, trajectory, version } from "./_fixtures.ts";
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {

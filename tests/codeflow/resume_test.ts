@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { appendJsonl, readPairs } from "../../lib/codeflow/jsonl.ts";
+import { readPairs } from "../../lib/codeflow/jsonl.ts";
+import { appendJsonl } from "../../lib/core/mod.ts";
 import { resumeJsonl } from "../../lib/codeflow/resume.ts";
 import { validatePair } from "../../lib/codeflow/validate.ts";
 import { pair } from "./_fixtures.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Hunk, PairDiff } from "../../lib/codeflow/types.ts";
+import type { Hunk, PairDiff } from "../../lib/core/mod.ts";
 import {
   drawContextLines,
   expandRejectedLines,
@@ -14,7 +14,7 @@ import {
   lineTokenSpans,
   spansToDense,
 } from "../../lib/diff/token_mask.ts";
-import type { OffsetTokenizer } from "../../lib/diff/types.ts";
+import type { OffsetTokenizer } from "../../lib/core/mod.ts";
 
 /** Hand-made tokenizer: each token is a run of whitespace plus the next run of non-space. */
 const wsTokenizer: OffsetTokenizer = {

@@ -6,7 +6,7 @@ import { loadHumanEval } from "../../lib/eval/load_humaneval.ts";
 import { OpenAICodeModel } from "../../lib/eval/openai_code_model.ts";
 import { ResultsFile } from "../../lib/eval/results_file.ts";
 import type { BenchmarkTask } from "../../lib/eval/types.ts";
-import { type ServerTask, startOpenAITestServer } from "./_openai_server.ts";
+import { type ServerTask, startOpenAITestServer } from "../../testing/openai/mod.ts";
 
 const F = "`".repeat(3);
 const GREEDY = { n: 1, temperature: 0, topP: 1, maxTokens: 256 };
@@ -45,7 +45,7 @@ Deno.test({
         timeoutMs: 500,
         maxRetries: 3,
       });
-      const results = ResultsFile.open(join(dir, "samples.jsonl"));
+      const results = await ResultsFile.open(join(dir, "samples.jsonl"));
       const { summary, samples } = await evaluateModel({
         tasks,
         model,
@@ -75,7 +75,7 @@ Deno.test({
       });
 
       // Rerun: every sample is recorded, so nothing is generated again.
-      const again = ResultsFile.open(join(dir, "samples.jsonl"));
+      const again = await ResultsFile.open(join(dir, "samples.jsonl"));
       const model2 = new OpenAICodeModel({ baseURL: server.baseURL, model: "test" });
       const rerun = await evaluateModel({
         tasks,
@@ -92,7 +92,7 @@ Deno.test({
       const path = join(dir, "samples.jsonl");
       const text = await Deno.readTextFile(path);
       await Deno.writeTextFile(path, text.slice(0, text.length - 10));
-      const third = ResultsFile.open(path);
+      const third = await ResultsFile.open(path);
       const model3 = new OpenAICodeModel({ baseURL: server.baseURL, model: "test" });
       const resumed = await evaluateModel({
         tasks,

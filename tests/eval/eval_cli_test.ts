@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadHumanEval } from "../../lib/eval/load_humaneval.ts";
-import { startOpenAITestServer } from "./_openai_server.ts";
+import { startOpenAITestServer } from "../../testing/openai/mod.ts";
 
 const TOOL = new URL("../../tools/eval.ts", import.meta.url).pathname;
 

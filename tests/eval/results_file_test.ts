@@ -20,7 +20,7 @@ function sample(taskId: string, sampleIndex: number): SampleResult {
 Deno.test("results resume: done pairs are skipped and a truncated last line is dropped", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "samples.jsonl");
-  const a = ResultsFile.open(path);
+  const a = await ResultsFile.open(path);
   a.append(sample("T/0", 0));
   a.append(sample("T/0", 1));
   a.append(sample("T/1", 0));
@@ -30,7 +30,7 @@ Deno.test("results resume: done pairs are skipped and a truncated last line is d
   const cut = full.length - 20;
   await Deno.writeTextFile(path, full.slice(0, cut));
 
-  const b = ResultsFile.open(path);
+  const b = await ResultsFile.open(path);
   assert.deepEqual(b.all().map((s) => [s.taskId, s.sampleIndex]), [["T/0", 0], ["T/0", 1]]);
   assert.equal(b.has("T/0", 1), true);
   assert.equal(b.has("T/1", 0), false);
@@ -47,7 +47,7 @@ Deno.test("a corrupt complete line is an error naming the file and line", async 
   const dir = await Deno.makeTempDir();
   const path = join(dir, "samples.jsonl");
   await Deno.writeTextFile(path, JSON.stringify(sample("T/0", 0)) + "\n{nope\n");
-  assert.throws(
+  await assert.rejects(
     () => ResultsFile.open(path),
     (e: Error) => e.message.startsWith(`${path}:2: invalid JSON`),
   );

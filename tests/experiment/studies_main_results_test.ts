@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { TfjsCodeModel } from "../../lib/eval/tfjs_code_model.ts";
 import { type MetricsRecord, runStudy } from "../../lib/experiment/mod.ts";
 import { createGpt, loadCheckpoint, saveCheckpoint, trainTokenizer } from "../../lib/model/mod.ts";

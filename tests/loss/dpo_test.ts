@@ -1,4 +1,4 @@
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { throws } from "node:assert/strict";
 import { dpo, targetDpo } from "../../lib/loss/mod.ts";
 import { assertClose, inputsOf, metricsOf, negLogSigmoid, type PlainBatch } from "./_helpers.ts";

@@ -1,4 +1,4 @@
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { deepStrictEqual, equal, throws } from "node:assert/strict";
 import {
   dpo,

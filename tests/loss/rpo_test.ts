@@ -1,4 +1,4 @@
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { rpo, targetRpo } from "../../lib/loss/mod.ts";
 import { assertClose, inputsOf, metricsOf, negLogSigmoid } from "./_helpers.ts";
 

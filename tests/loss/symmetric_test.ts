@@ -1,4 +1,4 @@
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { symmetric, targetDpo } from "../../lib/loss/mod.ts";
 import { assertClose, inputsOf, metricsOf } from "./_helpers.ts";
 

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { throws } from "node:assert/strict";
 import { sequenceLogp, sequenceNll, tokenLogps } from "../../lib/loss/mod.ts";
 import { assertClose } from "./_helpers.ts";

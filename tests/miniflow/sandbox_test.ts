@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { CodeVersion } from "../../lib/codeflow/types.ts";
+import { atomicWrite, type CodeVersion, toJsonl } from "../../lib/core/mod.ts";
 import {
   buildBaseCorpus,
   buildBenchmark,
@@ -12,7 +12,6 @@ import {
   MiniFlowTeacher,
   readBenchmarkJsonl,
   renderBody,
-  writeJsonl,
 } from "../../lib/miniflow/mod.ts";
 import type { BugClass, PreparedTask } from "../../lib/miniflow/mod.ts";
 import { Sandbox } from "../../lib/sandbox/mod.ts";
@@ -273,7 +272,7 @@ Deno.test("MiniFlow in the real sandbox", async (t) => {
             ]] as const
           ) {
             const path = join(dir, `${name}_${run}.jsonl`);
-            await writeJsonl(path, records);
+            await atomicWrite(path, toJsonl(records));
             files.push(path);
           }
         }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { gelu, layerNorm, softmaxLast } from "../../lib/model/_fused.ts";
 
 /** Value and gradient of `sum(f(x) · w)` as plain arrays. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { createGpt, type Gpt, type GptConfig, resolveGptConfig } from "../../lib/model/mod.ts";
 
 await initBackend("wasm");

@@ -9,7 +9,7 @@ import {
   assertNotebookOk,
   checkNotebookPrereqs,
   executeNotebook,
-} from "../../lib/notebook/mod.ts";
+} from "../../testing/notebook/mod.ts";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 

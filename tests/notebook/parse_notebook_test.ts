@@ -4,7 +4,7 @@ import {
   notebookCharts,
   notebookTables,
   parseNotebook,
-} from "../../lib/notebook/mod.ts";
+} from "../../testing/notebook/mod.ts";
 
 const NB = {
   nbformat: 4,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PyAstService } from "../../lib/codeflow/mod.ts";
-import type { Trajectory, Verdict } from "../../lib/codeflow/types.ts";
+import type { Trajectory, Verdict } from "../../lib/core/mod.ts";
 import { trainTokenizer } from "../../lib/model/mod.ts";
 import {
   buildPreferenceDataset,

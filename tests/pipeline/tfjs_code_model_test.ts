@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { functionBodyEnd, TfjsCodeModel } from "../../lib/eval/tfjs_code_model.ts";
 import { createGpt, generate, trainTokenizer } from "../../lib/model/mod.ts";
 import { Sandbox } from "../../lib/sandbox/mod.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { incrementScript, startTestServer } from "./_openai_test_server.ts";
+import { incrementScript, startTestServer } from "../../testing/openai/mod.ts";
 
 const CLI = fileURLToPath(new URL("../../tools/synth.ts", import.meta.url));
 
@@ -31,9 +31,9 @@ Deno.test("synth CLI: unknown flags and bad values fail naming the flag", async 
     "worst",
   ]);
   assert.equal(b.code, 2);
-  assert.match(b.stderr, /^synth: --selection must be one of random\|first\|last, got "worst"/);
+  assert.match(b.stderr, /^synth: --selection: expected one of random, first, last, found "worst"/);
   const c = await synth(["--teacher", "gpt", "--tasks", "1", "--out", "x"]);
-  assert.match(c.stderr, /^synth: --teacher must be one of miniflow\|openai, got "gpt"/);
+  assert.match(c.stderr, /^synth: --teacher: expected one of miniflow, openai, found "gpt"/);
   const d = await synth([
     "--teacher",
     "openai",

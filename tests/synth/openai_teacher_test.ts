@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { OpenAITeacher, TeacherRequestError } from "../../lib/synth/mod.ts";
-import { incrementScript, startTestServer } from "./_openai_test_server.ts";
+import { incrementScript, startTestServer } from "../../testing/openai/mod.ts";
 
 const ID0 = "openai-0-000000";
 

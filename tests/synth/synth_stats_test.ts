@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { CodeVersion, Pair, Trajectory } from "../../lib/codeflow/types.ts";
+import type { CodeVersion, Pair, Trajectory } from "../../lib/core/mod.ts";
 import {
   computeSynthStats,
   diffSizeBucket,

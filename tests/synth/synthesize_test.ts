@@ -8,7 +8,7 @@ import {
   SYNTH_FILES,
   synthesize,
 } from "../../lib/synth/mod.ts";
-import { incrementScript, startTestServer, type TaskScript } from "./_openai_test_server.ts";
+import { incrementScript, startTestServer, type TaskScript } from "../../testing/openai/mod.ts";
 
 const id = (i: number) => `openai-0-${String(i).padStart(6, "0")}`;
 const INC_WRONG = "def inc(x):\n    return x + 2\n";

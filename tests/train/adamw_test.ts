@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual, equal, throws } from "node:assert/strict";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { AdamW, clipByGlobalNorm, cosineWithWarmup, decayMask } from "../../lib/train/mod.ts";
 
 await initBackend("cpu");

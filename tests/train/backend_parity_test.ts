@@ -1,6 +1,6 @@
 import { equal } from "node:assert/strict";
 import { join } from "node:path";
-import { type BackendKind, initBackend } from "../../lib/backend.ts";
+import { type BackendKind, initBackend } from "../../lib/backend/mod.ts";
 import {
   preferenceBatches,
   preferenceLoss,

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual, equal, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import type { LossResult } from "../../lib/loss/mod.ts";
 import {
   cachedReferenceLogps,

@@ -1,6 +1,6 @@
 import { equal, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import {
   formatDuration,
   preferenceBatches,

@@ -1,45 +1,18 @@
 /**
- * CodeFlow record types: one debugging trajectory, and the preference pair cut from it.
- *
- * These are plain JSON-serialisable data. Every JSONL file the kit writes holds one of these
- * per line, tagged by `schema`.
+ * The kit's shared record types: a debugging trajectory, the preference pair cut from it, its
+ * line diff and token spans, and the tokenizer contract the masks need. Plain JSON-serialisable
+ * data; every JSONL file the kit writes holds one of these per line, tagged by `schema`.
  *
  * @module
  */
-
-/** How the rejected version is chosen among the failing ones (DESIGN §1.1). */
-export type SelectionRule = "random" | "first" | "last";
-
-/** Line-diff algorithm used to locate the critical lines (DESIGN §3). */
-export type DiffMethod = "lcs" | "ratcliff" | "prefix-suffix";
-
-/** What to do when the fix only adds lines, so `D-` is empty (DESIGN §2). */
-export type EmptyRejectedPolicy = "keep" | "drop" | "anchor";
-
-/**
- * Which case of the empty-`D-` policy applied to a pair (DESIGN §2):
- * - `non-empty`: `D-` had lines, no policy needed;
- * - `keep`: `D-` empty, rejected mask left empty (the rejected term is 0);
- * - `drop`: `D-` empty, pair removed;
- * - `anchor-insertion`: `D-` empty, the first token of the rejected line at the first insertion
- *   point (the rejected line the inserted chosen lines come before) is marked;
- * - `anchor-last-line`: as above, but the lines were inserted after the last rejected line, so the
- *   first token of the last rejected line is marked;
- * - `anchor-none`: `anchor` asked for, but nothing to anchor (no hunk, or empty rejected code).
- */
-export type EmptyRejectedCase =
-  | "non-empty"
-  | "keep"
-  | "drop"
-  | "anchor-insertion"
-  | "anchor-last-line"
-  | "anchor-none";
-
-/** Outcome of running code against its tests in the sandbox. */
-export type Verdict = "pass" | "fail" | "timeout" | "error";
-
-/** Which teacher produced a trajectory. MiniFlow output must never be mixed with LLM output. */
-export type TeacherKind = "miniflow" | "openai";
+import type {
+  DiffMethod,
+  EmptyRejectedCase,
+  FilterName,
+  SelectionRule,
+  TeacherKind,
+  Verdict,
+} from "./closed_lists.ts";
 
 /** Identity of the teacher that produced a record. */
 export interface TeacherId {
@@ -111,9 +84,6 @@ export interface PairMasks {
   readonly emptyRejected?: EmptyRejectedCase;
 }
 
-/** Why a pair was dropped by a rule filter, or `null` when kept (DESIGN §1.3). */
-export type FilterName = "comment-only" | "too-many-lines" | "too-long" | "same-ast" | "judge";
-
 /** A preference pair (y+, y-) with its critical lines. */
 export interface Pair {
   readonly schema: "codeflow.pair/v1";
@@ -129,4 +99,21 @@ export interface Pair {
   readonly masks?: PairMasks;
   /** Every filter that ran, with `true` when the pair passed it. */
   readonly filters: Readonly<Partial<Record<FilterName, boolean>>>;
+}
+
+/** Tokens of a text with their `[start, end)` character ranges (UTF-16 code units). */
+export interface TokenizedText {
+  readonly ids: readonly number[];
+  /** `offsets[i] = [s_i, e_i)`: characters of the text covered by token `i`. */
+  readonly offsets: readonly (readonly [number, number])[];
+}
+
+/**
+ * The tokenizer seen by the mask code: text in, tokens with exact character offsets out. Any
+ * tokenizer (the kit's BPE, a Hugging Face tokenizer's offsets) can stand behind it.
+ */
+export interface OffsetTokenizer {
+  /** Stable identifier stored with masks (for example `bpe-o200k-compact-v1:<hash>`). */
+  readonly id: string;
+  encodeWithOffsets(text: string): TokenizedText;
 }

@@ -37,35 +37,31 @@ import {
 import { loadOneDnn, type LoadOneDnnOptions, type OneDnn } from "./_native_dnnl.ts";
 import { ONEDNN_KERNELS, oneDnnKernels } from "./_dnnl_kernels.ts";
 
-export type { LoadOpenBlasOptions, OpenBlas } from "./_native_blas.ts";
-export type { LoadOneDnnOptions, OneDnn } from "./_native_dnnl.ts";
-
 /** The backends the kit can run on. */
-export type BackendKind = "wasm" | "cpu" | "webgpu" | "tensorflow";
-
-/** The closed list of {@link BackendKind} values, for CLI validation. */
-export const BACKEND_KINDS: readonly BackendKind[] = ["wasm", "cpu", "webgpu", "tensorflow"];
+export const BACKEND_KINDS = ["wasm", "cpu", "webgpu", "tensorflow"] as const;
+/** One of {@linkcode BACKEND_KINDS}. */
+export type BackendKind = typeof BACKEND_KINDS[number];
 
 /** Engines for the wasm backend's float32 matrix products (see {@link InitBackendOptions.matmul}). */
-export type MatmulEngine = "openblas" | "xnnpack";
-
-/** `"auto"` or a {@link MatmulEngine}. */
-export type MatmulChoice = "auto" | MatmulEngine;
-
-/** The closed list of {@link MatmulChoice} values, for CLI validation. */
-export const MATMUL_CHOICES: readonly MatmulChoice[] = ["auto", "openblas", "xnnpack"];
+export const MATMUL_ENGINES = ["openblas", "xnnpack"] as const;
+/** One of {@linkcode MATMUL_ENGINES}. */
+export type MatmulEngine = typeof MATMUL_ENGINES[number];
+/** `"auto"` or a {@link MatmulEngine}, for configs and CLIs. */
+export const MATMUL_CHOICES = ["auto", ...MATMUL_ENGINES] as const;
+/** One of {@linkcode MATMUL_CHOICES}. */
+export type MatmulChoice = typeof MATMUL_CHOICES[number];
 
 /**
  * Engines for the wasm backend's elementwise, softmax, LayerNorm and transpose kernels (see
  * {@link InitBackendOptions.kernels}).
  */
-export type KernelsEngine = "onednn" | "wasm";
-
-/** `"auto"` or a {@link KernelsEngine}. */
-export type KernelsChoice = "auto" | KernelsEngine;
-
-/** The closed list of {@link KernelsChoice} values, for CLI validation. */
-export const KERNELS_CHOICES: readonly KernelsChoice[] = ["auto", "onednn", "wasm"];
+export const KERNELS_ENGINES = ["onednn", "wasm"] as const;
+/** One of {@linkcode KERNELS_ENGINES}. */
+export type KernelsEngine = typeof KERNELS_ENGINES[number];
+/** `"auto"` or a {@link KernelsEngine}, for configs and CLIs. */
+export const KERNELS_CHOICES = ["auto", ...KERNELS_ENGINES] as const;
+/** One of {@linkcode KERNELS_CHOICES}. */
+export type KernelsChoice = typeof KERNELS_CHOICES[number];
 
 /** The oneDNN a wasm backend's kernels run on, as logged with results. */
 export interface OneDnnInfo {
@@ -91,32 +87,98 @@ export interface BlasInfo {
   readonly threads: number;
 }
 
-/** What a run should log about the numeric backend it used. */
-export interface BackendInfo {
-  /** The kit's name for the backend. */
-  readonly backend: BackendKind;
+/** What every backend's info holds. */
+interface _CommonInfo {
   /** `tf.getBackend()` after initialisation (for example `"wasm"`). */
   readonly tfjsBackend: string;
   /** tfjs version (`tf.version.tfjs`). */
   readonly tfjsVersion: string;
-  /** Whether the wasm binary in use is the SIMD build; `null` for other backends. */
-  readonly simd: boolean | null;
-  /** XNNPACK threads of the wasm backend, the calling one included; `null` for other backends. */
-  readonly threads: number | null;
-  /** Directory the wasm binaries were loaded from; `null` for other backends. */
-  readonly wasmDir: string | null;
-  /** WebGPU adapter description (for example `"llvmpipe (LLVM 15.0.6, 256 bits)"`); `null` otherwise. */
-  readonly adapter: string | null;
   /** Kernels the kit registered because the backend lacks them (for example `UnsortedSegmentSum`). */
   readonly patchedKernels: readonly string[];
-  /** Engine of the wasm backend's float32 matrix products; `null` for other backends. */
-  readonly matmul: MatmulEngine | null;
-  /** The OpenBLAS in use when {@link BackendInfo.matmul} is `"openblas"`; `null` otherwise. */
+}
+
+/** The `wasm` backend: its build and the native engines of its products and kernels. */
+export interface WasmBackendInfo extends _CommonInfo {
+  readonly backend: "wasm";
+  /** Whether the wasm binary in use is the SIMD build. */
+  readonly simd: boolean;
+  /** XNNPACK threads, the calling one included. */
+  readonly threads: number;
+  /** Directory the wasm binaries were loaded from. */
+  readonly wasmDir: string;
+  /** Engine of the float32 matrix products. */
+  readonly matmul: MatmulEngine;
+  /** The OpenBLAS in use when {@link WasmBackendInfo.matmul} is `"openblas"`; `null` otherwise. */
   readonly blas: BlasInfo | null;
-  /** Engine of the wasm backend's elementwise and normalisation kernels; `null` for other backends. */
-  readonly kernels: KernelsEngine | null;
-  /** The oneDNN in use when {@link BackendInfo.kernels} is `"onednn"`; `null` otherwise. */
+  /** Engine of the elementwise and normalisation kernels. */
+  readonly kernels: KernelsEngine;
+  /** The oneDNN in use when {@link WasmBackendInfo.kernels} is `"onednn"`; `null` otherwise. */
   readonly onednn: OneDnnInfo | null;
+}
+
+/** tfjs' plain JS `cpu` backend. */
+export interface CpuBackendInfo extends _CommonInfo {
+  readonly backend: "cpu";
+}
+
+/** The `webgpu` backend on Deno's WebGPU. */
+export interface WebGpuBackendInfo extends _CommonInfo {
+  readonly backend: "webgpu";
+  /** WebGPU adapter description (for example `"llvmpipe (LLVM 15.0.6, 256 bits)"`). */
+  readonly adapter: string;
+}
+
+/** The optional `tensorflow` backend (`@tensorflow/tfjs-node-gpu`). */
+export interface TensorflowBackendInfo extends _CommonInfo {
+  readonly backend: "tensorflow";
+}
+
+/** What a run should log about the numeric backend it used, by backend. */
+export type BackendInfo =
+  | WasmBackendInfo
+  | CpuBackendInfo
+  | WebGpuBackendInfo
+  | TensorflowBackendInfo;
+
+/** The info of backend `K`. */
+export type BackendInfoOf<K extends BackendKind> = Extract<BackendInfo, { readonly backend: K }>;
+
+/**
+ * One line naming the backend and its engines, for logs and model cards.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeBackend } from "./init_backend.ts";
+ * assert.equal(
+ *   describeBackend({ backend: "webgpu", tfjsBackend: "webgpu", tfjsVersion: "4.22.0", patchedKernels: [], adapter: "llvmpipe" }),
+ *   "webgpu (tfjs 4.22.0, adapter llvmpipe)",
+ * );
+ * ```
+ */
+export function describeBackend(info: BackendInfo): string {
+  const head = `${info.tfjsBackend} (tfjs ${info.tfjsVersion}`;
+  switch (info.backend) {
+    case "wasm": {
+      const blas = info.blas === null
+        ? ""
+        : ` on ${info.blas.coreName}, ${info.blas.threads} threads`;
+      const dnn = info.onednn === null
+        ? ""
+        : ` (oneDNN ${info.onednn.version}, ${info.onednn.isa}, ${info.onednn.threads} threads)`;
+      return `${head}, simd ${info.simd}, threads ${info.threads}, matmul ${info.matmul}${blas}, ` +
+        `kernels ${info.kernels}${dnn})`;
+    }
+    case "webgpu":
+      return `${head}, adapter ${info.adapter})`;
+    case "cpu":
+    case "tensorflow":
+      return `${head})`;
+    default: {
+      const never: never = info;
+      throw new Error(`describeBackend: unknown backend ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 /** Options of {@link initBackend}. */
@@ -190,16 +252,16 @@ const _FAST_KERNELS = [
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { initBackend } from "./backend.ts";
+ * import { initBackend } from "./init_backend.ts";
  * const info = await initBackend("cpu");
  * assert.equal(info.tfjsBackend, "cpu");
- * assert.equal(info.simd, null);
+ * assert.equal(info.backend, "cpu");
  * ```
  */
-export async function initBackend(
-  kind: BackendKind = "wasm",
+export async function initBackend<K extends BackendKind = "wasm">(
+  kind: K = "wasm" as K,
   options: InitBackendOptions = {},
-): Promise<BackendInfo> {
+): Promise<BackendInfoOf<K>> {
   if (
     kind === "wasm" && options.wasmThreads !== undefined && _wasmThreads !== null &&
     options.wasmThreads !== _wasmThreads
@@ -209,32 +271,24 @@ export async function initBackend(
         `backend was initialised with wasmThreads ${_wasmThreads} (fixed by the first call)`,
     );
   }
-  if (
-    _current !== null && _current.backend === kind && tf.getBackend() === _current.tfjsBackend &&
-    (kind !== "wasm" || options.matmul === undefined || options.matmul === "auto" ||
-      options.matmul === _current.matmul) &&
-    (kind !== "wasm" || options.blas?.threads === undefined || _current.blas === null ||
-      options.blas.threads === _current.blas.threads) &&
-    (kind !== "wasm" || options.kernels === undefined || options.kernels === "auto" ||
-      options.kernels === _current.kernels) &&
-    (kind !== "wasm" || options.dnn?.threads === undefined || _current.onednn === null ||
-      options.dnn.threads === _current.onednn.threads)
-  ) {
-    return _current;
+  if (_current !== null && _satisfies(_current, kind, options)) {
+    return _current as BackendInfoOf<K>;
   }
   let info: BackendInfo;
   switch (kind) {
     case "wasm":
-      info = await _initWasm(options.wasmDir ?? _defaultWasmDir(), options.wasmThreads ?? 1);
-      info = { ...info, ..._useWasmMatmul(options.matmul ?? "auto", options.blas ?? {}) };
-      info = { ...info, ..._useWasmKernels(options.kernels ?? "auto", options.dnn ?? {}) };
+      info = {
+        ...await _initWasm(options.wasmDir ?? _defaultWasmDir(), options.wasmThreads ?? 1),
+        ..._useWasmMatmul(options.matmul ?? "auto", options.blas ?? {}),
+        ..._useWasmKernels(options.kernels ?? "auto", options.dnn ?? {}),
+      };
       break;
     case "cpu":
       await _setBackend("cpu");
       // The cpu backend prints a "install tfjs-node" banner on first use under Deno; the kit
       // chooses its backend deliberately, so mark the banner as shown.
       (tf.backend() as { firstUse?: boolean }).firstUse = false;
-      info = _info("cpu", {});
+      info = { backend: "cpu", ..._common([]) };
       break;
     case "webgpu":
       info = await _initWebGpu();
@@ -250,7 +304,7 @@ export async function initBackend(
     }
   }
   _current = info;
-  return info;
+  return info as BackendInfoOf<K>;
 }
 
 /**
@@ -269,7 +323,7 @@ export async function initBackend(
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend, registerWasmUnsortedSegmentSum } from "./backend.ts";
+ * import { initBackend, registerWasmUnsortedSegmentSum } from "./init_backend.ts";
  * await initBackend("wasm"); // registers it
  * assert.equal(registerWasmUnsortedSegmentSum(), false);
  * const out = tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 0, 1], "int32"), 2);
@@ -331,7 +385,7 @@ interface _WasmBackend {
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend, registerWasmFastSlicing } from "./backend.ts";
+ * import { initBackend, registerWasmFastSlicing } from "./init_backend.ts";
  * await initBackend("wasm"); // installs them
  * assert.deepEqual(registerWasmFastSlicing(), []);
  * const parts = tf.unstack(tf.tensor2d([[1, 2], [3, 4]]));
@@ -426,7 +480,7 @@ export function registerWasmFastSlicing(): string[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend, registerWasmFastKernels } from "./backend.ts";
+ * import { initBackend, registerWasmFastKernels } from "./init_backend.ts";
  * await initBackend("wasm"); // installs them
  * assert.deepEqual(registerWasmFastKernels(), []);
  * const c = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [1, 1]]), true, false);
@@ -445,7 +499,10 @@ export function registerWasmFastKernels(): string[] {
   return _FAST_KERNELS.filter((name) => replaceWasmKernel(name, makers[name]));
 }
 
-async function _initWasm(wasmDir: string, threads: number): Promise<BackendInfo> {
+async function _initWasm(
+  wasmDir: string,
+  threads: number,
+): Promise<Omit<WasmBackendInfo, "matmul" | "blas" | "kernels" | "onednn">> {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new Error(`initBackend(wasm): wasmThreads must be an integer >= 1, found ${threads}`);
   }
@@ -463,11 +520,12 @@ async function _initWasm(wasmDir: string, threads: number): Promise<BackendInfo>
   }
   await _setBackend("wasm");
   const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
-  return _info("wasm", {
+  return {
+    backend: "wasm",
     simd,
     threads: getThreadsCount(),
     wasmDir: _wasmDir,
-    patchedKernels: [
+    ..._common([
       "UnsortedSegmentSum",
       "Slice",
       "Unpack",
@@ -476,8 +534,8 @@ async function _initWasm(wasmDir: string, threads: number): Promise<BackendInfo>
     ].filter((k) => {
       const func = tf.getKernel(k, "wasm")?.kernelFunc;
       return func !== undefined && _KIT_KERNEL in func;
-    }),
-  });
+    })),
+  };
 }
 
 /**
@@ -633,10 +691,11 @@ async function _initWebGpu(): Promise<BackendInfo> {
       d.resource = buffer;
     }, { [_KIT_KERNEL]: true as const });
   }
-  return _info("webgpu", {
+  return {
+    backend: "webgpu",
     adapter: adapter.info.description || adapter.info.vendor || "unknown",
-    patchedKernels: ["AddN", "uploadToGPU"],
-  });
+    ..._common(["AddN", "uploadToGPU"]),
+  };
 }
 
 async function _initTensorflow(specifier: string): Promise<BackendInfo> {
@@ -662,7 +721,7 @@ async function _initTensorflow(specifier: string): Promise<BackendInfo> {
     );
   }
   await _setBackend("tensorflow");
-  return _info("tensorflow", {});
+  return { backend: "tensorflow", ..._common([]) };
 }
 
 function _isRegistered(name: string): boolean {
@@ -677,22 +736,20 @@ async function _setBackend(name: string): Promise<void> {
   }
 }
 
-function _info(backend: BackendKind, extra: Partial<BackendInfo>): BackendInfo {
-  return {
-    backend,
-    tfjsBackend: tf.getBackend(),
-    tfjsVersion: tf.version.tfjs,
-    simd: null,
-    threads: null,
-    wasmDir: null,
-    adapter: null,
-    patchedKernels: [],
-    matmul: null,
-    blas: null,
-    kernels: null,
-    onednn: null,
-    ...extra,
-  };
+/** Whether the backend in use is `kind` with every engine and thread count `options` names. */
+function _satisfies(current: BackendInfo, kind: BackendKind, o: InitBackendOptions): boolean {
+  if (current.backend !== kind || tf.getBackend() !== current.tfjsBackend) return false;
+  if (current.backend !== "wasm") return true;
+  const engine = <T>(asked: T | "auto" | undefined, used: T) =>
+    asked === undefined || asked === "auto" || asked === used;
+  const threads = (asked: number | undefined, used: { threads: number } | null) =>
+    asked === undefined || used === null || asked === used.threads;
+  return engine(o.matmul, current.matmul) && threads(o.blas?.threads, current.blas) &&
+    engine(o.kernels, current.kernels) && threads(o.dnn?.threads, current.onednn);
+}
+
+function _common(patchedKernels: readonly string[]): _CommonInfo {
+  return { tfjsBackend: tf.getBackend(), tfjsVersion: tf.version.tfjs, patchedKernels };
 }
 
 /** The XNNPACK `BatchMatMul` kernel of {@link registerWasmFastKernels}, kept for switching. */
@@ -703,14 +760,43 @@ let _jsSum: tf.KernelFunc | null = null;
 let _wasmBlas: OpenBlas | null = null;
 
 /**
- * Direct access to the wasm backend's native products for code that works on JS arrays (the
- * KV-cache decoder): the OpenBLAS in use and a view of a float32 tensor's data in the wasm heap.
- * `null` unless the current backend is wasm with `matmul` OpenBLAS. A view is valid until the
- * next tfjs allocation (the heap may grow and move); take it right before use.
+ * The OpenBLAS of the wasm backend's products with a view of a float32 tensor's data in the wasm
+ * heap. A view is valid until the next tfjs allocation (the heap may grow and move); take it
+ * right before use.
  */
-export function wasmBlas():
-  | { readonly blas: OpenBlas; readonly heapView: (t: tf.Tensor) => Float32Array }
-  | null {
+export interface HeapBlas {
+  readonly blas: OpenBlas;
+  readonly heapView: (t: tf.Tensor) => Float32Array;
+}
+
+/** The native engines of the backend in use, for code that works on JS arrays. */
+export interface NativeEngines {
+  /** `null` unless the backend is wasm with `matmul` OpenBLAS. */
+  readonly blas: HeapBlas | null;
+  /** `null` unless the backend is wasm with `kernels` oneDNN. */
+  readonly dnn: OneDnn | null;
+}
+
+/**
+ * The native engines behind the backend in use (the KV-cache decoder calls them directly on the
+ * weights in the wasm heap); both `null` on any backend but wasm.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend, nativeEngines } from "./init_backend.ts";
+ * await initBackend("cpu");
+ * assert.deepEqual(nativeEngines(), { blas: null, dnn: null });
+ * ```
+ */
+export function nativeEngines(): NativeEngines {
+  return {
+    blas: _heapBlas(),
+    dnn: _wasmDnn !== null && tf.getBackend() === "wasm" ? _wasmDnn : null,
+  };
+}
+
+function _heapBlas(): HeapBlas | null {
   if (_wasmBlas === null || tf.getBackend() !== "wasm") return null;
   const backend = tf.backend() as unknown as {
     typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
@@ -730,7 +816,7 @@ export function wasmBlas():
 function _useWasmMatmul(
   choice: MatmulChoice,
   blasOptions: LoadOpenBlasOptions,
-): Pick<BackendInfo, "matmul" | "blas"> {
+): Pick<WasmBackendInfo, "matmul" | "blas"> {
   const kernel = tf.getKernel("BatchMatMul", "wasm");
   const sum = tf.getKernel("Sum", "wasm");
   if (kernel === undefined || sum === undefined) {
@@ -781,19 +867,11 @@ const _wasmKernels = new Map<string, tf.KernelConfig>();
 /** The oneDNN the wasm backend's kernels run on, or `null` (the wasm kernels). */
 let _wasmDnn: OneDnn | null = null;
 
-/**
- * The oneDNN the wasm backend's kernels run on, for code that works on JS arrays (the KV-cache
- * decoder); `null` unless the current backend is wasm with `kernels` oneDNN.
- */
-export function wasmDnn(): OneDnn | null {
-  return _wasmDnn !== null && tf.getBackend() === "wasm" ? _wasmDnn : null;
-}
-
 /** Register the wasm kernels of `choice` for the {@link ONEDNN_KERNELS}; returns what it selected. */
 function _useWasmKernels(
   choice: KernelsChoice,
   dnnOptions: LoadOneDnnOptions,
-): Pick<BackendInfo, "kernels" | "onednn"> {
+): Pick<WasmBackendInfo, "kernels" | "onednn"> {
   for (const name of ONEDNN_KERNELS) {
     if (_wasmKernels.has(name)) continue;
     const kernel = tf.getKernel(name, "wasm");

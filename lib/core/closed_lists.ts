@@ -1,0 +1,82 @@
+/**
+ * The kit's closed lists of names, each written once `as const`; the types are derived from them.
+ * Validators, CLIs and exhaustive switches all read these.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DIFF_METHODS, type DiffMethod } from "./closed_lists.ts";
+ * const m: DiffMethod = "ratcliff";
+ * assert.ok(DIFF_METHODS.includes(m));
+ * assert.deepEqual([...DIFF_METHODS], ["lcs", "ratcliff", "prefix-suffix"]);
+ * ```
+ *
+ * @module
+ */
+
+/** How the rejected version is chosen among the failing ones (DESIGN §1.1). */
+export const SELECTION_RULES = ["random", "first", "last"] as const;
+/** One of {@linkcode SELECTION_RULES}. */
+export type SelectionRule = typeof SELECTION_RULES[number];
+
+/** Line-diff algorithm used to locate the critical lines (DESIGN §3). */
+export const DIFF_METHODS = ["lcs", "ratcliff", "prefix-suffix"] as const;
+/** One of {@linkcode DIFF_METHODS}. */
+export type DiffMethod = typeof DIFF_METHODS[number];
+
+/** What to do when the fix only adds lines, so `D-` is empty (DESIGN §2). */
+export const EMPTY_REJECTED_POLICIES = ["keep", "drop", "anchor"] as const;
+/** One of {@linkcode EMPTY_REJECTED_POLICIES}. */
+export type EmptyRejectedPolicy = typeof EMPTY_REJECTED_POLICIES[number];
+
+/**
+ * Which case of the empty-`D-` policy applied to a pair (DESIGN §2):
+ * - `non-empty`: `D-` had lines, no policy needed;
+ * - `keep`: `D-` empty, rejected mask left empty (the rejected term is 0);
+ * - `drop`: `D-` empty, pair removed;
+ * - `anchor-insertion`: `D-` empty, the first token of the rejected line at the first insertion
+ *   point (the rejected line the inserted chosen lines come before) is marked;
+ * - `anchor-last-line`: as above, but the lines were inserted after the last rejected line, so the
+ *   first token of the last rejected line is marked;
+ * - `anchor-none`: `anchor` asked for, but nothing to anchor (no hunk, or empty rejected code).
+ */
+export const EMPTY_REJECTED_CASES = [
+  "non-empty",
+  "keep",
+  "drop",
+  "anchor-insertion",
+  "anchor-last-line",
+  "anchor-none",
+] as const;
+/** One of {@linkcode EMPTY_REJECTED_CASES}. */
+export type EmptyRejectedCase = typeof EMPTY_REJECTED_CASES[number];
+
+/** Outcome of running code against its tests in the sandbox. */
+export const VERDICTS = ["pass", "fail", "timeout", "error"] as const;
+/** One of {@linkcode VERDICTS}. */
+export type Verdict = typeof VERDICTS[number];
+
+/** Which teacher produced a trajectory. MiniFlow output must never be mixed with LLM output. */
+export const TEACHER_KINDS = ["miniflow", "openai"] as const;
+/** One of {@linkcode TEACHER_KINDS}. */
+export type TeacherKind = typeof TEACHER_KINDS[number];
+
+/** The rule filters of DESIGN §1.3 that run without an LLM. */
+export const RULE_FILTER_NAMES = [
+  "comment-only",
+  "too-many-lines",
+  "too-long",
+  "same-ast",
+] as const;
+/** One of {@linkcode RULE_FILTER_NAMES}. */
+export type RuleFilterName = typeof RULE_FILTER_NAMES[number];
+
+/** Every filter a pair may record: the rule filters and the optional LLM judge (DESIGN §1.3). */
+export const FILTER_NAMES = [...RULE_FILTER_NAMES, "judge"] as const;
+/** One of {@linkcode FILTER_NAMES}. */
+export type FilterName = typeof FILTER_NAMES[number];
+
+/** Names of the scale presets every study and the pretraining declare. */
+export const PRESET_NAMES = ["smoke", "paper"] as const;
+/** One of {@linkcode PRESET_NAMES}. */
+export type PresetName = typeof PRESET_NAMES[number];

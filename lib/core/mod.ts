@@ -1,0 +1,27 @@
+/**
+ * The ground floor of the kit: the shared record types and closed lists, data-file errors, the
+ * one JSONL reader and appender, the one atomic write, the one closed-list check, and the git
+ * info recorded next to results. It imports nothing else of the kit.
+ *
+ * @module
+ */
+export * from "./closed_lists.ts";
+export type * from "./records.ts";
+export { FieldError, RecordError } from "./record_error.ts";
+export { oneOf } from "./one_of.ts";
+export { type RawLine, readLines, readTextChunks } from "./read_lines.ts";
+export {
+  appendJsonl,
+  JsonlAppender,
+  type JsonlEntry,
+  parseJsonlLine,
+  readJsonl,
+  readJsonlFile,
+  type RecordValidator,
+  repairJsonl,
+  type RepairOptions,
+  type RepairState,
+  toJsonl,
+} from "./jsonl.ts";
+export { atomicWrite, atomicWriteDir } from "./atomic_write.ts";
+export { type GitInfo, gitInfo } from "./git_info.ts";
