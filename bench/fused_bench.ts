@@ -23,7 +23,7 @@ import {
   layerNorm,
   layerNormComposite,
   softmaxLast,
-} from "../lib/model/_fused.ts";
+} from "../lib/model/mod.ts";
 
 if (import.meta.main) {
   const { values } = parseArgs({ options: { rounds: { type: "string", default: "5" } } });

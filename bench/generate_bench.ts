@@ -6,7 +6,7 @@
  * `deno run -A bench/generate_bench.ts [--backend wasm] [--new-tokens 128] [--prompt-length 16]
  * [--batch 1,16] [--checkpoint data/checkpoints/base] [--profile] [--kernels auto|onednn|wasm]`
  *
- * For each model (the reference configuration of `bench/_reference_config.ts`, randomly
+ * For each model (the reference configuration of `bench/reference_config.ts`, randomly
  * initialised, and the committed base checkpoint) and each batch size it greedily generates
  * `--new-tokens` tokens after random prompts of `--prompt-length` ids, once per arm (naive first,
  * then cached), checks that both arms chose the same tokens, and prints one JSON line per case
@@ -33,7 +33,7 @@ import {
   loadCheckpoint,
 } from "../lib/model/mod.ts";
 import { mulberry32 } from "../lib/util/rng.ts";
-import { REFERENCE_CONFIG } from "./_reference_config.ts";
+import { REFERENCE_CONFIG } from "./reference_config.ts";
 import { oneOf } from "../lib/core/mod.ts";
 
 /** CPU seconds of this process so far (user + system). */

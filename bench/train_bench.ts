@@ -47,7 +47,7 @@ import {
   type TrainBatch,
   type TrainOptions,
 } from "../lib/train/mod.ts";
-import { REFERENCE_BATCH, REFERENCE_CONFIG } from "./_reference_config.ts";
+import { REFERENCE_BATCH, REFERENCE_CONFIG } from "./reference_config.ts";
 import { oneOf } from "../lib/core/mod.ts";
 
 const REFERENCE = REFERENCE_CONFIG;

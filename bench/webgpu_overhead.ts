@@ -32,7 +32,7 @@
  * [--variants "tfjs;kit"] [--no-counts] [--kernel-times] [--json]`. `--kernel-times` first
  * prints the GPU milliseconds per kernel of one step (`tf.profile` with timestamp queries: is
  * the step GPU-bound, and where?). `--reference` is the reference model of
- * `bench/_reference_config.ts` (the H100 measurement's). On this CPU-only machine WebGPU runs
+ * `bench/reference_config.ts` (the H100 measurement's). On this CPU-only machine WebGPU runs
  * on Mesa's lavapipe (`apt-get install mesa-vulkan-drivers`).
  *
  * @module
@@ -44,7 +44,7 @@ import { createGpt } from "../lib/model/mod.ts";
 import type { GptConfig } from "../lib/model/mod.ts";
 import { AdamW, clipByGlobalNorm, type LmBatch, lmLoss, train } from "../lib/train/mod.ts";
 import { mulberry32 } from "../lib/util/rng.ts";
-import { REFERENCE_BATCH, REFERENCE_CONFIG } from "./_reference_config.ts";
+import { REFERENCE_BATCH, REFERENCE_CONFIG } from "./reference_config.ts";
 
 /** The tfjs flags that `initBackend("webgpu")` may set, with tfjs-backend-webgpu's defaults. */
 const TFJS_DEFAULTS: Readonly<Record<string, number | boolean>> = {

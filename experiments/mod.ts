@@ -42,3 +42,5 @@ export const STUDIES: Readonly<Record<string, AnyStudy>> = Object.fromEntries(
     emptyDPolicy,
   ] as unknown as readonly AnyStudy[]).map((s) => [s.name, s]),
 );
+
+export { PREFERENCE_BASE, PREFERENCE_PRESETS } from "./_defaults.ts";

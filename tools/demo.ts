@@ -19,7 +19,7 @@
  */
 import { configHash, resolveConfig, runStudy, type RunStudyResult } from "../lib/experiment/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
-import { PREFERENCE_PRESETS } from "../experiments/_defaults.ts";
+import { PREFERENCE_PRESETS } from "../experiments/mod.ts";
 import {
   PAIR_METRICS,
   PASS_METRICS,

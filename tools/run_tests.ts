@@ -19,8 +19,11 @@ try {
   Deno.exit(1);
 }
 
-// The suite is tests/ plus every JSDoc example in lib/ and experiments/ (type-checked and run).
-const extra = Deno.args.length > 0 ? Deno.args : ["--doc", "tests/", "lib/", "experiments/"];
+// The suite is tests/ plus every JSDoc example in lib/, experiments/, testing/ and tools/
+// (type-checked and run).
+const extra = Deno.args.length > 0
+  ? Deno.args
+  : ["--doc", "tests/", "lib/", "experiments/", "testing/", "tools/"];
 const cmd = new Deno.Command(Deno.execPath(), {
   args: ["test", "-A", "--parallel", ...extra],
   env: { NO_COLOR: "1", DENO_JOBS: "2" },

@@ -86,7 +86,7 @@ import {
   type TrainBatch,
 } from "../../lib/train/mod.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
-import { REFERENCE_BATCH, REFERENCE_CONFIG } from "../_reference_config.ts";
+import { REFERENCE_BATCH, REFERENCE_CONFIG } from "../reference_config.ts";
 import { oneOf } from "../../lib/core/mod.ts";
 
 const REFERENCE = REFERENCE_CONFIG;
