@@ -10,6 +10,7 @@ import { diffAug } from "./diff_aug.ts";
 import { diffMethod } from "./diff_method.ts";
 import { diffMethodMasks } from "./diff_method_masks.ts";
 import { emptyDPolicy } from "./empty_d_policy.ts";
+import { humanevalPlus } from "./humaneval_plus.ts";
 import { hybrid } from "./hybrid.ts";
 import { lambdaSweep } from "./lambda_sweep.ts";
 import { mainResults } from "./main_results.ts";
@@ -40,6 +41,7 @@ export const STUDIES: Readonly<Record<string, AnyStudy>> = Object.fromEntries(
     diffMethod,
     sftCorrectVsIncorrect,
     emptyDPolicy,
+    humanevalPlus,
   ] as unknown as readonly AnyStudy[]).map((s) => [s.name, s]),
 );
 

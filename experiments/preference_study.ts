@@ -16,7 +16,7 @@ import type {
   Variant,
 } from "../lib/experiment/mod.ts";
 import { applyOverrides } from "../lib/experiment/mod.ts";
-import { runPreferenceCell } from "../lib/pipeline/preference.ts";
+import { evalTargetLabel, runPreferenceCell } from "../lib/pipeline/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 import { PREFERENCE_BASE, PREFERENCE_PRESETS } from "./_defaults.ts";
 
@@ -96,6 +96,33 @@ export const PAIR_METRICS: readonly MetricSpec[] = [
 /** Bar chart of test pass@1. */
 export const PASS_BAR: StudyPlot = { kind: "bar", metric: "pass@1/test" };
 
+/**
+ * The `table.md` line of a preference study: what test pass@1 is measured on (its evaluation
+ * target), and the validation split.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PREFERENCE_BASE, PREFERENCE_PRESETS } from "./_defaults.ts";
+ * import { preferenceSetting } from "./preference_study.ts";
+ * const config = { base: { ...PREFERENCE_BASE, eval: { ...PREFERENCE_BASE.eval, target: "humaneval+" as const } },
+ *   scale: PREFERENCE_PRESETS.smoke.scale };
+ * assert.equal(preferenceSetting(config), "pass@1 test: HumanEval+, first 3 tasks · pass@1 val: MiniFlow validation split, 2 tasks");
+ * ```
+ */
+export function preferenceSetting(
+  config: { readonly base: PreferenceBase; readonly scale: PreferenceScale },
+): string {
+  const e = config.base.eval;
+  const tasks = e.tasks === null
+    ? `first ${config.scale.testTasks} tasks`
+    : `${e.tasks.length} tasks`;
+  const test = e.target === "miniflow"
+    ? `${evalTargetLabel(e)}, ${config.scale.testTasks} tasks`
+    : `${evalTargetLabel({ ...e, tasks: null })}, ${tasks}`;
+  return `pass@1 test: ${test} · pass@1 val: MiniFlow validation split, ${config.scale.valTasks} tasks`;
+}
+
 /** What a study file states: everything but the shared presets, base and cell. */
 export interface PreferenceStudySpec {
   readonly name: string;
@@ -134,6 +161,7 @@ export function preferenceStudy(spec: PreferenceStudySpec): PreferenceStudy {
     base,
     metrics: spec.metrics ?? [...PASS_METRICS, ...PAIR_METRICS],
     plots: spec.plots ?? [PASS_BAR],
+    setting: preferenceSetting,
     cell: preferenceCell(),
   };
 }

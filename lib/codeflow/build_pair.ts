@@ -3,11 +3,16 @@
  *
  * @module
  */
-import { planRejectedLines } from "../diff/empty_rejected.ts";
-import { lineDiff } from "../diff/line_diff.ts";
-import { lineTexts } from "../diff/lines.ts";
-import { chosenMaskSpans, rejectedMaskSpans } from "../diff/pair_masks.ts";
-import type { OffsetTokenizer } from "../core/mod.ts";
+import {
+  chosenMaskSpans,
+  type ContextSpec,
+  drawContextLines,
+  lineDiff,
+  lineTexts,
+  planRejectedLines,
+  rejectedMaskSpans,
+} from "../diff/mod.ts";
+import { pairCompletions } from "./completion.ts";
 import type { PyAstService } from "./py_ast_service.ts";
 import { type RuleFilterOptions, runRuleFilters } from "./rule_filters.ts";
 import { selectVersions } from "./select_versions.ts";
@@ -15,9 +20,11 @@ import type {
   DiffMethod,
   EmptyRejectedCase,
   EmptyRejectedPolicy,
+  OffsetTokenizer,
   Pair,
-  PairMasks,
+  PairCompletions,
   SelectionRule,
+  TokenizedText,
   Trajectory,
 } from "../core/mod.ts";
 
@@ -45,10 +52,17 @@ export interface BuildPairOptions {
    */
   readonly emptyRejected?: EmptyRejectedPolicy;
   /**
-   * When given, token masks (`D+` and `D-` spans, no context lines) are stored with each pair.
+   * When given, token masks of the completions (`D+` and `D-` spans, widened by `contextLines`)
+   * are stored with each pair, and the result carries the completions' tokens.
    * @default undefined (no masks)
    */
   readonly tokenizer?: OffsetTokenizer;
+  /**
+   * Diff-augmentation of the stored masks: `k` lines of context around each hunk, or
+   * `"random1to2"` (drawn once per pair from `seed` and the task id).
+   * @default 0
+   */
+  readonly contextLines?: ContextSpec;
   /**
    * The Python helper for the rule filters. Without it no rule filter runs and
    * `Pair.filters` stays empty.
@@ -66,9 +80,12 @@ export interface BuildPairOptions {
 export type BuildPairResult =
   | {
     readonly kind: "pair";
-    readonly pair: Pair;
+    /** The pair, with its completions (and masks, given a tokenizer). */
+    readonly pair: Pair & { readonly completion: PairCompletions };
     /** Which empty-`D-` case applied (count them to report how many pairs each affected). */
     readonly emptyRejected: EmptyRejectedCase;
+    /** The completions' tokens, given a tokenizer (the masks' spans index them). */
+    readonly tokens?: { readonly chosen: TokenizedText; readonly rejected: TokenizedText };
   }
   | {
     readonly kind: "skipped";
@@ -103,64 +120,90 @@ export async function buildPairs(
 ): Promise<BuildPairResult[]> {
   const rule = options.rule ?? "random";
   const seed = options.seed ?? 0;
-  const method = options.method ?? "lcs";
-  const policy = options.emptyRejected ?? "keep";
-  const results: (BuildPairResult | Omit<Pair, "filters">)[] = [];
-  const cases: EmptyRejectedCase[] = [];
+  const results: (BuildPairResult | _Unfiltered)[] = [];
   for (const t of trajectories) {
     const selection = selectVersions(t, { rule, seed });
     if (selection.kind === "none") {
       results.push({ kind: "skipped", taskId: t.taskId, reason: selection.reason });
-      cases.push("non-empty");
       continue;
     }
-    const { chosen, rejected } = selection;
-    const diff = lineDiff(rejected.code, chosen.code, method);
-    const emptyCase = planRejectedLines(diff, lineTexts(rejected.code).length, policy).case;
-    if (emptyCase === "drop") {
-      results.push({ kind: "skipped", taskId: t.taskId, reason: "empty-rejected" });
-      cases.push("drop");
-      continue;
-    }
-    let masks: PairMasks | undefined;
-    if (options.tokenizer !== undefined) {
-      const tok = options.tokenizer;
-      const rejectedMask = rejectedMaskSpans(
-        rejected.code,
-        diff,
-        tok.encodeWithOffsets(rejected.code),
-        { emptyRejected: policy },
-      );
-      masks = {
-        tokenizer: tok.id,
-        chosen: chosenMaskSpans(chosen.code, diff, tok.encodeWithOffsets(chosen.code)),
-        rejected: rejectedMask.spans,
-        emptyRejected: rejectedMask.case,
-      };
-    }
-    cases.push(emptyCase);
-    results.push({
-      schema: "codeflow.pair/v1",
-      taskId: t.taskId,
-      teacher: t.teacher,
-      prompt: t.prompt,
-      chosen: chosen.code,
-      rejected: rejected.code,
-      chosenIteration: chosen.iteration,
-      rejectedIteration: rejected.iteration,
-      selection: { rule, seed },
-      diff,
-      ...(masks === undefined ? {} : { masks }),
-    });
+    const cut = _cut(t, selection.chosen, selection.rejected, { ...options, rule, seed });
+    results.push(cut ?? { kind: "skipped", taskId: t.taskId, reason: "empty-rejected" });
   }
-  const unfiltered = results.filter((r): r is Omit<Pair, "filters"> => !("kind" in r));
+  const unfiltered = results.filter((r): r is _Unfiltered => "unfiltered" in r);
   const verdicts = options.pyAst === undefined
     ? unfiltered.map(() => ({}))
-    : await runRuleFilters(unfiltered, options.pyAst, options.filters);
+    : await runRuleFilters(unfiltered.map((r) => r.pair), options.pyAst, options.filters);
   let next = 0;
-  return results.map((r, i): BuildPairResult => {
-    if ("kind" in r) return r;
-    const pair: Pair = { ...r, filters: verdicts[next++] };
-    return { kind: "pair", pair, emptyRejected: cases[i] };
+  return results.map((r): BuildPairResult => {
+    if (!("unfiltered" in r)) return r;
+    const { unfiltered: _, pair, ...rest } = r;
+    return { kind: "pair", pair: { ...pair, filters: verdicts[next++] }, ...rest };
   });
+}
+
+/** A cut pair before the rule filters ran. */
+interface _Unfiltered {
+  readonly unfiltered: true;
+  readonly pair: Omit<Pair, "filters"> & { readonly completion: PairCompletions };
+  readonly emptyRejected: EmptyRejectedCase;
+  readonly tokens?: { readonly chosen: TokenizedText; readonly rejected: TokenizedText };
+}
+
+type _Version = Trajectory["versions"][number];
+
+/**
+ * The pair of one trajectory's chosen and rejected versions: the full-code diff, the completions
+ * and their diff, the empty-`D-` case (on the completions, where the masks live), and the masks.
+ * `null` when the policy drops the pair.
+ */
+function _cut(
+  t: Trajectory,
+  chosen: _Version,
+  rejected: _Version,
+  o: BuildPairOptions & { rule: SelectionRule; seed: number },
+): _Unfiltered | null {
+  const diff = lineDiff(rejected.code, chosen.code, o.method ?? "lcs");
+  const completion = pairCompletions({
+    taskId: t.taskId,
+    prompt: t.prompt,
+    chosen: chosen.code,
+    rejected: rejected.code,
+    diff,
+  });
+  const policy = o.emptyRejected ?? "keep";
+  const rejectedLineCount = lineTexts(completion.rejected).length;
+  const emptyCase = planRejectedLines(completion.diff, rejectedLineCount, policy).case;
+  if (emptyCase === "drop") return null;
+  const pair = {
+    schema: "codeflow.pair/v1" as const,
+    taskId: t.taskId,
+    teacher: t.teacher,
+    prompt: t.prompt,
+    chosen: chosen.code,
+    rejected: rejected.code,
+    chosenIteration: chosen.iteration,
+    rejectedIteration: rejected.iteration,
+    selection: { rule: o.rule, seed: o.seed },
+    diff,
+    completion,
+  };
+  if (o.tokenizer === undefined) return { unfiltered: true, pair, emptyRejected: emptyCase };
+  const tokens = {
+    chosen: o.tokenizer.encodeWithOffsets(completion.chosen),
+    rejected: o.tokenizer.encodeWithOffsets(completion.rejected),
+  };
+  const k = drawContextLines(o.contextLines ?? 0, o.seed, t.taskId);
+  const rejectedMask = rejectedMaskSpans(completion.rejected, completion.diff, tokens.rejected, {
+    contextLines: k,
+    emptyRejected: policy,
+  });
+  const masks = {
+    tokenizer: o.tokenizer.id,
+    chosen: chosenMaskSpans(completion.chosen, completion.diff, tokens.chosen, { contextLines: k }),
+    rejected: rejectedMask.spans,
+    emptyRejected: rejectedMask.case,
+    contextLines: k,
+  };
+  return { unfiltered: true, pair: { ...pair, masks }, emptyRejected: emptyCase, tokens };
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { atomicWriteChunks } from "../core/mod.ts";
 import { passesFilters } from "./rule_filters.ts";
 import type { Pair, TokenSpan } from "../core/mod.ts";
 
@@ -79,15 +80,18 @@ export function toReferenceRecord(
  * ```
  */
 export function toTrlRecord(pair: Pair): TrlRecord {
+  // TRL trains on prompt + completion: a pair whose code starts with its prompt (MiniFlow,
+  // HumanEval-style stubs) exports the completions, whose tokens the masks index.
+  const c = pair.completion ?? { chosen: pair.chosen, rejected: pair.rejected, diff: pair.diff };
   return {
     prompt: pair.prompt,
-    chosen: pair.chosen,
-    rejected: pair.rejected,
+    chosen: c.chosen,
+    rejected: c.rejected,
     rejected_mask_spans: pair.masks?.rejected ?? null,
     chosen_mask_spans: pair.masks?.chosen ?? null,
     mask_tokenizer: pair.masks?.tokenizer ?? null,
-    rejected_lines: pair.diff.rejectedLines,
-    chosen_lines: pair.diff.chosenLines,
+    rejected_lines: c.diff.rejectedLines,
+    chosen_lines: c.diff.chosenLines,
     diff_method: pair.diff.method,
     task_id: pair.taskId,
     teacher: `${pair.teacher.kind}:${pair.teacher.model}`,
@@ -113,18 +117,15 @@ export async function writeReferenceJson(
   pairs: Iterable<Pair> | AsyncIterable<Pair>,
   options: ExportOptions = {},
 ): Promise<number> {
-  const onlyPassing = options.onlyPassing ?? true;
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const enc = new TextEncoder();
   let count = 0;
-  await _writeAll(file, enc.encode("["));
-  for await (const pair of pairs) {
-    if (onlyPassing && !passesFilters(pair)) continue;
-    const sep = count === 0 ? "\n" : ",\n";
-    await _writeAll(file, enc.encode(sep + JSON.stringify(toReferenceRecord(pair))));
-    count++;
+  async function* chunks(): AsyncGenerator<string> {
+    yield "[";
+    for await (const pair of _exported(pairs, options)) {
+      yield (count++ === 0 ? "\n" : ",\n") + JSON.stringify(toReferenceRecord(pair));
+    }
+    yield count === 0 ? "]\n" : "\n]\n";
   }
-  await _writeAll(file, enc.encode(count === 0 ? "]\n" : "\n]\n"));
+  await atomicWriteChunks(path, chunks());
   return count;
 }
 
@@ -147,19 +148,22 @@ export async function writeTrlJsonl(
   pairs: Iterable<Pair> | AsyncIterable<Pair>,
   options: ExportOptions = {},
 ): Promise<number> {
-  const onlyPassing = options.onlyPassing ?? true;
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const enc = new TextEncoder();
   let count = 0;
-  for await (const pair of pairs) {
-    if (onlyPassing && !passesFilters(pair)) continue;
-    await _writeAll(file, enc.encode(JSON.stringify(toTrlRecord(pair)) + "\n"));
-    count++;
+  async function* lines(): AsyncGenerator<string> {
+    for await (const pair of _exported(pairs, options)) {
+      count++;
+      yield JSON.stringify(toTrlRecord(pair)) + "\n";
+    }
   }
+  await atomicWriteChunks(path, lines());
   return count;
 }
 
-async function _writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+/** The pairs an export writes: those that passed every filter that ran, unless told otherwise. */
+async function* _exported(
+  pairs: Iterable<Pair> | AsyncIterable<Pair>,
+  options: ExportOptions,
+): AsyncGenerator<Pair> {
+  const onlyPassing = options.onlyPassing ?? true;
+  for await (const pair of pairs) if (!onlyPassing || passesFilters(pair)) yield pair;
 }

@@ -23,6 +23,7 @@ export {
   runRuleFilters,
 } from "./rule_filters.ts";
 export { type BuildPairOptions, type BuildPairResult, buildPairs } from "./build_pair.ts";
+export { completionOf, pairCompletions, shiftDiff } from "./completion.ts";
 export {
   type ExportOptions,
   type ReferenceRecord,

@@ -63,16 +63,13 @@ export const validatePair: RecordValidator<Pair> = (value) => {
   const sel = _object(r.selection, "selection");
   _oneOf(sel.rule, "selection.rule", SELECTION_RULES);
   _integer(sel.seed, "selection.seed");
-  const diff = _object(r.diff, "diff");
-  _oneOf(diff.method, "diff.method", DIFF_METHODS);
-  _naturals(diff.chosenLines, "diff.chosenLines");
-  _naturals(diff.rejectedLines, "diff.rejectedLines");
-  _array(diff.hunks, "diff.hunks", "array of hunks").forEach((h, i) => {
-    const hunk = _object(h, `diff.hunks[${i}]`);
-    for (const f of ["rejectedStart", "rejectedEnd", "chosenStart", "chosenEnd"]) {
-      _natural(hunk[f], `diff.hunks[${i}].${f}`);
-    }
-  });
+  _diff(r.diff, "diff");
+  if (r.completion !== undefined) {
+    const c = _object(r.completion, "completion");
+    _natural(c.promptLines, "completion.promptLines");
+    for (const f of ["chosen", "rejected"]) _string(c, f, "completion.");
+    _diff(c.diff, "completion.diff");
+  }
   if (r.masks !== undefined) {
     const masks = _object(r.masks, "masks");
     _string(masks, "tokenizer", "masks.");
@@ -81,6 +78,7 @@ export const validatePair: RecordValidator<Pair> = (value) => {
     if (masks.emptyRejected !== undefined) {
       _oneOf(masks.emptyRejected, "masks.emptyRejected", EMPTY_REJECTED_CASES);
     }
+    if (masks.contextLines !== undefined) _natural(masks.contextLines, "masks.contextLines");
   }
   const filters = _object(r.filters, "filters");
   for (const [name, verdict] of Object.entries(filters)) {
@@ -91,6 +89,19 @@ export const validatePair: RecordValidator<Pair> = (value) => {
 };
 
 type Obj = Record<string, unknown>;
+
+function _diff(value: unknown, field: string): void {
+  const diff = _object(value, field);
+  _oneOf(diff.method, `${field}.method`, DIFF_METHODS);
+  _naturals(diff.chosenLines, `${field}.chosenLines`);
+  _naturals(diff.rejectedLines, `${field}.rejectedLines`);
+  _array(diff.hunks, `${field}.hunks`, "array of hunks").forEach((h, i) => {
+    const hunk = _object(h, `${field}.hunks[${i}]`);
+    for (const f of ["rejectedStart", "rejectedEnd", "chosenStart", "chosenEnd"]) {
+      _natural(hunk[f], `${field}.hunks[${i}].${f}`);
+    }
+  });
+}
 
 function _object(value: unknown, field: string): Obj {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -35,6 +35,44 @@ export async function atomicWrite(path: string, data: string | Uint8Array): Prom
 }
 
 /**
+ * Write a stream of text chunks to `path` atomically (streamed into a temporary file beside it,
+ * then renamed over `path`), for outputs too large to hold as one string.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { atomicWriteChunks } from "./atomic_write.ts";
+ * const path = `${await Deno.makeTempDir()}/list.json`;
+ * await atomicWriteChunks(path, ["[", "1", ",2", "]\n"]);
+ * assert.equal(await Deno.readTextFile(path), "[1,2]\n");
+ * ```
+ */
+export async function atomicWriteChunks(
+  path: string,
+  chunks: Iterable<string> | AsyncIterable<string>,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    const file = await Deno.open(tmp, { write: true, createNew: true });
+    try {
+      const enc = new TextEncoder();
+      for await (const chunk of chunks) {
+        const bytes = enc.encode(chunk);
+        let written = 0;
+        while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      }
+    } finally {
+      file.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
  * Fill a folder through `fill(tmpDir)` and rename it into place at `dir` (replacing an older one),
  * so `dir` is either complete or absent.
  *

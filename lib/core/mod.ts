@@ -23,5 +23,5 @@ export {
   type RepairState,
   toJsonl,
 } from "./jsonl.ts";
-export { atomicWrite, atomicWriteDir } from "./atomic_write.ts";
+export { atomicWrite, atomicWriteChunks, atomicWriteDir } from "./atomic_write.ts";
 export { type GitInfo, gitInfo } from "./git_info.ts";

@@ -72,7 +72,27 @@ export interface PairDiff {
   readonly hunks: readonly Hunk[];
 }
 
-/** Token masks stored with a pair as sorted spans (DESIGN §3, "Masks are data"). */
+/**
+ * The completions of a pair: the code after the prompt (what a model is trained on), with the
+ * line diff in the completions' line numbers. When the code does not start with the prompt (an
+ * instruction prompt), the completions are the whole code and `promptLines` is 0.
+ */
+export interface PairCompletions {
+  /** Lines of the prompt the full code starts with; the diff below is shifted by them. */
+  readonly promptLines: number;
+  /** `y+` after the prompt. */
+  readonly chosen: string;
+  /** `y-` after the prompt. */
+  readonly rejected: string;
+  /** `D+`/`D-` with line indexes of the completions. */
+  readonly diff: PairDiff;
+}
+
+/**
+ * Token masks stored with a pair as sorted spans (DESIGN §3, "Masks are data"). In records with
+ * {@linkcode Pair.completion} the spans index the tokens of the completions; in older records
+ * (no `completion`), the tokens of the full `chosen` and `rejected` code.
+ */
 export interface PairMasks {
   /** Identifier of the tokenizer the spans index into. */
   readonly tokenizer: string;
@@ -82,6 +102,8 @@ export interface PairMasks {
   readonly rejected: readonly TokenSpan[];
   /** Which empty-`D-` case produced `rejected` (absent in records written before it existed). */
   readonly emptyRejected?: EmptyRejectedCase;
+  /** Diff-augmentation context lines `k` around each hunk (resolved per pair); absent means 0. */
+  readonly contextLines?: number;
 }
 
 /** A preference pair (y+, y-) with its critical lines. */
@@ -95,7 +117,10 @@ export interface Pair {
   readonly chosenIteration: number;
   readonly rejectedIteration: number;
   readonly selection: { readonly rule: SelectionRule; readonly seed: number };
+  /** `D+`/`D-` with line indexes of the full `chosen` and `rejected` code. */
   readonly diff: PairDiff;
+  /** The completions and their diff (absent in records written before it existed). */
+  readonly completion?: PairCompletions;
   readonly masks?: PairMasks;
   /** Every filter that ran, with `true` when the pair passed it. */
   readonly filters: Readonly<Partial<Record<FilterName, boolean>>>;

@@ -12,6 +12,8 @@ export interface ResultsMarkdownInput {
   readonly config: ExperimentConfig;
   readonly configHash: string;
   readonly description: string;
+  /** A line on what the numbers are measured on; `""` for none. @default {""} */
+  readonly setting?: string;
   readonly metrics: readonly MetricSpec[];
   readonly summary: readonly SummaryRow[];
   readonly results: readonly ResultRecord[];
@@ -97,6 +99,7 @@ export function resultsMarkdown(input: ResultsMarkdownInput): string {
     `# ${config.study} (${config.preset})`,
     "",
     ...(input.description === "" ? [] : [input.description, ""]),
+    ...(input.setting ? [input.setting, ""] : []),
     `config \`${input.configHash}\` · git \`${commit}\` · seeds ${config.seeds.join(", ")} · ` +
     `scale ${scale === "" ? "(none)" : scale}`,
     "",

@@ -358,6 +358,7 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
     config,
     configHash: hash,
     description: study.description,
+    setting: study.setting?.(config) ?? "",
     metrics: study.metrics,
     summary,
     results,

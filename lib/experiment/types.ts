@@ -132,6 +132,12 @@ export interface Study<
   /** Charts written next to `table.md`. */
   readonly plots: readonly StudyPlot[];
   /**
+   * One line on what the numbers are measured on (a preference study's evaluation target),
+   * shown under the title of `table.md`.
+   * @default {undefined: no such line}
+   */
+  readonly setting?: (config: ExperimentConfig<V, S, B>) => string;
+  /**
    * The default cell: trains and evaluates one (variant, seed). `runStudy`'s `cell` option
    * replaces it (notebooks and tests plug in their own).
    * @default {undefined: runStudy needs a `cell` option}

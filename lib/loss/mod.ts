@@ -19,3 +19,4 @@ export * from "./pair_masks.ts";
 export * from "./variant_masks.ts";
 export * from "./seeded_permutation.ts";
 export * from "./read_metrics.ts";
+export * from "./loss_options.ts";

@@ -6,9 +6,9 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { PRETRAIN_PRESETS, pretrainConfig } from "./mod.ts";
- * assert.deepEqual(PRETRAIN_PRESETS, ["smoke", "paper"]);
+ * import { pretrainConfig } from "./mod.ts";
  * assert.equal(pretrainConfig("paper").name, "base");
+ * assert.equal(pretrainConfig("smoke").preset, "smoke");
  * ```
  *
  * @module
@@ -43,3 +43,6 @@ export * from "./preference_config.ts";
 export * from "./preference_dataset.ts";
 export * from "./cached_benchmark.ts";
 export * from "./cached_trajectories.ts";
+export { type CellEvaluation, evalTargetLabel, evaluateCell, targetTasks } from "./cell_eval.ts";
+export * from "./cell_store.ts";
+export { CURVE_METRICS, tailMetrics, trainCell, type TrainCellOptions } from "./cell_train.ts";

@@ -10,15 +10,9 @@ import type { MiniflowEvalSummary } from "./evaluate_miniflow.ts";
 import type { PretrainConfig } from "./pretrain_config.ts";
 
 /** Names of the evaluated task sets, in report order. */
-export type EvalSetName = "train-seen" | "train-heldout" | "validation" | "test";
-
-/** The closed list of {@link EvalSetName} values. */
-export const EVAL_SET_NAMES: readonly EvalSetName[] = [
-  "train-seen",
-  "train-heldout",
-  "validation",
-  "test",
-];
+export const EVAL_SET_NAMES = ["train-seen", "train-heldout", "validation", "test"] as const;
+/** One of {@linkcode EVAL_SET_NAMES}. */
+export type EvalSetName = typeof EVAL_SET_NAMES[number];
 
 /** Contents of `card.json`. */
 export interface ModelCard {

@@ -1,60 +1,46 @@
 /**
- * The training cell of every preference study (issue 6 item 1): trajectories (cached MiniFlow
- * synthesis or a JSONL file) → pairs per the cell's selection rule, diff method, rule filters and
- * empty-`D-` policy → token masks → reference log-probs (cached per checkpoint and dataset) →
- * training from the base weights through lib/train (resumable) → greedy pass@1 on the MiniFlow
- * test and validation splits in the sandbox. It only assembles library parts.
+ * The training cell of every preference study (issue 6 item 1), as named stages: trajectories
+ * (cached MiniFlow synthesis or a JSONL file) → the base model → pairs per the cell's selection
+ * rule, diff method, rule filters and empty-`D-` policy, with their token masks → the fingerprint,
+ * and the stored result when the same cell already finished → training from the base weights
+ * through lib/train (`cell_train.ts`, resumable) → greedy pass@1 on the evaluation target and the
+ * MiniFlow validation split (`cell_eval.ts`) → `result.json` and the shared cell store
+ * (`cell_store.ts`). It only assembles library parts.
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { initBackend } from "../backend/mod.ts";
+import { type BackendInfo, initBackend } from "../backend/mod.ts";
 import { PyAstService, readTrajectories } from "../codeflow/mod.ts";
-import type { EmptyRejectedCase, Trajectory } from "../core/mod.ts";
-import { TfjsCodeModel } from "../eval/tfjs_code_model.ts";
-import { type MetricName, needsReference } from "../loss/mod.ts";
-import type { Gpt } from "../model/gpt.ts";
-import { loadCheckpoint } from "../model/mod.ts";
-import { Sandbox } from "../sandbox/mod.ts";
 import {
-  cachedReferenceLogps,
-  datasetHash,
-  preferenceBatches,
-  preferenceLoss,
-  preparePair,
-  type StepRecord,
-  train,
-  weightsHash,
-} from "../train/mod.ts";
-import { cachedBenchmark } from "./cached_benchmark.ts";
+  atomicWrite,
+  EMPTY_REJECTED_CASES,
+  type EmptyRejectedCase,
+  toJsonl,
+  type Trajectory,
+} from "../core/mod.ts";
+import { type Gpt, loadCheckpoint, type ModelTokenizer } from "../model/mod.ts";
+import { Sandbox } from "../sandbox/mod.ts";
+import { type PreparedPair, preparePair, readMetricsLog, weightsHash } from "../train/mod.ts";
 import { cachedMiniflowTrajectories } from "./cached_trajectories.ts";
-import { evaluateMiniflow, type MiniflowEvalSummary } from "./evaluate_miniflow.ts";
+import { type CellEvaluation, evalTargetLabel, evaluateCell } from "./cell_eval.ts";
+import { cellFingerprint, PREFERENCE_CELL_FILES, reuseCell, storeCell } from "./cell_store.ts";
+import { CURVE_METRICS, trainCell } from "./cell_train.ts";
+import type { MiniflowEvalSummary } from "./evaluate_miniflow.ts";
 import {
   contextSpecOf,
   type PreferenceBase,
   type PreferenceScale,
   validatePreferenceConfig,
 } from "./preference_config.ts";
-import { buildPreferenceDataset, type PreferenceDatasetCounts } from "./preference_dataset.ts";
+import {
+  buildPreferenceDataset,
+  type PreferenceDataset,
+  type PreferenceDatasetCounts,
+} from "./preference_dataset.ts";
 
 /** A JSON value, as `ctx.logMetrics` accepts. */
 type _Json = null | boolean | number | string | _Json[] | { [k: string]: _Json };
-
-/** Files of a cell folder. */
-export const PREFERENCE_CELL_FILES = {
-  /** The dataset with its masks, one {@linkcode PreferenceRecord} per line. */
-  pairs: "pairs.jsonl",
-  /** The trainer's run folder (`metrics.jsonl`, `checkpoints/`). */
-  train: "train",
-  /** Checked greedy completions of the test split. */
-  evalTest: "eval-test.jsonl",
-  /** Checked greedy completions of the validation split. */
-  evalVal: "eval-validation.jsonl",
-  /** The cell's metrics with the fingerprint they belong to. */
-  result: "result.json",
-} as const;
 
 /** Where a cell is in its work, for progress lines. */
 export interface PreferenceCellProgress {
@@ -96,55 +82,28 @@ export interface RunPreferenceCellOptions {
 /** What {@linkcode runPreferenceCell} returns. */
 export interface PreferenceCellResult {
   /**
-   * `pass@1/test`, `pass@1/val`; `train/<metric>` (mean over the last tenth of the steps, absent
-   * for the Ref arm); pair counts (`pairs/kept`, `pairs/candidates`, `pairs/filtered`,
-   * `emptyD/<case>`); `wallS/<stage>` seconds.
+   * `pass@1/test` (on the evaluation target), `pass@1/val`; `train/<metric>` (mean over the last
+   * tenth of the steps, absent for the Ref arm); pair counts (`pairs/kept`, `pairs/candidates`,
+   * `pairs/filtered`, `emptyD/<case>`); `wallS/<stage>` seconds.
    */
   readonly metrics: Readonly<Record<string, number>>;
   readonly counts: PreferenceDatasetCounts;
+  /** pass@1 on the evaluation target (`evalTarget`). */
   readonly test: MiniflowEvalSummary;
   readonly validation: MiniflowEvalSummary;
+  /** What `test` was measured on (`"MiniFlow test split"`, `"HumanEval+ (20 tasks)"`, …). */
+  readonly evalTarget: string;
   /** Whether the metrics came from a finished cell's `result.json` (nothing was recomputed). */
   readonly reused: boolean;
 }
 
-/** Metrics of the step records the curves and the final train metrics use. */
-const _CURVE_METRICS: readonly MetricName[] = [
-  "loss",
-  "nll",
-  "rewards/margins",
-  "rewards/accuracies",
-  "rewards/chosen",
-  "rewards/rejected",
-];
+type _Stored = Omit<PreferenceCellResult, "reused">;
 
-const _CASE_KEYS: Readonly<Record<EmptyRejectedCase, string>> = {
-  "non-empty": "emptyD/non-empty",
-  keep: "emptyD/keep",
-  drop: "emptyD/drop",
-  "anchor-insertion": "emptyD/anchor-insertion",
-  "anchor-last-line": "emptyD/anchor-last-line",
-  "anchor-none": "emptyD/anchor-none",
-};
-
-async function _readJsonlFile<T>(path: string): Promise<T[]> {
-  const text = await readFile(path, "utf8");
-  return text.split("\n").filter((l) => l.trim() !== "").map((line, i) => {
-    try {
-      return JSON.parse(line) as T;
-    } catch (e) {
-      throw new Error(`${path}:${i + 1}: ${(e as Error).message}`, { cause: e });
-    }
-  });
-}
-
-async function _atomicWrite(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp-${Deno.pid}`, text);
-  await rename(`${path}.tmp-${Deno.pid}`, path);
-}
-
-function _resolve(root: string, path: string): string {
-  return path.startsWith("/") ? path : join(root, path);
+/** The open resources and settings every stage of one cell reads. */
+interface _Cell extends RunPreferenceCellOptions {
+  readonly root: string;
+  readonly report: (p: PreferenceCellProgress) => void;
+  readonly sandbox: Sandbox;
 }
 
 /**
@@ -157,291 +116,224 @@ function _resolve(root: string, path: string): string {
 export async function runPreferenceCell(
   options: RunPreferenceCellOptions,
 ): Promise<PreferenceCellResult> {
-  const { base, scale, seed, cellDir, cacheDir } = options;
-  validatePreferenceConfig(base, scale);
-  const root = options.rootDir ?? Deno.cwd();
-  const report = options.progress ?? (() => {});
+  validatePreferenceConfig(options.base, options.scale);
   const t0 = performance.now();
-  // Logged in result.json: which engines computed the cell (the fingerprint leaves them out).
-  const backend = await initBackend(base.runtime.backend, {
+  const backend = await _initCellBackend(options.base);
+  await Deno.mkdir(options.cellDir, { recursive: true });
+  const cell: _Cell = {
+    ...options,
+    root: options.rootDir ?? Deno.cwd(),
+    report: options.progress ?? (() => {}),
+    sandbox: new Sandbox({ workers: options.base.runtime.sandboxWorkers }),
+  };
+  let model: Gpt | null = null;
+  try {
+    const trajectories = await _loadTrajectories(cell);
+    const checkpoint = await loadCheckpoint(_resolve(cell.root, cell.base.model.checkpoint));
+    model = checkpoint.model;
+    const checkpointHash = await weightsHash(model);
+    const dataset = await _buildDataset(cell, trajectories, checkpoint.tokenizer);
+    const prepared = _prepare(cell, dataset, checkpoint.tokenizer, model);
+    const fingerprint = cellFingerprint({
+      ...cell,
+      checkpointHash,
+      prepared,
+      masks: dataset.records.map((r) => r.masks),
+    });
+    const storeDir = join(cell.cacheDir, "cells", fingerprint);
+    const stored = await reuseCell<_Stored>(cell.cellDir, storeDir, fingerprint);
+    if (stored !== null) {
+      await _logCurves(cell);
+      return { ...stored.result, evalTarget: evalTargetLabel(cell.base.eval), reused: true };
+    }
+    await atomicWrite(join(cell.cellDir, PREFERENCE_CELL_FILES.pairs), toJsonl(dataset.records));
+    const tData = performance.now();
+    const trainMetrics = await _train(cell, {
+      model,
+      prepared,
+      padId: checkpoint.tokenizer.padId,
+      checkpointHash,
+      fingerprint,
+      counts: dataset.counts,
+    });
+    const tTrain = performance.now();
+    const evaluation = await evaluateCell({
+      ...cell,
+      model,
+      tokenizer: checkpoint.tokenizer,
+      name: `${cell.base.train.loss}-seed${cell.seed}`,
+      eval: cell.base.eval,
+    });
+    const wallS = { data: tData - t0, train: tTrain - tData, eval: performance.now() - tTrain };
+    const result = _result(cell, dataset.counts, trainMetrics, evaluation, wallS);
+    await _logCurves(cell);
+    await storeCell<_Stored>(cell.cellDir, storeDir, { fingerprint, backend, result });
+    return { ...result, reused: false };
+  } finally {
+    model?.dispose();
+    await cell.sandbox.close();
+  }
+}
+
+/** Initialise the engines of `base.runtime`; their info is logged in `result.json`. */
+function _initCellBackend(base: PreferenceBase): Promise<BackendInfo> {
+  return initBackend(base.runtime.backend, {
     matmul: base.runtime.matmul,
     blas: { threads: base.runtime.blasThreads },
     kernels: base.runtime.kernels,
     dnn: { threads: base.runtime.dnnThreads },
   });
-  await mkdir(cellDir, { recursive: true });
-  const sandbox = new Sandbox({ workers: base.runtime.sandboxWorkers });
-  let model: Gpt | null = null;
+}
+
+function _resolve(root: string, path: string): string {
+  return path.startsWith("/") ? path : join(root, path);
+}
+
+/** Stage 1: the trajectories file of the config, or the cached MiniFlow synthesis. */
+async function _loadTrajectories(cell: _Cell): Promise<Trajectory[]> {
+  const data = cell.base.data;
+  if (data.trajectoriesFile !== null) {
+    return await Array.fromAsync(readTrajectories(_resolve(cell.root, data.trajectoriesFile)));
+  }
+  const { trajectories } = await cachedMiniflowTrajectories({
+    cacheDir: cell.cacheDir,
+    seed: data.teacherSeed,
+    tasks: cell.scale.tasks,
+    firstIndex: data.firstIndex,
+    maxRefinements: data.maxRefinements,
+    sandbox: cell.sandbox,
+    onProgress: (done, total) => cell.report({ stage: "trajectories", done, total }),
+  });
+  return trajectories;
+}
+
+/** Stage 2: pairs, masks and rule filters, with the Python AST helper the filters need. */
+async function _buildDataset(
+  cell: _Cell,
+  trajectories: readonly Trajectory[],
+  tokenizer: ModelTokenizer,
+): Promise<PreferenceDataset> {
+  const { data, mask } = cell.base;
+  const pyAst = new PyAstService();
+  await pyAst.start();
   try {
-    // 1. Trajectories and the base model.
-    let trajectories: Trajectory[];
-    if (base.data.trajectoriesFile !== null) {
-      trajectories = [];
-      for await (const t of readTrajectories(_resolve(root, base.data.trajectoriesFile))) {
-        trajectories.push(t);
-      }
-    } else {
-      ({ trajectories } = await cachedMiniflowTrajectories({
-        cacheDir,
-        seed: base.data.teacherSeed,
-        tasks: scale.tasks,
-        firstIndex: base.data.firstIndex,
-        maxRefinements: base.data.maxRefinements,
-        sandbox,
-        onProgress: (done, total) => report({ stage: "trajectories", done, total }),
-      }));
-    }
-    const checkpoint = await loadCheckpoint(_resolve(root, base.model.checkpoint));
-    model = checkpoint.model;
-    const { tokenizer } = checkpoint;
-    const ckptHash = await weightsHash(model);
-
-    // 2. Pairs, masks, truncation.
-    const pyAst = new PyAstService();
-    await pyAst.start();
-    let dataset;
-    try {
-      dataset = await buildPreferenceDataset({
-        trajectories,
-        tokenizer,
-        pyAst,
-        seed,
-        rule: base.data.rule,
-        method: base.data.method,
-        contextLines: contextSpecOf(base.mask),
-        emptyRejected: base.mask.emptyRejected,
-        maxRejectedLines: base.data.maxRejectedLines,
-        maxTokens: base.data.maxTokens,
-      });
-    } finally {
-      await pyAst.close();
-    }
-    const { counts, records, examples } = dataset;
-    const prepared = examples.map((e) =>
-      preparePair(e, {
-        eosId: tokenizer.eosId,
-        contextLength: model!.config.contextLength,
-        maxPromptLength: base.train.maxPromptLength,
-      })
-    );
-    const fingerprint = createHash("sha256").update(JSON.stringify({
-      base: { ...base, runtime: null },
-      scale,
-      seed,
-      checkpoint: ckptHash,
-      data: datasetHash(prepared),
-      masks: records.map((r) => r.masks),
-    })).digest("hex").slice(0, 16);
-    const resultPath = join(cellDir, PREFERENCE_CELL_FILES.result);
-    const trainDir = join(cellDir, PREFERENCE_CELL_FILES.train);
-    const storeDir = join(cacheDir, "cells", fingerprint);
-    let stored = await _readResult(resultPath);
-    if (stored?.fingerprint !== fingerprint) {
-      // The same cell finished in another run (e.g. Target-DPO at β 0.1 in main-results and in
-      // beta-sweep): take its artefacts instead of training it again.
-      if (
-        (await _readResult(join(storeDir, PREFERENCE_CELL_FILES.result)))?.fingerprint ===
-          fingerprint
-      ) {
-        await rm(cellDir, { recursive: true, force: true });
-        await cp(storeDir, cellDir, { recursive: true });
-        stored = await _readResult(resultPath);
-      }
-    }
-    if (stored?.fingerprint === fingerprint) {
-      await _logCurves(trainDir, options.logMetrics);
-      return { ...stored.result, reused: true };
-    }
-    await _atomicWrite(
-      join(cellDir, PREFERENCE_CELL_FILES.pairs),
-      records.map((r) => JSON.stringify(r) + "\n").join(""),
-    );
-    const tData = performance.now();
-
-    // 3. Training (the Ref arm evaluates the base model as is).
-    const loss = base.train.loss;
-    const trainMetrics: Record<string, number> = {};
-    if (loss !== "none") {
-      if (prepared.length === 0) {
-        throw new Error(
-          `cell seed ${seed}: no pair left to train on (${counts.candidates} candidates, ` +
-            `${counts.emptyRejected.drop} dropped for an empty D-, ${counts.filtered} by the ` +
-            `rule filters) from ${counts.trajectories} trajectories`,
-        );
-      }
-      const reference = needsReference(loss)
-        ? (await cachedReferenceLogps(model, prepared, {
-          cacheDir: join(cacheDir, "ref-logps"),
-          checkpointHash: ckptHash,
-          padId: tokenizer.padId,
-          onProgress: (done, total) => report({ stage: "reference", done, total }),
-        })).logps
-        : undefined;
-      const t = base.train;
-      await train({
-        model,
-        steps: scale.steps,
-        batches: preferenceBatches({
-          pairs: prepared,
-          reference,
-          batchSize: t.batchSize,
-          seed,
-          padId: tokenizer.padId,
-        }),
-        lossFn: preferenceLoss({ variant: loss, beta: t.beta, lambda: t.lambda }),
-        runDir: trainDir,
-        fingerprint,
-        optimizer: { lr: t.lr, weightDecay: t.weightDecay, gradClipNorm: t.gradClipNorm },
-        schedule: { warmupFraction: t.warmupFraction, minLrRatio: t.minLrRatio },
-        accumulation: t.accumulation,
-        checkpointEvery: t.checkpointEvery,
-        keepCheckpoints: 1,
-        progress: false,
-        onEvent: (e) => {
-          if (e.type === "step") {
-            report({
-              stage: "train",
-              done: e.step,
-              total: scale.steps,
-              note: `loss ${(e.metrics.loss ?? NaN).toFixed(3)}`,
-            });
-          }
-        },
-      });
-      const steps = await _readJsonlFile<StepRecord>(join(trainDir, "metrics.jsonl"));
-      const tail = steps.slice(-Math.max(1, Math.ceil(steps.length / 10)));
-      for (const m of _CURVE_METRICS) {
-        const values = tail.map((s) => s.metrics[m]).filter((v): v is number => v !== undefined);
-        if (values.length > 0) {
-          trainMetrics[`train/${m}`] = values.reduce((a, b) => a + b, 0) / values.length;
-        }
-      }
-    }
-    const tTrain = performance.now();
-
-    // 4. Greedy pass@1 on the test and validation splits.
-    const codeModel = new TfjsCodeModel(model, tokenizer, {
-      name: `${loss}-seed${seed}`,
-      batchSize: base.eval.batchSize,
+    return await buildPreferenceDataset({
+      trajectories,
+      tokenizer,
+      pyAst,
+      seed: cell.seed,
+      rule: data.rule,
+      method: data.method,
+      contextLines: contextSpecOf(mask),
+      emptyRejected: mask.emptyRejected,
+      maxRejectedLines: data.maxRejectedLines,
+      maxTokens: data.maxTokens,
     });
-    const evaluate = async (split: "test" | "validation", count: number, file: string) => {
-      const tasks = await cachedBenchmark({
-        cacheDir,
-        seed: base.eval.seed,
-        split,
-        count,
-        sandbox,
-      });
-      const stage = split === "test" ? "eval-test" : "eval-validation";
-      const { summary, samples } = await evaluateMiniflow({
-        model: codeModel,
-        tasks,
-        sandbox,
-        maxTokens: scale.maxNewTokens,
-        batchSize: base.eval.batchSize,
-        onProgress: (done, total) => report({ stage, done, total }),
-      });
-      await _atomicWrite(
-        join(cellDir, file),
-        samples.map((s) => JSON.stringify(s) + "\n").join(""),
-      );
-      return summary;
-    };
-    const test = await evaluate("test", scale.testTasks, PREFERENCE_CELL_FILES.evalTest);
-    const validation = await evaluate("validation", scale.valTasks, PREFERENCE_CELL_FILES.evalVal);
-    const tEval = performance.now();
-
-    const metrics: Record<string, number> = {
-      "pass@1/test": test.passAt1,
-      "pass@1/val": validation.passAt1,
-      ...trainMetrics,
-      "pairs/kept": counts.kept,
-      "pairs/candidates": counts.candidates,
-      "pairs/filtered": counts.filtered,
-      "trajectories/passing": counts.passing,
-      ...Object.fromEntries(
-        Object.entries(counts.emptyRejected).map((
-          [c, n],
-        ) => [_CASE_KEYS[c as EmptyRejectedCase], n]),
-      ),
-      "wallS/data": (tData - t0) / 1000,
-      "wallS/train": (tTrain - tData) / 1000,
-      "wallS/eval": (tEval - tTrain) / 1000,
-      "wallS/total": (tEval - t0) / 1000,
-    };
-    const result = { metrics, counts, test, validation };
-    await _logCurves(trainDir, options.logMetrics);
-    await _atomicWrite(
-      resultPath,
-      JSON.stringify({ fingerprint, backend, result }, null, 2) + "\n",
-    );
-    await _storeCell(cellDir, storeDir);
-    return { ...result, reused: false };
   } finally {
-    model?.dispose();
-    await sandbox.close();
+    await pyAst.close();
   }
 }
 
-/** `result.json` of a finished cell. */
-interface _StoredResult {
-  readonly fingerprint: string;
-  readonly result: Omit<PreferenceCellResult, "reused">;
+/** The pairs as the trainer takes them: EOS added, truncated to the model's context. */
+function _prepare(
+  cell: _Cell,
+  dataset: PreferenceDataset,
+  tokenizer: ModelTokenizer,
+  model: Gpt,
+): PreparedPair[] {
+  return dataset.examples.map((e) =>
+    preparePair(e, {
+      eosId: tokenizer.eosId,
+      contextLength: model.config.contextLength,
+      maxPromptLength: cell.base.train.maxPromptLength,
+    })
+  );
 }
 
-async function _readResult(path: string): Promise<_StoredResult | null> {
-  try {
-    return JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    if ((e as { code?: string }).code === "ENOENT") return null;
-    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+/** Stage 3: training (the Ref arm, `loss: "none"`, evaluates the base model as is). */
+async function _train(
+  cell: _Cell,
+  o: {
+    model: Gpt;
+    prepared: PreparedPair[];
+    padId: number;
+    checkpointHash: string;
+    fingerprint: string;
+    counts: PreferenceDatasetCounts;
+  },
+): Promise<Record<string, number>> {
+  const loss = cell.base.train.loss;
+  if (loss === "none") return {};
+  if (o.prepared.length === 0) {
+    const c = o.counts;
+    throw new Error(
+      `cell seed ${cell.seed}: no pair left to train on (${c.candidates} candidates, ` +
+        `${c.emptyRejected.drop} dropped for an empty D-, ${c.filtered} by the rule filters) ` +
+        `from ${c.trajectories} trajectories`,
+    );
   }
+  return await trainCell({
+    model: o.model,
+    pairs: o.prepared,
+    train: { ...cell.base.train, loss },
+    steps: cell.scale.steps,
+    seed: cell.seed,
+    padId: o.padId,
+    checkpointHash: o.checkpointHash,
+    refCacheDir: join(cell.cacheDir, "ref-logps"),
+    trainDir: join(cell.cellDir, PREFERENCE_CELL_FILES.train),
+    fingerprint: o.fingerprint,
+    report: cell.report,
+  });
 }
 
-/**
- * Copies a finished cell (its pairs, checked completions, step metrics and `result.json`; not the
- * weights) into the shared store under its fingerprint, atomically (a folder renamed into place).
- */
-async function _storeCell(cellDir: string, storeDir: string): Promise<void> {
-  const tmp = `${storeDir}.tmp-${Deno.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(join(tmp, PREFERENCE_CELL_FILES.train), { recursive: true });
-  for (
-    const f of [
-      PREFERENCE_CELL_FILES.pairs,
-      PREFERENCE_CELL_FILES.evalTest,
-      PREFERENCE_CELL_FILES.evalVal,
-      PREFERENCE_CELL_FILES.result,
-      join(PREFERENCE_CELL_FILES.train, "metrics.jsonl"),
-    ]
-  ) {
-    await cp(join(cellDir, f), join(tmp, f)).catch((e) => {
-      if ((e as { code?: string }).code !== "ENOENT") throw e; // the Ref arm has no training run
-    });
-  }
-  await rm(storeDir, { recursive: true, force: true });
-  await rename(tmp, storeDir);
+const _CASE_KEYS = Object.fromEntries(
+  EMPTY_REJECTED_CASES.map((c) => [c, `emptyD/${c}`]),
+) as Readonly<Record<EmptyRejectedCase, string>>;
+
+/** Stage 4: the cell's metrics (in the key order `result.json` has always had). */
+function _result(
+  cell: _Cell,
+  counts: PreferenceDatasetCounts,
+  trainMetrics: Record<string, number>,
+  evaluation: CellEvaluation,
+  wallMs: { data: number; train: number; eval: number },
+): _Stored {
+  const metrics: Record<string, number> = {
+    "pass@1/test": evaluation.test.passAt1,
+    "pass@1/val": evaluation.validation.passAt1,
+    ...trainMetrics,
+    "pairs/kept": counts.kept,
+    "pairs/candidates": counts.candidates,
+    "pairs/filtered": counts.filtered,
+    "trajectories/passing": counts.passing,
+    ...Object.fromEntries(
+      Object.entries(counts.emptyRejected).map(([c, n]) => [_CASE_KEYS[c as EmptyRejectedCase], n]),
+    ),
+    "wallS/data": wallMs.data / 1000,
+    "wallS/train": wallMs.train / 1000,
+    "wallS/eval": wallMs.eval / 1000,
+    "wallS/total": (wallMs.data + wallMs.train + wallMs.eval) / 1000,
+  };
+  return { metrics, counts, ...evaluation, evalTarget: evalTargetLabel(cell.base.eval) };
 }
 
 /** Sends the training run's step records (if any) to `logMetrics`, one curve point each. */
-async function _logCurves(
-  trainDir: string,
-  logMetrics: RunPreferenceCellOptions["logMetrics"],
-): Promise<void> {
-  if (logMetrics === undefined) return;
-  let steps: StepRecord[];
+async function _logCurves(cell: _Cell): Promise<void> {
+  if (cell.logMetrics === undefined) return;
+  let steps;
   try {
-    steps = await _readJsonlFile<StepRecord>(join(trainDir, "metrics.jsonl"));
+    steps = await readMetricsLog(join(cell.cellDir, PREFERENCE_CELL_FILES.train, "metrics.jsonl"));
   } catch (e) {
-    if ((e as { code?: string }).code === "ENOENT") return;
+    if (e instanceof Deno.errors.NotFound) return;
     throw e;
   }
   for (const s of steps) {
     const record: Record<string, _Json> = { step: s.step };
-    for (const m of _CURVE_METRICS) {
+    for (const m of CURVE_METRICS) {
       const v = s.metrics[m];
       if (v !== undefined) record[m] = v;
     }
-    await logMetrics(record);
+    await cell.logMetrics(record);
   }
 }

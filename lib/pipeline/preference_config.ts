@@ -14,9 +14,25 @@ import {
   MATMUL_CHOICES,
   type MatmulChoice,
 } from "../backend/mod.ts";
-import type { DiffMethod, EmptyRejectedPolicy, SelectionRule } from "../core/mod.ts";
+import {
+  DIFF_METHODS,
+  type DiffMethod,
+  EMPTY_REJECTED_POLICIES,
+  type EmptyRejectedPolicy,
+  oneOf,
+  SELECTION_RULES,
+  type SelectionRule,
+} from "../core/mod.ts";
 import type { ContextSpec } from "../diff/mod.ts";
-import { LOSS_VARIANTS, type LossVariant } from "../loss/mod.ts";
+import { BENCHMARK_NAMES } from "../eval/mod.ts";
+import {
+  LOSS_VARIANTS,
+  type LossVariant,
+  pickLossOptions,
+  type ResolvedLossOptions,
+  validateLossOptions,
+} from "../loss/mod.ts";
+import { type TrainHyperparams, validateTrainHyperparams } from "../train/mod.ts";
 
 /**
  * What a cell trains: a loss variant of DESIGN §2, or `"none"` for the "Ref" arm (no training:
@@ -25,7 +41,16 @@ import { LOSS_VARIANTS, type LossVariant } from "../loss/mod.ts";
 export type CellLoss = LossVariant | "none";
 
 /** Every {@link CellLoss}, for validation. */
-export const CELL_LOSSES: readonly CellLoss[] = ["none", ...LOSS_VARIANTS];
+export const CELL_LOSSES = ["none", ...LOSS_VARIANTS] as const;
+
+/**
+ * What a cell's test pass@1 is measured on: `"miniflow"`, the held-out MiniFlow test split (the
+ * default), or a benchmark of lib/eval (HumanEval(+), MBPP(+)). The validation pass@1 is always
+ * the MiniFlow validation split, so model selection never looks at the target.
+ */
+export const EVAL_TARGETS = ["miniflow", ...BENCHMARK_NAMES] as const;
+/** One of {@linkcode EVAL_TARGETS}. */
+export type EvalTarget = typeof EVAL_TARGETS[number];
 
 /** Where the pairs come from and how they are cut (DESIGN §1). */
 export interface PreferenceDataConfig {
@@ -71,35 +96,27 @@ export interface PreferenceMaskConfig {
   readonly emptyRejected: EmptyRejectedPolicy;
 }
 
-/** The training run of a cell (the preset's {@link PreferenceScale} gives its length). */
-export interface PreferenceTrainConfig {
+/**
+ * The training run of a cell (the preset's {@link PreferenceScale} gives its length): lib/train's
+ * shared hyper-parameters and lib/loss's loss hyper-parameters (β of Eq. 2, λ of Eq. 7-8, …),
+ * plus what only preference training has.
+ */
+export interface PreferenceTrainConfig extends ResolvedLossOptions, TrainHyperparams {
   readonly loss: CellLoss;
-  /** Inverse temperature of Eq. 2. @default {0.1} */
-  readonly beta: number;
-  /** Weight of the NLL term of RPO (Eq. 7-8). @default {1} */
-  readonly lambda: number;
-  /** Peak learning rate. */
-  readonly lr: number;
-  /** Pairs per micro-batch. */
-  readonly batchSize: number;
-  /** Micro-batches per update. @default {1} */
-  readonly accumulation: number;
-  /** Linear warm-up fraction of the cosine schedule. @default {0.03} */
-  readonly warmupFraction: number;
-  /** Final learning rate as a fraction of the peak. @default {0} */
-  readonly minLrRatio: number;
-  /** Decoupled weight decay. @default {0} */
-  readonly weightDecay: number;
-  /** Global-norm gradient clip. @default {1} */
-  readonly gradClipNorm: number;
   /** Most prompt tokens (TRL's `max_prompt_length`; longer prompts keep their end). */
   readonly maxPromptLength: number;
-  /** Save a resumable trainer checkpoint every N updates (`0`: only after the last). */
-  readonly checkpointEvery: number;
 }
 
-/** Greedy pass@1 on held-out MiniFlow splits. */
+/** Greedy pass@1 on the evaluation target and on the MiniFlow validation split. */
 export interface PreferenceEvalConfig {
+  /** What the test pass@1 is measured on. @default {"miniflow"} */
+  readonly target: EvalTarget;
+  /**
+   * Task ids of a benchmark target to score; `null` takes its first `scale.testTasks` tasks in
+   * file order. Must be `null` for `"miniflow"`.
+   * @default {null}
+   */
+  readonly tasks: readonly string[] | null;
   /** MiniFlow seed of the validation and test splits (the base model's). @default {1} */
   readonly seed: number;
   /** Rows decoded together. @default {50} */
@@ -202,73 +219,61 @@ export function contextSpecOf(mask: PreferenceMaskConfig): ContextSpec {
  * ```
  */
 export function validatePreferenceConfig(base: PreferenceBase, scale: PreferenceScale): void {
-  const oneOf = (path: string, v: unknown, allowed: readonly unknown[]) => {
-    if (!allowed.includes(v)) {
-      throw new Error(
-        `preference config: ${path}: expected one of ${allowed.join(", ")}, found ${
-          JSON.stringify(v)
-        }`,
-      );
-    }
-  };
+  const where = "preference config";
   const int = (path: string, v: number, min: number) => {
     if (!Number.isInteger(v) || v < min) {
-      throw new Error(`preference config: ${path}: expected an integer >= ${min}, found ${v}`);
+      throw new Error(`${where}: ${path}: expected an integer >= ${min}, found ${v}`);
     }
   };
-  const pos = (path: string, v: number) => {
-    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
-      throw new Error(`preference config: ${path}: expected a number > 0, found ${v}`);
-    }
-  };
-  oneOf("train.loss", base.train?.loss, CELL_LOSSES);
-  oneOf("data.rule", base.data.rule, ["random", "first", "last"]);
-  oneOf("data.method", base.data.method, ["lcs", "ratcliff", "prefix-suffix"]);
-  oneOf("mask.emptyRejected", base.mask.emptyRejected, ["keep", "drop", "anchor"]);
-  int("mask.contextLines", base.mask.contextLines, 0);
-  oneOf("mask.randomContext", base.mask.randomContext, [true, false]);
-  int("data.teacherSeed", base.data.teacherSeed, 0);
-  int("data.firstIndex", base.data.firstIndex, 0);
-  int("data.maxRefinements", base.data.maxRefinements, 1);
-  int("data.maxRejectedLines", base.data.maxRejectedLines, 1);
-  int("data.maxTokens", base.data.maxTokens, 1);
-  pos("train.beta", base.train.beta);
-  if (!(base.train.lambda >= 0)) {
-    throw new Error(
-      `preference config: train.lambda: expected a number >= 0, found ${base.train.lambda}`,
-    );
-  }
-  pos("train.lr", base.train.lr);
-  int("train.batchSize", base.train.batchSize, 1);
-  int("train.accumulation", base.train.accumulation, 1);
+  oneOf(`${where}: train.loss`, base.train?.loss, CELL_LOSSES);
+  validateLossOptions(`${where}: train`, pickLossOptions(base.train));
+  validateTrainHyperparams(`${where}: train`, base.train);
   int("train.maxPromptLength", base.train.maxPromptLength, 1);
-  int("train.checkpointEvery", base.train.checkpointEvery, 0);
-  int("eval.seed", base.eval.seed, 0);
-  int("eval.batchSize", base.eval.batchSize, 1);
+  oneOf(`${where}: data.rule`, base.data.rule, SELECTION_RULES);
+  oneOf(`${where}: data.method`, base.data.method, DIFF_METHODS);
+  oneOf(`${where}: mask.emptyRejected`, base.mask.emptyRejected, EMPTY_REJECTED_POLICIES);
+  int("mask.contextLines", base.mask.contextLines, 0);
+  oneOf(`${where}: mask.randomContext`, base.mask.randomContext, [true, false]);
+  for (const key of ["teacherSeed", "firstIndex"] as const) int(`data.${key}`, base.data[key], 0);
+  for (const key of ["maxRefinements", "maxRejectedLines", "maxTokens"] as const) {
+    int(`data.${key}`, base.data[key], 1);
+  }
+  _validateEval(where, base.eval);
   int("runtime.sandboxWorkers", base.runtime.sandboxWorkers, 1);
   int("runtime.blasThreads", base.runtime.blasThreads, 1);
   int("runtime.dnnThreads", base.runtime.dnnThreads, 1);
-  if (!BACKEND_KINDS.includes(base.runtime.backend)) {
-    throw new Error(
-      `preference config: runtime.backend: expected one of ${BACKEND_KINDS.join(", ")}, ` +
-        `found ${JSON.stringify(base.runtime.backend)}`,
-    );
+  oneOf(`${where}: runtime.backend`, base.runtime.backend, BACKEND_KINDS);
+  oneOf(`${where}: runtime.matmul`, base.runtime.matmul, MATMUL_CHOICES);
+  oneOf(`${where}: runtime.kernels`, base.runtime.kernels, KERNELS_CHOICES);
+  for (const key of ["tasks", "steps", "maxNewTokens"] as const) int(`scale.${key}`, scale[key], 1);
+  for (const key of ["testTasks", "valTasks"] as const) int(`scale.${key}`, scale[key], 0);
+}
+
+function _validateEval(where: string, e: PreferenceEvalConfig): void {
+  oneOf(`${where}: eval.target`, e.target, EVAL_TARGETS);
+  const tasks: unknown = e.tasks;
+  if (tasks !== null) {
+    if (
+      !Array.isArray(tasks) || tasks.length === 0 ||
+      !tasks.every((t) => typeof t === "string" && t !== "")
+    ) {
+      throw new Error(
+        `${where}: eval.tasks: expected null or a non-empty list of task ids, found ` +
+          JSON.stringify(tasks),
+      );
+    }
+    if (e.target === "miniflow") {
+      throw new Error(
+        `${where}: eval.tasks: a task subset needs a benchmark target (eval.target is ` +
+          `"miniflow"; the MiniFlow test split is sized by scale.testTasks)`,
+      );
+    }
   }
-  if (!MATMUL_CHOICES.includes(base.runtime.matmul)) {
-    throw new Error(
-      `preference config: runtime.matmul: expected one of ${MATMUL_CHOICES.join(", ")}, ` +
-        `found ${JSON.stringify(base.runtime.matmul)}`,
-    );
+  for (const key of ["seed", "batchSize"] as const) {
+    if (!Number.isInteger(e[key]) || e[key] < (key === "seed" ? 0 : 1)) {
+      throw new Error(
+        `${where}: eval.${key}: expected an integer >= ${key === "seed" ? 0 : 1}, found ${e[key]}`,
+      );
+    }
   }
-  if (!KERNELS_CHOICES.includes(base.runtime.kernels)) {
-    throw new Error(
-      `preference config: runtime.kernels: expected one of ${KERNELS_CHOICES.join(", ")}, ` +
-        `found ${JSON.stringify(base.runtime.kernels)}`,
-    );
-  }
-  int("scale.tasks", scale.tasks, 1);
-  int("scale.steps", scale.steps, 1);
-  int("scale.testTasks", scale.testTasks, 0);
-  int("scale.valTasks", scale.valTasks, 0);
-  int("scale.maxNewTokens", scale.maxNewTokens, 1);
 }

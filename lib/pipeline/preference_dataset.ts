@@ -1,31 +1,26 @@
 /**
- * The preference dataset of a cell: pairs cut from debugging trajectories (selection rule, line
- * diff, empty-`D-` policy, rule filters), completions tokenised with the model's tokenizer, and
- * token masks from lib/diff (context lines `k`, drawn once per pair per seed for
- * `"random1to2"`).
+ * The preference dataset of a cell: pairs cut from debugging trajectories by lib/codeflow
+ * (selection rule, line diff, empty-`D-` policy, rule filters, and the completions' token masks
+ * with the model's tokenizer, context lines `k` drawn once per pair per seed for
+ * `"random1to2"`), counted stage by stage and stored as data.
  *
  * @module
  */
-import { buildPairs, type PyAstService } from "../codeflow/mod.ts";
+import { type BuildPairResult, buildPairs, type PyAstService } from "../codeflow/mod.ts";
 import {
   type DiffMethod,
   EMPTY_REJECTED_CASES,
   type EmptyRejectedCase,
   type EmptyRejectedPolicy,
   type PairDiff,
+  type PairMasks,
   RULE_FILTER_NAMES,
   type RuleFilterName,
   type SelectionRule,
   type TokenSpan,
   type Trajectory,
 } from "../core/mod.ts";
-import {
-  chosenMaskSpans,
-  type ContextSpec,
-  drawContextLines,
-  rejectedMaskSpans,
-  splitLines,
-} from "../diff/mod.ts";
+import type { ContextSpec } from "../diff/mod.ts";
 import type { ModelTokenizer } from "../model/types.ts";
 import type { PreferenceExample } from "../train/mod.ts";
 
@@ -103,89 +98,22 @@ export interface PreferenceDataset {
 }
 
 /**
- * The completion of `code` after `prompt` and the number of prompt lines to shift the diff by:
- * `code` minus the prompt when it starts with a prompt that ends a line (MiniFlow's `prompt +
- * body`), else the whole code (an instruction prompt).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { completionOf } from "./preference_dataset.ts";
- * assert.deepEqual(completionOf("def f(x):\n", "def f(x):\n    return x\n"), {
- *   completion: "    return x\n",
- *   lineOffset: 1,
- * });
- * assert.deepEqual(completionOf("Write f.", "def f(x):\n"), { completion: "def f(x):\n", lineOffset: 0 });
- * ```
- */
-export function completionOf(
-  prompt: string,
-  code: string,
-): { completion: string; lineOffset: number } {
-  if (prompt.endsWith("\n") && code.startsWith(prompt)) {
-    return { completion: code.slice(prompt.length), lineOffset: splitLines(prompt).length };
-  }
-  return { completion: code, lineOffset: 0 };
-}
-
-/**
- * A full-code diff as a diff of the completions: every line index minus `offset` (the prompt's
- * lines). A hunk inside the prompt is an error naming the task: the prompt must not change
- * between versions.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { shiftDiff } from "./preference_dataset.ts";
- * const diff = { method: "lcs" as const, chosenLines: [3], rejectedLines: [3],
- *   hunks: [{ rejectedStart: 3, rejectedEnd: 4, chosenStart: 3, chosenEnd: 4 }] };
- * assert.deepEqual(shiftDiff(diff, 2, "t").hunks, [{ rejectedStart: 1, rejectedEnd: 2, chosenStart: 1, chosenEnd: 2 }]);
- * assert.throws(() => shiftDiff(diff, 4, "t"), /t: the diff changes prompt line 3/);
- * ```
- */
-export function shiftDiff(diff: PairDiff, offset: number, taskId: string): PairDiff {
-  if (offset === 0) return diff;
-  for (const h of diff.hunks) {
-    const inPrompt = (start: number, end: number) => end > start && start < offset;
-    if (inPrompt(h.rejectedStart, h.rejectedEnd) || inPrompt(h.chosenStart, h.chosenEnd)) {
-      throw new Error(
-        `${taskId}: the diff changes prompt line ${
-          Math.min(h.rejectedStart, h.chosenStart)
-        } (the prompt has ${offset} lines); chosen and rejected must share the prompt`,
-      );
-    }
-  }
-  const s = (x: number) => Math.max(0, x - offset);
-  return {
-    method: diff.method,
-    chosenLines: diff.chosenLines.map(s),
-    rejectedLines: diff.rejectedLines.map(s),
-    hunks: diff.hunks.map((h) => ({
-      rejectedStart: s(h.rejectedStart),
-      rejectedEnd: s(h.rejectedEnd),
-      chosenStart: s(h.chosenStart),
-      chosenEnd: s(h.chosenEnd),
-    })),
-  };
-}
-
-/**
  * Cut, filter, tokenise and mask the pairs of `trajectories` (one candidate per passing
- * trajectory with a failing version). `examples` hold the model's token ids: the prompt starts
+ * trajectory with a failing version) through lib/codeflow's `buildPairs`, which computes each
+ * pair's completion-relative diff and masks once. `examples` hold the model's token ids: the prompt starts
  * with BOS (as the evaluator's prompts do), completions have no EOS (`preparePair` adds it).
  */
 export async function buildPreferenceDataset(
   options: PreferenceDatasetOptions,
 ): Promise<PreferenceDataset> {
   const { tokenizer, seed } = options;
-  const rule = options.rule ?? "random";
-  const spec = options.contextLines ?? 0;
-  const policy = options.emptyRejected ?? "keep";
   const built = await buildPairs(options.trajectories, {
-    rule,
+    rule: options.rule ?? "random",
     seed,
     method: options.method ?? "lcs",
-    emptyRejected: policy,
+    emptyRejected: options.emptyRejected ?? "keep",
+    tokenizer,
+    contextLines: options.contextLines ?? 0,
     pyAst: options.pyAst,
     filters: {
       maxRejectedLines: options.maxRejectedLines ?? 20,
@@ -193,6 +121,58 @@ export async function buildPreferenceDataset(
       countTokens: (text) => tokenizer.encode(text).length,
     },
   });
+  const counts = _countStages(options.trajectories.length, built);
+  const kept = built.filter((r): r is _Kept =>
+    r.kind === "pair" && RULE_FILTER_NAMES.every((f) => r.pair.filters[f] === true)
+  );
+  return {
+    records: kept.map(_record),
+    examples: kept.map((r) => ({
+      id: r.pair.taskId,
+      promptIds: [tokenizer.bosId, ...tokenizer.encode(r.pair.prompt)],
+      chosenIds: r.tokens.chosen.ids,
+      rejectedIds: r.tokens.rejected.ids,
+      chosenSpans: r.pair.masks.chosen,
+      rejectedSpans: r.pair.masks.rejected,
+    })),
+    counts: { ...counts, kept: kept.length },
+  };
+}
+
+/** A pair that passed every rule filter, cut with a tokenizer (so with masks and tokens). */
+type _Kept = BuildPairResult & {
+  readonly kind: "pair";
+  readonly pair: { readonly masks: PairMasks };
+  readonly tokens: NonNullable<Extract<BuildPairResult, { kind: "pair" }>["tokens"]>;
+};
+
+/** The stored record of a kept pair: its completions, their diff, and the masks as data. */
+function _record(r: _Kept): PreferenceRecord {
+  const { pair } = r;
+  return {
+    schema: "pipeline.preference-pair/v1",
+    taskId: pair.taskId,
+    prompt: pair.prompt,
+    chosen: pair.completion.chosen,
+    rejected: pair.completion.rejected,
+    chosenIteration: pair.chosenIteration,
+    rejectedIteration: pair.rejectedIteration,
+    diff: pair.completion.diff,
+    contextLines: pair.masks.contextLines ?? 0,
+    emptyRejected: r.emptyRejected,
+    masks: {
+      tokenizer: pair.masks.tokenizer,
+      chosen: pair.masks.chosen,
+      rejected: pair.masks.rejected,
+    },
+  };
+}
+
+/** How many trajectories and pairs each stage kept or dropped (all but `kept`). */
+function _countStages(
+  trajectories: number,
+  built: readonly BuildPairResult[],
+): Omit<PreferenceDatasetCounts, "kept"> {
   const emptyRejected = Object.fromEntries(EMPTY_REJECTED_CASES.map((c) => [c, 0])) as Record<
     EmptyRejectedCase,
     number
@@ -202,8 +182,6 @@ export async function buildPreferenceDataset(
     number
   >;
   let passing = 0, candidates = 0, filtered = 0;
-  const examples: PreferenceExample[] = [];
-  const records: PreferenceRecord[] = [];
   for (const r of built) {
     if (r.kind === "skipped") {
       if (r.reason !== "never-passed") passing++;
@@ -218,67 +196,7 @@ export async function buildPreferenceDataset(
     emptyRejected[r.emptyRejected]++;
     const failed = RULE_FILTER_NAMES.filter((f) => r.pair.filters[f] !== true);
     for (const f of failed) filterFailures[f]++;
-    if (failed.length > 0) {
-      filtered++;
-      continue;
-    }
-    const { pair } = r;
-    const chosen = completionOf(pair.prompt, pair.chosen);
-    const rejected = completionOf(pair.prompt, pair.rejected);
-    if (chosen.lineOffset !== rejected.lineOffset) {
-      throw new Error(
-        `${pair.taskId}: only one of chosen and rejected starts with the prompt; expected both ` +
-          "or neither",
-      );
-    }
-    const diff = shiftDiff(pair.diff, chosen.lineOffset, pair.taskId);
-    const k = drawContextLines(spec, seed, pair.taskId);
-    const chosenTok = tokenizer.encodeWithOffsets(chosen.completion);
-    const rejectedTok = tokenizer.encodeWithOffsets(rejected.completion);
-    const rejectedMask = rejectedMaskSpans(rejected.completion, diff, rejectedTok, {
-      contextLines: k,
-      emptyRejected: policy,
-    });
-    if (rejectedMask.case !== r.emptyRejected) {
-      throw new Error(
-        `${pair.taskId}: empty-D- case ${rejectedMask.case} of the completion differs from ` +
-          `${r.emptyRejected} of the full code`,
-      );
-    }
-    const chosenSpans = chosenMaskSpans(chosen.completion, diff, chosenTok, { contextLines: k });
-    records.push({
-      schema: "pipeline.preference-pair/v1",
-      taskId: pair.taskId,
-      prompt: pair.prompt,
-      chosen: chosen.completion,
-      rejected: rejected.completion,
-      chosenIteration: pair.chosenIteration,
-      rejectedIteration: pair.rejectedIteration,
-      diff,
-      contextLines: k,
-      emptyRejected: rejectedMask.case,
-      masks: { tokenizer: tokenizer.id, chosen: chosenSpans, rejected: rejectedMask.spans },
-    });
-    examples.push({
-      id: pair.taskId,
-      promptIds: [tokenizer.bosId, ...tokenizer.encode(pair.prompt)],
-      chosenIds: chosenTok.ids,
-      rejectedIds: rejectedTok.ids,
-      chosenSpans,
-      rejectedSpans: rejectedMask.spans,
-    });
+    if (failed.length > 0) filtered++;
   }
-  return {
-    examples,
-    records,
-    counts: {
-      trajectories: options.trajectories.length,
-      passing,
-      candidates,
-      emptyRejected,
-      filtered,
-      filterFailures,
-      kept: examples.length,
-    },
-  };
+  return { trajectories, passing, candidates, emptyRejected, filtered, filterFailures };
 }

@@ -7,6 +7,7 @@
  */
 import type { BackendKind } from "../backend/mod.ts";
 import type { PresetName } from "../core/mod.ts";
+import { type TrainHyperparams, validateTrainHyperparams } from "../train/mod.ts";
 import type { BaseEncoding } from "../model/tokenizer.ts";
 
 /** Scale presets of {@link pretrainConfig}: lib/core's `PRESET_NAMES`. */
@@ -42,28 +43,16 @@ export interface PretrainModelConfig {
   readonly seed: number;
 }
 
-/** Optimisation of the plain LM objective through lib/train's trainer. */
-export interface PretrainTrainConfig {
+/**
+ * Optimisation of the plain LM objective through lib/train's trainer: its shared hyper-parameters
+ * (`batchSize` counts windows; the paper preset's weight decay is 0.01 and its final LR ratio 0.1)
+ * plus the run length and the windows.
+ */
+export interface PretrainTrainConfig extends TrainHyperparams {
   /** AdamW updates. */
   readonly steps: number;
-  /** Windows per micro-batch. */
-  readonly batchSize: number;
   /** Tokens per window `T` (at most `model.contextLength`). */
   readonly length: number;
-  /** Micro-batches per update. @default 1 */
-  readonly accumulation: number;
-  /** Peak learning rate. */
-  readonly lr: number;
-  /** Decoupled weight decay on matrices. @default 0.01 */
-  readonly weightDecay: number;
-  /** Global-norm gradient clip. @default 1 */
-  readonly gradClipNorm: number;
-  /** Linear warm-up fraction of the cosine schedule. @default 0.03 */
-  readonly warmupFraction: number;
-  /** Final learning rate as a fraction of the peak. @default 0.1 */
-  readonly minLrRatio: number;
-  /** Save a resumable trainer checkpoint every N updates (`0`: only the last). */
-  readonly checkpointEvery: number;
   /** Seed of the window positions. @default 0 */
   readonly dataSeed: number;
 }
@@ -200,11 +189,9 @@ export function validatePretrainConfig(config: PretrainConfig): void {
   int("corpus.tasks", config.corpus.tasks, 1);
   int("tokenizer.minCount", config.tokenizer.minCount, 1);
   int("tokenizer.maxVocabSize", config.tokenizer.maxVocabSize, 0);
+  validateTrainHyperparams("pretrain config: train", config.train);
   int("train.steps", config.train.steps, 1);
-  int("train.batchSize", config.train.batchSize, 1);
   int("train.length", config.train.length, 1);
-  int("train.accumulation", config.train.accumulation, 1);
-  int("train.checkpointEvery", config.train.checkpointEvery, 0);
   int("eval.tasks", config.eval.tasks, 0);
   int("eval.seenTasks", config.eval.seenTasks, 0);
   int("eval.maxTokens", config.eval.maxTokens, 1);
@@ -215,8 +202,5 @@ export function validatePretrainConfig(config: PretrainConfig): void {
       `pretrain config: train.length (${config.train.length}) exceeds model.contextLength ` +
         `(${config.model.contextLength})`,
     );
-  }
-  if (!(config.train.lr > 0)) {
-    throw new Error(`pretrain config: train.lr must be > 0, found ${config.train.lr}`);
   }
 }

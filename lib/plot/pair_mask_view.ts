@@ -3,8 +3,7 @@
  *
  * @module
  */
-import type { Pair } from "../core/mod.ts";
-import type { OffsetTokenizer } from "../core/mod.ts";
+import type { OffsetTokenizer, Pair, PairCompletions } from "../core/mod.ts";
 import type { PairMaskView } from "./mask_html.ts";
 
 /**
@@ -33,10 +32,18 @@ import type { PairMaskView } from "./mask_html.ts";
  * ```
  */
 export function pairMaskView(
-  pair: Pick<
-    Pair,
-    "taskId" | "prompt" | "chosen" | "rejected" | "chosenIteration" | "rejectedIteration" | "masks"
-  >,
+  pair:
+    & Pick<
+      Pair,
+      | "taskId"
+      | "prompt"
+      | "chosen"
+      | "rejected"
+      | "chosenIteration"
+      | "rejectedIteration"
+      | "masks"
+    >
+    & { readonly completion?: Pick<PairCompletions, "chosen" | "rejected"> },
   tokenizer: OffsetTokenizer,
 ): PairMaskView {
   if (pair.masks === undefined) {
@@ -50,18 +57,20 @@ export function pairMaskView(
         `"${pair.masks.tokenizer}"`,
     );
   }
+  // The masks index the completions' tokens (records without `completion`: the full code's).
+  const { chosen, rejected } = pair.completion ?? pair;
   return {
     title:
       `${pair.taskId} (y- from iteration ${pair.rejectedIteration}, y+ from iteration ${pair.chosenIteration})`,
     prompt: pair.prompt,
     chosen: {
-      text: pair.chosen,
-      offsets: tokenizer.encodeWithOffsets(pair.chosen).offsets,
+      text: chosen,
+      offsets: tokenizer.encodeWithOffsets(chosen).offsets,
       spans: pair.masks.chosen,
     },
     rejected: {
-      text: pair.rejected,
-      offsets: tokenizer.encodeWithOffsets(pair.rejected).offsets,
+      text: rejected,
+      offsets: tokenizer.encodeWithOffsets(rejected).offsets,
       spans: pair.masks.rejected,
     },
   };

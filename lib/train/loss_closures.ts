@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   languageModelLoss,
   lossForVariant,
+  type LossOptions,
   type LossResult,
   type LossVariant,
   needsReference,
@@ -19,12 +20,8 @@ import type { PreferenceBatch } from "./preference_data.ts";
 import type { LossClosure } from "./types.ts";
 
 /** Options of {@link preferenceLoss}. */
-export interface PreferenceLossOptions {
+export interface PreferenceLossOptions extends LossOptions {
   readonly variant: LossVariant;
-  /** @default {0.1} */
-  readonly beta?: number;
-  /** @default {1} */
-  readonly lambda?: number;
   /** @default {"closed-form"} */
   readonly tokenLogpsMethod?: TokenLogpsMethod;
 }
@@ -35,6 +32,7 @@ export interface PreferenceLossOptions {
  * reference log-probs and masks. The reference model never runs here.
  */
 export function preferenceLoss(options: PreferenceLossOptions): LossClosure<PreferenceBatch> {
+  const { variant: _variant, tokenLogpsMethod: _method, ...lossOptions } = options;
   const fn = lossForVariant(options.variant);
   const needsRef = needsReference(options.variant);
   return (model: CausalLM, batch: PreferenceBatch): LossResult => {
@@ -65,7 +63,7 @@ export function preferenceLoss(options: PreferenceLossOptions): LossClosure<Pref
         rejectedDiff: m(batch.masks.rejectedDiff),
         hybridTarget: tf.tensor1d(batch.hybridTarget),
       },
-    }, { beta: options.beta, lambda: options.lambda });
+    }, lossOptions);
   };
 }
 

@@ -15,3 +15,4 @@ export * from "./preference_data.ts";
 export * from "./lm_data.ts";
 export * from "./loss_closures.ts";
 export * from "./reference_logps.ts";
+export * from "./train_hyperparams.ts";

@@ -47,7 +47,13 @@ Deno.test("buildPairs: selection, lcs diff, masks and filter verdicts end to end
       chosen: [[2, 8]],
       rejected: [[2, 8]],
       emptyRejected: "non-empty",
+      contextLines: 0,
     });
+    // The code does not start with the prompt (it has no docstring): the completions are the
+    // whole code, the diff unshifted.
+    assert.equal(p.completion.promptLines, 0);
+    assert.equal(p.completion.rejected, p.rejected);
+    assert.deepEqual(p.completion.diff, p.diff);
     assert.deepEqual(p.filters, {
       "comment-only": true,
       "too-many-lines": true,

@@ -2,11 +2,7 @@ import assert from "node:assert/strict";
 import { PyAstService } from "../../lib/codeflow/mod.ts";
 import type { Trajectory, Verdict } from "../../lib/core/mod.ts";
 import { trainTokenizer } from "../../lib/model/mod.ts";
-import {
-  buildPreferenceDataset,
-  completionOf,
-  shiftDiff,
-} from "../../lib/pipeline/preference_dataset.ts";
+import { buildPreferenceDataset } from "../../lib/pipeline/preference_dataset.ts";
 
 const PROMPT = "def f(x):\n";
 
@@ -44,26 +40,6 @@ const TRAJECTORIES: Trajectory[] = [
 async function _tokenizer() {
   return await trainTokenizer([PROMPT + FIXED, PROMPT + "    y = x - 1\n    return y\n"]);
 }
-
-Deno.test("completionOf and shiftDiff: the body after a MiniFlow prompt, diff lines shifted", () => {
-  assert.deepEqual(completionOf(PROMPT, PROMPT + FIXED), { completion: FIXED, lineOffset: 1 });
-  const diff = {
-    method: "lcs" as const,
-    chosenLines: [1],
-    rejectedLines: [1],
-    hunks: [{ rejectedStart: 1, rejectedEnd: 2, chosenStart: 1, chosenEnd: 2 }],
-  };
-  assert.deepEqual(shiftDiff(diff, 1, "a"), {
-    method: "lcs",
-    chosenLines: [0],
-    rejectedLines: [0],
-    hunks: [{ rejectedStart: 0, rejectedEnd: 1, chosenStart: 0, chosenEnd: 1 }],
-  });
-  assert.throws(
-    () => shiftDiff(diff, 2, "task-9"),
-    /task-9: the diff changes prompt line 1 \(the prompt has 2 lines\)/,
-  );
-});
 
 Deno.test("buildPreferenceDataset: hand-checked masks, counts per empty-D- policy", async () => {
   const tokenizer = await _tokenizer();

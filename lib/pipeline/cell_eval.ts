@@ -1,0 +1,167 @@
+/**
+ * The evaluation stage of a preference cell: greedy pass@1 of the trained policy on the cell's
+ * evaluation target (the MiniFlow test split, or a lib/eval benchmark with an optional task
+ * subset) and on the MiniFlow validation split, each checked in the sandbox, with the checked
+ * completions written to the cell folder.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { atomicWrite, toJsonl } from "../core/mod.ts";
+import {
+  type BenchmarkName,
+  BenchmarkRunner,
+  type BenchmarkTask,
+  evaluateModel,
+  loadBenchmark,
+} from "../eval/mod.ts";
+import { TfjsCodeModel } from "../eval/tfjs_code_model.ts";
+import type { SandboxRunner } from "../miniflow/types.ts";
+import type { Gpt, ModelTokenizer } from "../model/mod.ts";
+import { cachedBenchmark } from "./cached_benchmark.ts";
+import { PREFERENCE_CELL_FILES } from "./cell_store.ts";
+import { evaluateMiniflow, type MiniflowEvalSummary } from "./evaluate_miniflow.ts";
+import type { PreferenceCellProgress } from "./preference.ts";
+import type { EvalTarget, PreferenceEvalConfig, PreferenceScale } from "./preference_config.ts";
+
+/** Options of {@linkcode evaluateCell}. */
+export interface EvaluateCellOptions {
+  readonly model: Gpt;
+  readonly tokenizer: ModelTokenizer;
+  /** Names the code model in sample records. */
+  readonly name: string;
+  readonly eval: PreferenceEvalConfig;
+  readonly scale: PreferenceScale;
+  readonly sandbox: SandboxRunner;
+  readonly cellDir: string;
+  /** Folder of the shared caches (MiniFlow splits, benchmark reference outputs). */
+  readonly cacheDir: string;
+  readonly report: (p: PreferenceCellProgress) => void;
+}
+
+/** The two pass@1 scores of a cell. */
+export interface CellEvaluation {
+  /** On the evaluation target. */
+  readonly test: MiniflowEvalSummary;
+  /** On the MiniFlow validation split. */
+  readonly validation: MiniflowEvalSummary;
+}
+
+/** Score the policy on the target and on the validation split. */
+export async function evaluateCell(o: EvaluateCellOptions): Promise<CellEvaluation> {
+  const codeModel = new TfjsCodeModel(o.model, o.tokenizer, {
+    name: o.name,
+    batchSize: o.eval.batchSize,
+  });
+  const test = o.eval.target === "miniflow"
+    ? await _miniflowSplit(o, codeModel, "test", o.scale.testTasks)
+    : await _benchmark(o, codeModel, o.eval.target);
+  const validation = await _miniflowSplit(o, codeModel, "validation", o.scale.valTasks);
+  return { test, validation };
+}
+
+/** A display name of a target, for tables and logs. */
+export function evalTargetLabel(e: Pick<PreferenceEvalConfig, "target" | "tasks">): string {
+  const name = _TARGET_NAMES[e.target];
+  return e.tasks === null ? name : `${name} (${e.tasks.length} tasks)`;
+}
+
+const _TARGET_NAMES: Readonly<Record<EvalTarget, string>> = {
+  miniflow: "MiniFlow test split",
+  humaneval: "HumanEval",
+  "humaneval+": "HumanEval+",
+  mbpp: "MBPP (sanitized)",
+  "mbpp-full": "MBPP (full)",
+  "mbpp+": "MBPP+",
+};
+
+async function _miniflowSplit(
+  o: EvaluateCellOptions,
+  model: TfjsCodeModel,
+  split: "test" | "validation",
+  count: number,
+): Promise<MiniflowEvalSummary> {
+  const tasks = await cachedBenchmark({
+    cacheDir: o.cacheDir,
+    seed: o.eval.seed,
+    split,
+    count,
+    sandbox: o.sandbox,
+  });
+  const stage = split === "test" ? "eval-test" : "eval-validation";
+  const { summary, samples } = await evaluateMiniflow({
+    model,
+    tasks,
+    sandbox: o.sandbox,
+    maxTokens: o.scale.maxNewTokens,
+    batchSize: o.eval.batchSize,
+    onProgress: (done, total) => o.report({ stage, done, total }),
+  });
+  const file = split === "test" ? PREFERENCE_CELL_FILES.evalTest : PREFERENCE_CELL_FILES.evalVal;
+  await atomicWrite(join(o.cellDir, file), toJsonl(samples));
+  return summary;
+}
+
+async function _benchmark(
+  o: EvaluateCellOptions,
+  model: TfjsCodeModel,
+  name: BenchmarkName,
+): Promise<MiniflowEvalSummary> {
+  const tasks = targetTasks(await loadBenchmark(name), o.eval.tasks, o.scale.testTasks, name);
+  const runner = new BenchmarkRunner({ cacheDir: join(o.cacheDir, "eval") });
+  try {
+    const { summary, samples } = await evaluateModel({
+      tasks,
+      model,
+      runner,
+      generation: { n: 1, temperature: 0, topP: 1, maxTokens: o.scale.maxNewTokens },
+      batchSize: o.eval.batchSize,
+      onProgress: (done, total) => o.report({ stage: "eval-test", done, total }),
+    });
+    const order = new Map(tasks.map((t, i) => [t.taskId, i]));
+    const sorted = [...samples].sort((x, y) => order.get(x.taskId)! - order.get(y.taskId)!);
+    await atomicWrite(join(o.cellDir, PREFERENCE_CELL_FILES.evalTest), toJsonl(sorted));
+    const passed = samples.filter((s) => s.verdict === "pass").length;
+    return {
+      tasks: summary.tasks,
+      passed,
+      passAt1: summary.passAtK["pass@1"],
+      errors: summary.errors,
+    };
+  } finally {
+    await runner.close();
+  }
+}
+
+/**
+ * The tasks of a benchmark target: those named by `ids` (in their order), or the first `count`.
+ * An id the benchmark lacks is an error naming it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { targetTasks } from "./cell_eval.ts";
+ * const all = [{ taskId: "a" }, { taskId: "b" }, { taskId: "c" }] as never[];
+ * assert.deepEqual(targetTasks(all, null, 2, "mbpp").map((t: { taskId: string }) => t.taskId), ["a", "b"]);
+ * assert.deepEqual(targetTasks(all, ["c", "a"], 0, "mbpp").map((t: { taskId: string }) => t.taskId), ["c", "a"]);
+ * assert.throws(() => targetTasks(all, ["z"], 0, "mbpp"), /eval.tasks: mbpp has no task "z"/);
+ * ```
+ */
+export function targetTasks(
+  all: readonly BenchmarkTask[],
+  ids: readonly string[] | null,
+  count: number,
+  name: BenchmarkName,
+): BenchmarkTask[] {
+  if (ids === null) return all.slice(0, count);
+  const byId = new Map(all.map((t) => [t.taskId, t]));
+  return ids.map((id) => {
+    const task = byId.get(id);
+    if (task === undefined) {
+      throw new Error(
+        `eval.tasks: ${name} has no task ${JSON.stringify(id)} (${all.length} tasks)`,
+      );
+    }
+    return task;
+  });
+}
