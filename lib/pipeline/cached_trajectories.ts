@@ -5,13 +5,19 @@
  *
  * @module
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readTrajectories } from "../codeflow/mod.ts";
-import type { Trajectory } from "../core/mod.ts";
+import { atomicWrite, type Trajectory } from "../core/mod.ts";
 import { MiniFlowTeacher } from "../miniflow/mod.ts";
 import type { SandboxRunner } from "../miniflow/types.ts";
-import { codeflowPairBuilder, type CodeRunner, SYNTH_FILES, synthesize } from "../synth/mod.ts";
+import {
+  codeflowPairBuilder,
+  type CodeRunner,
+  compareTaskIds,
+  SYNTH_FILES,
+  synthesize,
+} from "../synth/mod.ts";
 import { _withCacheLock } from "./_cache_lock.ts";
 
 /** Options of {@linkcode cachedMiniflowTrajectories}. */
@@ -118,7 +124,7 @@ export async function cachedMiniflowTrajectories(
           pairBuilder: pairs.build,
           onProgress: (p) => options.onProgress?.(p.done, p.total),
         });
-        await writeFile(
+        await atomicWrite(
           marker,
           JSON.stringify(
             {
@@ -139,9 +145,8 @@ export async function cachedMiniflowTrajectories(
       }
     },
   });
-  const trajectories: Trajectory[] = [];
-  for await (const t of readTrajectories(join(dir, SYNTH_FILES.trajectories))) {
-    trajectories.push(t);
-  }
+  const trajectories = await Array.fromAsync(readTrajectories(join(dir, SYNTH_FILES.trajectories)));
+  // In task order whatever order the file holds (caches built before synthesis sorted its files).
+  trajectories.sort((a, b) => compareTaskIds(a.taskId, b.taskId));
   return { trajectories, dir, hit };
 }

@@ -74,9 +74,11 @@ export {
   type SynthStats,
 } from "./synth_stats.ts";
 export {
+  compareTaskIds,
   type PairBuilder,
   type PairOutcome,
   readSynthRecords,
+  sortByTask,
   SYNTH_FILES,
   synthesize,
   type SynthesizeOptions,

@@ -12,7 +12,15 @@
  * @module
  */
 import { join } from "node:path";
-import { JsonlAppender, type Pair, readJsonl, type Trajectory } from "../core/mod.ts";
+import {
+  atomicWrite,
+  JsonlAppender,
+  type Pair,
+  readJsonl,
+  readJsonlFile,
+  toJsonl,
+  type Trajectory,
+} from "../core/mod.ts";
 import { readPairs, readTrajectories, resumeJsonl } from "../codeflow/mod.ts";
 import { type CodeRunner, MALFORMED_ANSWER, refineTask, trajectoryPassed } from "./refine_task.ts";
 import {
@@ -324,12 +332,52 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
   } finally {
     await Promise.all(Object.values(out).map((a) => a.close()));
   }
+  // Tasks finish in whatever order the sandbox and the teacher allow: a finished run is put in
+  // task order, so the same config gives the same files on every machine.
+  if (failure === undefined) {
+    for (const p of Object.values(paths)) await sortByTask(p);
+  }
   const stats = computeSynthStats({ ...(await readSynthRecords(outDir)), maxRefinements });
   const session = options.sessionInfo?.();
-  await Deno.writeTextFile(
+  await atomicWrite(
     join(outDir, SYNTH_FILES.stats),
     JSON.stringify({ ...stats, ...(session ? { session } : {}) }, null, 2) + "\n",
   );
   if (failure !== undefined) throw failure;
   return { stats, processed, resumed };
+}
+
+/**
+ * Compare task ids in task order: numbers inside them compare as numbers
+ * (`miniflow/train/9` before `miniflow/train/10`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compareTaskIds } from "./synthesize.ts";
+ * assert.deepEqual(["t/10", "t/9", "s/1"].sort(compareTaskIds), ["s/1", "t/9", "t/10"]);
+ * ```
+ */
+export function compareTaskIds(a: string, b: string): number {
+  return _collator.compare(a, b);
+}
+
+const _collator = new Intl.Collator("en", { numeric: true, sensitivity: "variant" });
+
+/**
+ * Rewrite a JSONL file of per-task records (each with a `taskId`) in task order, atomically;
+ * records of one task keep their order. A missing file is left alone.
+ */
+export async function sortByTask(path: string): Promise<void> {
+  let records: { taskId: string }[];
+  try {
+    records = await readJsonlFile<{ taskId: string }>(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  const sorted = records.map((r, i) => ({ r, i })).sort((x, y) =>
+    compareTaskIds(x.r.taskId, y.r.taskId) || x.i - y.i
+  ).map((x) => x.r);
+  if (sorted.some((r, i) => r !== records[i])) await atomicWrite(path, toJsonl(sorted));
 }
