@@ -25,3 +25,4 @@ export {
 } from "./jsonl.ts";
 export { atomicWrite, atomicWriteChunks, atomicWriteDir } from "./atomic_write.ts";
 export { type GitInfo, gitInfo } from "./git_info.ts";
+export { type HeldLock, lockFolder, type LockHolder, tryLock } from "./file_lock.ts";

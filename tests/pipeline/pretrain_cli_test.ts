@@ -40,5 +40,5 @@ Deno.test("deno task pretrain: unknown keys, wrong types and unknown presets fai
   assert.match(wrongType.stderr, /expected number \(like \d+\), found string "many"/);
   const preset = await run("--preset", "huge");
   assert.equal(preset.code, 2);
-  assert.match(preset.stderr, /unknown preset "huge"/);
+  assert.match(preset.stderr, /--preset: expected one of smoke, paper, found "huge"/);
 });
