@@ -13,10 +13,10 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { oneOf } from "../lib/core/mod.ts";
+import { atomicWrite, lockFolder, oneOf } from "../lib/core/mod.ts";
 import {
   BENCHMARK_NAMES,
   BenchmarkRunner,
@@ -172,6 +172,8 @@ export async function main(args: readonly string[]): Promise<number> {
       limit: limit ?? null,
     };
     mkdirSync(out, { recursive: true });
+    // One process per output folder: a second one would score every sample again.
+    await using _lock = await lockFolder(out, `eval ${bench}`);
     const configPath = join(out, "config.json");
     if (existsSync(configPath)) {
       const old = JSON.parse(readFileSync(configPath, "utf-8")) as Record<string, unknown>;
@@ -186,7 +188,7 @@ export async function main(args: readonly string[]): Promise<number> {
         }
       }
     } else {
-      writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
+      await atomicWrite(configPath, JSON.stringify(config, null, 2) + "\n");
     }
 
     const all = await loadBenchmark(
@@ -214,7 +216,7 @@ export async function main(args: readonly string[]): Promise<number> {
         onProgress: _progress(`${bench} ${values.model}`),
         onPrepareProgress: _progress("reference outputs (cached after the first run)"),
       });
-      writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+      await atomicWrite(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
       console.log(formatSummary({ bench, model: values.model, n }, summary));
       console.error(`results in ${out}`);
     } finally {

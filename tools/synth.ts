@@ -212,6 +212,13 @@ switch (config.teacher) {
   }
 }
 
+try {
+  if (!Deno.statSync(config.out).isDirectory) {
+    fail(`--out ${config.out}: is a file, expected a folder`);
+  }
+} catch (e) {
+  if (!(e instanceof Deno.errors.NotFound)) throw e;
+}
 await Deno.mkdir(config.out, { recursive: true });
 const commit = await new Deno.Command("git", {
   args: ["rev-parse", "HEAD"],
@@ -221,14 +228,25 @@ const commit = await new Deno.Command("git", {
   .output().then((o) => o.success ? new TextDecoder().decode(o.stdout).trim() : null).catch(() =>
     null
   );
-await Deno.writeTextFile(
-  join(config.out, "config.json"),
-  JSON.stringify(
-    { ...config, teacherId: teacher.id, gitCommit: commit, sandboxIsolation: sandbox.isolation },
-    null,
-    2,
-  ) + "\n",
-);
+
+/** The settings that define the records; the rest (concurrency, workers, limits) only run them. */
+function _dataSettings(c: typeof config): Record<string, unknown> {
+  const endpoint = c.teacher === "openai" || c.judge || c.testJudgeMin !== null
+    ? { baseUrl: c.baseUrl, model: c.model, temperature: c.temperature }
+    : {};
+  return {
+    teacher: c.teacher,
+    seed: c.seed,
+    firstIndex: c.firstIndex,
+    maxRefinements: c.maxRefinements,
+    selection: c.selection,
+    diff: c.diff,
+    emptyRejected: c.emptyRejected,
+    judge: c.judge,
+    testJudgeMin: c.testJudgeMin,
+    ...endpoint,
+  };
+}
 
 const pairs = await codeflowPairBuilder({
   selection: config.selection,
@@ -251,6 +269,15 @@ try {
     maxPairs: config.maxPairs ?? Infinity,
     maxRefinements: config.maxRefinements,
     pairBuilder: pairs.build,
+    config: {
+      data: _dataSettings(config),
+      info: {
+        ...config,
+        teacherId: teacher.id,
+        gitCommit: commit,
+        sandboxIsolation: sandbox.isolation,
+      },
+    },
     judge: config.judge ? openai : null,
     testJudge: config.testJudgeMin === null
       ? null
@@ -278,7 +305,11 @@ try {
   }
 } catch (err) {
   bar.finish();
-  console.error(`synth: stopped: ${(err as Error).message}\nrerun the same command to resume.`);
+  const message = (err as Error).message;
+  const resumable = !/is in use by pid|cannot resume with other data settings/.test(message);
+  console.error(
+    `synth: stopped: ${message}${resumable ? "\nrerun the same command to resume." : ""}`,
+  );
   exitCode = 1;
 } finally {
   await pairs.close();

@@ -16,6 +16,7 @@ import {
   atomicWrite,
   gitInfo,
   type JsonlEntry,
+  lockFolder,
   type PresetName,
   readJsonl,
   repairJsonl,
@@ -237,6 +238,8 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
   };
 
   await mkdir(runDir, { recursive: true });
+  // One process per run folder: a second one would run and record every cell again.
+  await using _lock = await lockFolder(runDir, `experiment ${study.name}`);
   const resumed = await _writeOrCheckManifest(join(runDir, RUN_FILES.config), {
     schema: "experiment.config/v1",
     config,

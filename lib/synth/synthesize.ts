@@ -15,6 +15,7 @@ import { join } from "node:path";
 import {
   atomicWrite,
   JsonlAppender,
+  lockFolder,
   type Pair,
   readJsonl,
   readJsonlFile,
@@ -76,6 +77,17 @@ export interface SynthesizeOptions {
   readonly teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer>;
   readonly runner: CodeRunner;
   readonly outDir: string;
+  /**
+   * The run's record in `config.json`: `data` holds the settings that define the records (teacher,
+   * seed, selection rule, diff method, …), written by the first run and checked on every resume,
+   * which fails naming each setting that differs (the records would otherwise mix two configs);
+   * `info` (commit, isolation, …) is rewritten by each session.
+   * @default {undefined: no config.json}
+   */
+  readonly config?: {
+    readonly data: Readonly<Record<string, unknown>>;
+    readonly info?: Readonly<Record<string, unknown>>;
+  };
   /** Task indexes `[firstIndex, firstIndex + tasks)` are synthesised. */
   readonly tasks: number;
   /** @default 0 */
@@ -169,6 +181,9 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
     throw new RangeError(`synthesize: concurrency must be an integer >= 1, got ${concurrency}`);
   }
   await Deno.mkdir(outDir, { recursive: true });
+  // One process per output folder: a second one would synthesise every task again.
+  await using _lock = await lockFolder(outDir, "synth");
+  if (options.config !== undefined) await _checkConfig(join(outDir, "config.json"), options.config);
   const paths = {
     trajectories: join(outDir, SYNTH_FILES.trajectories),
     pairs: join(outDir, SYNTH_FILES.pairs),
@@ -380,4 +395,32 @@ export async function sortByTask(path: string): Promise<void> {
     compareTaskIds(x.r.taskId, y.r.taskId) || x.i - y.i
   ).map((x) => x.r);
   if (sorted.some((r, i) => r !== records[i])) await atomicWrite(path, toJsonl(sorted));
+}
+
+/** Write `config.json`, or check that a resumed folder was made with the same data settings. */
+async function _checkConfig(
+  path: string,
+  config: NonNullable<SynthesizeOptions["config"]>,
+): Promise<void> {
+  let stored: Record<string, unknown> | null = null;
+  try {
+    stored = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  if (stored !== null) {
+    const show = (v: unknown) => v === undefined ? "absent" : JSON.stringify(v);
+    const differ = Object.entries(config.data)
+      .filter(([k, v]) => JSON.stringify(stored![k]) !== JSON.stringify(v))
+      .map(([k, v]) => `${k} was ${show(stored![k])}, now ${show(v)}`);
+    if (differ.length > 0) {
+      throw new Error(
+        `${path}: cannot resume with other data settings (${differ.join("; ")}): the records ` +
+          "would mix both; rerun with the stored settings or use another output folder",
+      );
+    }
+  }
+  await atomicWrite(path, JSON.stringify({ ...config.data, ...config.info }, null, 2) + "\n");
 }

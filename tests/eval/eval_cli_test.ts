@@ -94,3 +94,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test("eval CLI: an --out folder another process evaluates into fails at once naming it", async () => {
+  const { lockFolder } = await import("../../lib/core/mod.ts");
+  const out = await Deno.makeTempDir({ prefix: "eval-lock-" });
+  const held = await lockFolder(out, "eval humaneval");
+  try {
+    const r = await cli([
+      "--bench",
+      "humaneval",
+      "--endpoint",
+      "http://127.0.0.1:9/v1",
+      "--model",
+      "m",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(`eval: ${out} is in use by pid ${Deno.pid} \\(eval humaneval`),
+    );
+  } finally {
+    await held.release();
+  }
+  await Deno.remove(out, { recursive: true });
+});

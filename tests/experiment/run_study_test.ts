@@ -158,6 +158,47 @@ Deno.test("rerunning the same config skips finished cells and rewrites the same 
   await Deno.remove(runsDir, { recursive: true });
 });
 
+Deno.test("two runs of one config at once: the second fails naming the holder, nothing is recorded twice", async () => {
+  const runsDir = await Deno.makeTempDir();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inCell = new Promise<void>((r) => (entered = r));
+  const calls: string[] = [];
+  const plain = toyCell(calls);
+  const first = runStudy({
+    study: TOY,
+    runsDir,
+    quiet: true,
+    writePlots: false,
+    cell: async (ctx) => {
+      entered();
+      await gate; // the first run is busy in its first cell
+      return await plain(ctx);
+    },
+  });
+  await inCell;
+  await assert.rejects(
+    runStudy({ study: TOY, runsDir, cell: toyCell([]), quiet: true, writePlots: false }),
+    new RegExp(`is in use by pid ${Deno.pid} \\(experiment toy, since `),
+  );
+  release();
+  const done = await first;
+  assert.equal(calls.length, 6);
+  assert.equal(lines(join(done.runDir, "results.jsonl")).length, 6);
+  assert.equal(existsSync(join(done.runDir, ".lock")), false, "released at the end");
+  // Once the first has finished, a rerun resumes it (all cells done).
+  const again = await runStudy({
+    study: TOY,
+    runsDir,
+    cell: toyCell([]),
+    quiet: true,
+    writePlots: false,
+  });
+  assert.equal(again.skipped, 6);
+  await Deno.remove(runsDir, { recursive: true });
+});
+
 Deno.test("a killed run resumes: torn last line cut, unfinished cell rerun, no duplicates", async () => {
   const runsDir = await Deno.makeTempDir();
   const calls: string[] = [];
