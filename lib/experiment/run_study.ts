@@ -229,6 +229,14 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
   );
   const hash = configHash(config);
   const runId = options.runId ?? `${study.name}-${preset}-${hash}`;
+  if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId === "." || runId === "..") {
+    // A path would put the run outside runsDir (`../../x`).
+    throw new Error(
+      `run id: expected a plain name (letters, digits, ".", "_", "-"), found ${
+        JSON.stringify(runId)
+      }`,
+    );
+  }
   const runDir = join(options.runsDir ?? join(_DEFAULT_REPO, "runs"), runId);
   const git = gitInfo(options.repoDir ?? _DEFAULT_REPO);
   const quiet = options.quiet ?? false;

@@ -355,3 +355,19 @@ Deno.test("plots: bar with CI, sweep (with a reference arm) and training curves 
   assert.equal(spec.data.values[0].ciHigh.toFixed(3), "4.484");
   await Deno.remove(runsDir, { recursive: true });
 });
+
+Deno.test("a run id must be a plain name: a path would write outside runsDir", async () => {
+  const runsDir = await Deno.makeTempDir();
+  for (const runId of ["../../x", "a/b", ".."]) {
+    await assert.rejects(
+      runStudy({ study: TOY, runsDir, runId, cell: toyCell([]), quiet: true, writePlots: false }),
+      {
+        message: `run id: expected a plain name (letters, digits, ".", "_", "-"), found ${
+          JSON.stringify(runId)
+        }`,
+      },
+    );
+  }
+  assert.deepEqual([...Deno.readDirSync(runsDir)], []);
+  await Deno.remove(runsDir, { recursive: true });
+});
