@@ -108,19 +108,24 @@ export const PASS_BAR: StudyPlot = { kind: "bar", metric: "pass@1/test" };
  * const config = { base: { ...PREFERENCE_BASE, eval: { ...PREFERENCE_BASE.eval, target: "humaneval+" as const } },
  *   scale: PREFERENCE_PRESETS.smoke.scale };
  * assert.equal(preferenceSetting(config), "pass@1 test: HumanEval+, first 3 tasks · pass@1 val: MiniFlow validation split, 2 tasks");
+ * assert.equal(
+ *   preferenceSetting({ base: PREFERENCE_BASE, scale: PREFERENCE_PRESETS.paper.scale }),
+ *   "pass@1 test: MiniFlow test split, 100 tasks · pass@1 val: MiniFlow validation split, 50 tasks",
+ * );
  * ```
  */
 export function preferenceSetting(
   config: { readonly base: PreferenceBase; readonly scale: PreferenceScale },
 ): string {
   const e = config.base.eval;
-  const tasks = e.tasks === null
-    ? `first ${config.scale.testTasks} tasks`
-    : `${e.tasks.length} tasks`;
-  const test = e.target === "miniflow"
-    ? `${evalTargetLabel(e)}, ${config.scale.testTasks} tasks`
-    : `${evalTargetLabel({ ...e, tasks: null })}, ${tasks}`;
-  return `pass@1 test: ${test} · pass@1 val: MiniFlow validation split, ${config.scale.valTasks} tasks`;
+  const n = config.scale.testTasks;
+  // A benchmark target without a subset scores its first n tasks; the MiniFlow split is n tasks.
+  const tasks = e.tasks !== null
+    ? `${e.tasks.length} tasks`
+    : `${e.target === "miniflow" ? "" : "first "}${n} tasks`;
+  const target = evalTargetLabel({ ...e, tasks: null });
+  return `pass@1 test: ${target}, ${tasks} · pass@1 val: MiniFlow validation split, ` +
+    `${config.scale.valTasks} tasks`;
 }
 
 /** What a study file states: everything but the shared presets, base and cell. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type MetricName, needsReference, pickLossOptions } from "../loss/mod.ts";
+import { type LossVariant, type MetricName, needsReference, pickLossOptions } from "../loss/mod.ts";
 import type { Gpt } from "../model/mod.ts";
 import {
   cachedReferenceLogps,
@@ -18,7 +18,6 @@ import {
   train,
   trainerOptions,
 } from "../train/mod.ts";
-import type { LossVariant } from "../loss/mod.ts";
 import type { PreferenceCellProgress } from "./preference.ts";
 import type { PreferenceTrainConfig } from "./preference_config.ts";
 

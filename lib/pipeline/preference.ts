@@ -164,8 +164,8 @@ export async function runPreferenceCell(
       name: `${cell.base.train.loss}-seed${cell.seed}`,
       eval: cell.base.eval,
     });
-    const wallS = { data: tData - t0, train: tTrain - tData, eval: performance.now() - tTrain };
-    const result = _result(cell, dataset.counts, trainMetrics, evaluation, wallS);
+    const wallMs = { data: tData - t0, train: tTrain - tData, eval: performance.now() - tTrain };
+    const result = _result(cell, dataset.counts, trainMetrics, evaluation, wallMs);
     await _logCurves(cell);
     await storeCell<_Stored>(cell.cellDir, storeDir, { fingerprint, backend, result });
     return { ...result, reused: false };

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { readJsonlFile } from "../../lib/core/mod.ts";
 import { join } from "node:path";
 import { humanevalPlus } from "../../experiments/humaneval_plus.ts";
 import { STUDIES } from "../../experiments/mod.ts";
 import { preferenceCell } from "../../experiments/preference_study.ts";
 import { BenchmarkRunner, loadBenchmark, type SampleResult } from "../../lib/eval/mod.ts";
 import { runStudy } from "../../lib/experiment/mod.ts";
-
-async function _lines<T>(path: string): Promise<T[]> {
-  return (await readFile(path, "utf8")).split("\n").filter((l) => l !== "").map((l) =>
-    JSON.parse(l) as T
-  );
-}
 
 Deno.test("humaneval-plus smoke: the base checkpoint scored on HumanEval+ as the evaluation target", async () => {
   assert.equal(STUDIES["humaneval-plus"], humanevalPlus);
@@ -43,7 +38,7 @@ Deno.test("humaneval-plus smoke: the base checkpoint scored on HumanEval+ as the
       const cellDir = join(run.runDir, "cells", key);
       const result = JSON.parse(await readFile(join(cellDir, "result.json"), "utf8"));
       assert.equal(result.result.evalTarget, "HumanEval+");
-      const samples = await _lines<SampleResult>(join(cellDir, "eval-test.jsonl"));
+      const samples = await readJsonlFile<SampleResult>(join(cellDir, "eval-test.jsonl"));
       assert.deepEqual(samples.map((s) => s.taskId), firstThree.map((t) => t.taskId));
       // pass@1/test is the share of passing samples; each verdict is the runner's on the program.
       const passed = samples.filter((s) => s.verdict === "pass").length;
@@ -53,7 +48,7 @@ Deno.test("humaneval-plus smoke: the base checkpoint scored on HumanEval+ as the
         assert.equal(typeof s.basePassed, "boolean", "a + benchmark scores base inputs apart");
         assert.equal((await runner.check(firstThree[i], s.program)).verdict, s.verdict);
       }
-      const val = await _lines<{ taskId: string }>(join(cellDir, "eval-validation.jsonl"));
+      const val = await readJsonlFile<{ taskId: string }>(join(cellDir, "eval-validation.jsonl"));
       assert.deepEqual(val.map((s) => s.taskId), [
         "miniflow/validation/0",
         "miniflow/validation/1",
@@ -69,7 +64,7 @@ Deno.test("humaneval-plus smoke: the base checkpoint scored on HumanEval+ as the
     variants: ["ref"],
     overrides: ["seeds=[0]", 'eval.tasks=["HumanEval/7","HumanEval/2"]'],
   });
-  const picked = await _lines<SampleResult>(
+  const picked = await readJsonlFile<SampleResult>(
     join(subset.runDir, "cells", "ref", "0", "eval-test.jsonl"),
   );
   assert.deepEqual(picked.map((s) => s.taskId), ["HumanEval/7", "HumanEval/2"]);
