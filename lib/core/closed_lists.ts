@@ -80,3 +80,27 @@ export type FilterName = typeof FILTER_NAMES[number];
 export const PRESET_NAMES = ["smoke", "paper"] as const;
 /** One of {@linkcode PRESET_NAMES}. */
 export type PresetName = typeof PRESET_NAMES[number];
+
+/**
+ * EvalPlus's special oracles (evalplus/eval/_special_oracle.py and unsafe_execute), by what they
+ * accept: `set-equal` (the outputs as sets), `not-none` (only whether the output is None; False
+ * counts as None), `poly-root` (HumanEval/32: any x with |poly(xs, x)| <= atol), `surface-area`
+ * (Mbpp/581: also the slant-height reading), `digit-distance` (Mbpp/558: also zero-padded
+ * digits), `or-zero` (Mbpp/295: also 0), `any-output` (Mbpp/164: EvalPlus accepts any output).
+ */
+export const PLUS_ORACLES = [
+  "set-equal",
+  "not-none",
+  "poly-root",
+  "surface-area",
+  "digit-distance",
+  "or-zero",
+  "any-output",
+] as const;
+/** One of {@linkcode PLUS_ORACLES}. */
+export type PlusOracle = typeof PLUS_ORACLES[number];
+
+/** Isolation modes weaker than bubblewrap, allowed only by explicit request (`--unsafe-isolation`). */
+export const UNSAFE_ISOLATIONS = ["unshare", "rlimits"] as const;
+/** One of {@linkcode UNSAFE_ISOLATIONS}. */
+export type UnsafeIsolation = typeof UNSAFE_ISOLATIONS[number];

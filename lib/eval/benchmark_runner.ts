@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { basename, join } from "node:path";
-import { Sandbox, type SandboxConfig } from "../sandbox/mod.ts";
+import { PLAIN_CODEC_ID, Sandbox, type SandboxConfig } from "../sandbox/mod.ts";
 import type { SandboxJob, SandboxResult } from "../sandbox/types.ts";
 import type { Verdict } from "../core/mod.ts";
 import { JsonlAppender, repairJsonl } from "../core/mod.ts";
@@ -15,8 +15,8 @@ import { REPO_ROOT } from "./data_dir.ts";
 import {
   DEFAULT_PLUS_CHECK_OPTIONS,
   type ExpectedOutputs,
-  parseOracleOutput,
-  PLUS_HARNESS_SOURCE,
+  oracleOutputs,
+  PLUS_INPUTS_SOURCE,
   plusCheckJob,
   type PlusCheckOptions,
   plusOracleJob,
@@ -49,10 +49,10 @@ export interface BenchmarkRunnerConfig {
   readonly plusCheck: PlusCheckOptions;
   /**
    * Outputs whose size exceeds this many units (about 32 characters per unit) are compared by
-   * digest instead of being stored. @default 64
+   * digest instead of being stored (the sandbox's `probeBudget`). @default 64
    */
   readonly smallOutputBudget: number;
-  /** Largest oracle output (stdout) accepted, in bytes. @default 256 MiB */
+  /** Largest total of the reference's outputs of one task (the oracle's records). @default 256 MiB */
   readonly oracleMaxOutputBytes: number;
 }
 
@@ -75,6 +75,11 @@ export interface CheckResult {
   readonly totalTests: number;
   /** "+" benchmarks: whether every base input passed (EvalPlus's "base tests" score). */
   readonly basePassed?: boolean;
+  /**
+   * `outside`: every test was judged by the sandbox's judge process from the values the program
+   * returned; `in-process`: some ran inside the program's interpreter (a weaker guarantee).
+   */
+  readonly judged: "outside" | "in-process";
   readonly wallMs: number;
 }
 
@@ -96,15 +101,17 @@ export function testJob(task: BenchmarkTask, program: string): SandboxJob {
   };
 }
 
-function _toCheckResult(r: SandboxResult, plus: boolean): CheckResult {
+function _toCheckResult(r: SandboxResult, task: BenchmarkTask): CheckResult {
   const passedTests = r.tests.filter((t) => t.passed).length;
+  const base = task.plus === undefined ? undefined : r.tests.slice(0, task.plus.baseCount);
   return {
     verdict: r.verdict,
     ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
     ...(r.errorMessage === undefined ? {} : { errorMessage: r.errorMessage }),
     passedTests,
     totalTests: r.tests.length,
-    ...(plus ? { basePassed: r.tests.length > 0 && r.tests[0].passed } : {}),
+    ...(base === undefined ? {} : { basePassed: base.length > 0 && base.every((t) => t.passed) }),
+    judged: r.tests.every((t) => t.judged === "outside") ? "outside" : "in-process",
     wallMs: r.wallMs,
   };
 }
@@ -129,6 +136,7 @@ export class BenchmarkRunner {
         ...DEFAULT_BENCHMARK_RUNNER_CONFIG.sandbox,
         ...this.config.sandbox,
         ...this.config.plusSandbox,
+        probeBudget: this.config.smallOutputBudget,
       });
       return this.#plus;
     }
@@ -143,7 +151,9 @@ export class BenchmarkRunner {
   async cachePath(dataFile: string): Promise<string> {
     const dataHash = (await sha256File(dataFile)).slice(0, 16);
     const harnessHash = createHash("sha256")
-      .update(PLUS_HARNESS_SOURCE + `|budget=${this.config.smallOutputBudget}`)
+      .update(
+        PLUS_INPUTS_SOURCE + `|${PLAIN_CODEC_ID}|budget=${this.config.smallOutputBudget}`,
+      )
       .digest("hex").slice(0, 8);
     return join(
       this.config.cacheDir,
@@ -174,19 +184,15 @@ export class BenchmarkRunner {
       const oracle = new Sandbox({
         ...this.config.sandbox,
         ...this.config.plusSandbox,
-        maxOutputBytes: this.config.oracleMaxOutputBytes,
+        maxRecordBytes: this.config.oracleMaxOutputBytes,
+        probeBudget: this.config.smallOutputBudget,
       });
       const appender = new JsonlAppender(path);
-      const marker = `@@eval-oracle-${randomBytes(8).toString("hex")}@@`;
       let done = 0;
       const failures: string[] = [];
       try {
         await Promise.all(missing.map(async (task) => {
-          const job = plusOracleJob(task, canonicalProgram(task), {
-            marker,
-            smallBudget: this.config.smallOutputBudget,
-          });
-          const r = await oracle.run(job);
+          const r = await oracle.run(plusOracleJob(task, canonicalProgram(task)));
           if (r.verdict !== "pass") {
             failures.push(
               `${task.taskId} (${file}:${task.source.line}): ${r.verdict} ${r.errorType ?? ""} ${
@@ -194,7 +200,7 @@ export class BenchmarkRunner {
               }`.trim(),
             );
           } else {
-            const e = parseOracleOutput(task, r.stdout, marker);
+            const e = oracleOutputs(task, r);
             this.#expected.set(task.taskId, e);
             appender.append(e);
           }
@@ -227,9 +233,8 @@ export class BenchmarkRunner {
 
   /** Run `program` against `task`. */
   async check(task: BenchmarkTask, program: string): Promise<CheckResult> {
-    const plus = task.plus !== undefined;
-    const r = await this.#sandbox(plus).run(this.job(task, program));
-    return _toCheckResult(r, plus);
+    const r = await this.#sandbox(task.plus !== undefined).run(this.job(task, program));
+    return _toCheckResult(r, task);
   }
 
   /** Release the sandboxes. */

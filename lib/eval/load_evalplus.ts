@@ -7,13 +7,14 @@
  *
  * @module
  */
-import { readLines } from "../core/mod.ts";
+import { type PlusOracle, readLines } from "../core/mod.ts";
 import { _arrayLength, _objectFieldSpans, type _Span } from "./_json_scan.ts";
 import { _Record } from "./_record.ts";
 import { type DataDirOptions, resolveBenchmarkFile } from "./data_dir.ts";
 import {
   MBPP_PLUS_DECODERS,
-  MBPP_PLUS_UNORDERED_OUTPUT,
+  HUMANEVAL_PLUS_ORACLES,
+  MBPP_PLUS_ORACLES,
   mbppPlusDecodeExpression,
 } from "./mbpp_plus_decoders.ts";
 import type { BenchmarkTask, PlusInputs, SourceRef } from "./types.ts";
@@ -75,7 +76,7 @@ function _rawInputs(rec: _Record, raw: Map<string, string>, name: string): [stri
 function _plusInputs(
   rec: _Record,
   raw: Map<string, string>,
-  rules: { readonly decodeInputs?: string; readonly unorderedOutput?: boolean } = {},
+  rules: { readonly decodeInputs?: string; readonly oracle?: PlusOracle } = {},
 ): PlusInputs {
   const [baseInputJson, baseCount] = _rawInputs(rec, raw, "base_input");
   const [plusInputJson, plusCount] = _rawInputs(rec, raw, "plus_input");
@@ -88,8 +89,12 @@ function _plusInputs(
     plusCount,
     atol,
     ...(rules.decodeInputs === undefined ? {} : { decodeInputs: rules.decodeInputs }),
-    ...(rules.unorderedOutput ? { unorderedOutput: true } : {}),
+    ...(rules.oracle === undefined ? {} : { oracle: rules.oracle }),
   };
+}
+
+function _oracleRule(oracle: PlusOracle | undefined): { oracle?: PlusOracle } {
+  return oracle === undefined ? {} : { oracle };
 }
 
 /**
@@ -109,7 +114,7 @@ export async function* readHumanEvalPlus(path: string): AsyncGenerator<Benchmark
       canonicalSolution: rec.string("canonical_solution"),
       tests: rec.string("test"),
       testStyle: "check",
-      plus: _plusInputs(rec, raw),
+      plus: _plusInputs(rec, raw, _oracleRule(HUMANEVAL_PLUS_ORACLES.get(rec.string("task_id")))),
       source: rec.source,
     };
   }
@@ -142,7 +147,7 @@ export async function* readMbppPlus(path: string): AsyncGenerator<BenchmarkTask>
       ...(/\bmath\./.test(tests) ? { setup: "import math\n" } : {}),
       plus: _plusInputs(rec, raw, {
         ...(decoder === undefined ? {} : { decodeInputs: mbppPlusDecodeExpression(decoder) }),
-        unorderedOutput: MBPP_PLUS_UNORDERED_OUTPUT.has(num),
+        ..._oracleRule(MBPP_PLUS_ORACLES.get(num)),
       }),
       source: rec.source,
     };

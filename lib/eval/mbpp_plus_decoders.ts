@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { PlusOracle } from "../core/mod.ts";
 
 /** How the JSON argument lists of one MBPP+ task are turned back into the intended types. */
 export type MbppPlusDecoder =
@@ -47,7 +48,7 @@ export const MBPP_PLUS_DECODERS: ReadonlyMap<number, MbppPlusDecoder> = new Map(
 
 /**
  * Python expression that decodes `inputs` (a list of argument lists) for `decoder`. It may call
- * the harness helper `_ep_deep_tuple`.
+ * the input helper `_plus_deep_tuple`.
  *
  * @example
  * ```ts
@@ -81,7 +82,7 @@ export function mbppPlusDecodeExpression(decoder: MbppPlusDecoder): string {
     case "complex-first-arg":
       return "[[complex(args[0])] for args in inputs]";
     case "deep-tuple": // every nested list is a tuple
-      return "[_ep_deep_tuple(args) for args in inputs]";
+      return "[_plus_deep_tuple(args) for args in inputs]";
     default: {
       const never: never = decoder;
       throw new Error(`unknown MBPP+ decoder ${String(never)}`);
@@ -90,18 +91,24 @@ export function mbppPlusDecodeExpression(decoder: MbppPlusDecoder): string {
 }
 
 /**
- * MBPP+ tasks whose output is a collection in no defined order: EvalPlus compares them as sets
- * (`MBPP_OUTPUT_SET_EQ_TASKS` in `evalplus/eval/_special_oracle.py`). Most build the result from a
- * set of strings, whose order changes with each interpreter's hash seed, so without this rule even
- * the reference solution fails against its own recorded outputs.
+ * The MBPP+ tasks EvalPlus judges with a special oracle (`evalplus/eval/_special_oracle.py` and
+ * `unsafe_execute`, keyed there by entry point). `set-equal` tasks return a collection in no
+ * defined order (most build it from a set of strings, whose order changes with each
+ * interpreter's hash seed, so without the rule even the reference fails its own outputs);
+ * `not-none` tasks return an `re.Match` or None, compared only as None or not.
  */
-export const MBPP_PLUS_UNORDERED_OUTPUT: ReadonlySet<number> = new Set([
-  2, // similar_elements
-  7, // find_char_long
-  111, // common_in_nested_lists
-  140, // extract_singly
-  232, // larg_nnum
-  249, // intersection_array
-  579, // find_dissimilar
-  769, // Diff
+export const MBPP_PLUS_ORACLES: ReadonlyMap<number, PlusOracle> = new Map([
+  ...[2, 7, 111, 140, 232, 249, 579, 769].map((n) => [n, "set-equal"] as const),
+  // similar_elements, find_char_long, common_in_nested_lists, extract_singly, larg_nnum,
+  // intersection_array, find_dissimilar, Diff
+  ...[737, 787, 794].map((n) => [n, "not-none"] as const), // check_str, text_match_three, text_starta_endb
+  [164, "any-output"], // are_equivalent
+  [295, "or-zero"], // sum_div
+  [581, "surface-area"], // surface_Area
+  [558, "digit-distance"], // digit_distance_nums
+]);
+
+/** The HumanEval+ tasks EvalPlus judges with a special oracle. */
+export const HUMANEVAL_PLUS_ORACLES: ReadonlyMap<string, PlusOracle> = new Map([
+  ["HumanEval/32", "poly-root"], // find_zero: any root within atol
 ]);

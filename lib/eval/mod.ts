@@ -49,19 +49,22 @@ export {
 } from "./load_evalplus.ts";
 export { benchmarkFile, loadBenchmark, readBenchmark } from "./load_benchmark.ts";
 export {
+  HUMANEVAL_PLUS_ORACLES,
   MBPP_PLUS_DECODERS,
+  MBPP_PLUS_ORACLES,
   mbppPlusDecodeExpression,
   type MbppPlusDecoder,
 } from "./mbpp_plus_decoders.ts";
 export {
   DEFAULT_PLUS_CHECK_OPTIONS,
   type ExpectedOutputs,
-  parseOracleOutput,
-  PLUS_HARNESS_SOURCE,
+  oracleOutputs,
+  PLUS_INPUTS_SOURCE,
   plusCheckJob,
+  plusChecks,
   type PlusCheckOptions,
+  plusInputCount,
   plusOracleJob,
-  plusTestCount,
 } from "./plus_program.ts";
 export {
   BenchmarkRunner,

@@ -1,48 +1,56 @@
 /**
- * Sandbox jobs for EvalPlus-style differential testing: one job runs the reference solution on
- * every input and prints its encoded outputs (the oracle); one job checks a candidate against them.
- *
- * Inputs and expected outputs travel in the job's `setup` (run before the candidate), so the test
- * statements stay one short line per chunk of inputs: `_ep_check(entry, start, end)`.
+ * Sandbox jobs for EvalPlus-style differential testing. Both run the program on every input as
+ * probes (lib/sandbox): the oracle job runs the reference solution and keeps the values it
+ * returned (the expected outputs); the check job runs a candidate, whose values the sandbox's
+ * judge compares with the expected ones by EvalPlus's rules. The candidate's process only ever
+ * holds the inputs.
  *
  * @module
  */
-import type { SandboxJob } from "../sandbox/types.ts";
+import type { Check, Probe, SandboxJob, SandboxResult } from "../sandbox/mod.ts";
+import type { PlusOracle } from "../core/mod.ts";
 import type { BenchmarkTask, PlusInputs } from "./types.ts";
 
-/** Python helpers spliced into every differential-testing job (see `_plus_harness.py`). */
-export const PLUS_HARNESS_SOURCE: string = Deno.readTextFileSync(
-  new URL("./_plus_harness.py", import.meta.url),
+/** Python helpers spliced into every differential-testing job (see `_plus_inputs.py`). */
+export const PLUS_INPUTS_SOURCE: string = Deno.readTextFileSync(
+  new URL("./_plus_inputs.py", import.meta.url),
 );
 
-/** Encoded expected outputs of one task, as the oracle printed them. */
+/** Expected outputs of one task, as the reference solution returned them. */
 export interface ExpectedOutputs {
   readonly taskId: string;
-  /** One per input (base then plus): `=repr`, `#sha256 digest` or `?1`/`?0` (is not None). */
+  /** One per input (base then plus), in the plain-value format (lib/sandbox `_plain.py`). */
   readonly expected: readonly string[];
   /** Wall-clock seconds the reference took per input. */
   readonly seconds: readonly number[];
 }
 
-/** Limits of a check job. */
+/** Per-input time limits of a check job. */
 export interface PlusCheckOptions {
   /**
    * Per-input time limit = max(minSeconds, factor * reference seconds) (EvalPlus's rule).
    * @default 4
    */
   readonly timeFactor: number;
-  /** @default 1 */
+  /** @default 4 */
   readonly minSeconds: number;
-  /** Inputs per test statement after the base inputs (which form the first test). @default 200 */
-  readonly chunkSize: number;
 }
 
-/** Defaults of {@linkcode PlusCheckOptions} (EvalPlus: factor 4, at least 1 s per input). */
+/**
+ * Defaults of {@linkcode PlusCheckOptions}: EvalPlus's current `DEFAULT_GT_TIME_LIMIT_FACTOR` and
+ * `DEFAULT_MIN_TIME_LIMIT` (4 and 4 s; its release v0.3.1 used a 1 s minimum).
+ */
 export const DEFAULT_PLUS_CHECK_OPTIONS: PlusCheckOptions = Object.freeze({
   timeFactor: 4,
-  minSeconds: 1,
-  chunkSize: 200,
+  minSeconds: 4,
 });
+
+/** The oracles whose judgement needs the input's arguments. */
+const _ORACLES_WITH_INPUT: ReadonlySet<PlusOracle> = new Set([
+  "poly-root",
+  "surface-area",
+  "digit-distance",
+]);
 
 /** A Python string literal holding `text` (JSON string escapes are valid Python escapes). */
 function _pyStr(text: string): string {
@@ -58,61 +66,79 @@ function _plus(task: BenchmarkTask): PlusInputs {
 
 function _inputsSetup(plus: PlusInputs): string {
   return [
-    PLUS_HARNESS_SOURCE,
-    "def _ep_decode(inputs):",
+    PLUS_INPUTS_SOURCE,
+    "def _plus_decode(inputs):",
     `    return ${plus.decodeInputs ?? "inputs"}`,
-    `_EP_INPUTS = _ep_decode(_ep_json.loads(${_pyStr(plus.baseInputJson)}) + ` +
-    `_ep_json.loads(${_pyStr(plus.plusInputJson)}))`,
+    `_PLUS_INPUTS = _plus_decode(_plus_json.loads(${_pyStr(plus.baseInputJson)}) + ` +
+    `_plus_json.loads(${_pyStr(plus.plusInputJson)}))`,
     "",
   ].join("\n");
 }
 
-/**
- * The oracle job: run the reference program on every input, printing
- * `marker + {"expected": [...], "seconds": [...]} + marker` on stdout.
- * Outputs whose size exceeds `smallBudget` units are stored as digests.
- */
-export function plusOracleJob(
-  task: BenchmarkTask,
-  program: string,
-  options: { readonly marker: string; readonly smallBudget: number },
-): SandboxJob {
-  _plus(task);
+/** Number of inputs (base then plus) of a task. */
+export function plusInputCount(plus: PlusInputs): number {
+  return plus.baseCount + plus.plusCount;
+}
+
+function _probes(task: BenchmarkTask, seconds: (i: number) => number): Probe[] {
+  const plus = _plus(task);
+  return Array.from({ length: plusInputCount(plus) }, (_, i) => ({
+    expr: `${task.entryPoint}(*_PLUS_INPUTS[${i}])`,
+    seconds: seconds(i),
+    source: `${i < plus.baseCount ? "base" : "plus"} input #${i}`,
+  }));
+}
+
+/** The oracle job: the reference program on every input, returning its outputs. */
+export function plusOracleJob(task: BenchmarkTask, program: string): SandboxJob {
   return {
     setup: _inputsSetup(_plus(task)),
     code: program,
-    tests: `_ep_oracle(${task.entryPoint}, _EP_INPUTS, ${options.smallBudget}, ${
-      _pyStr(options.marker)
-    }, ${task.plus?.unorderedOutput ? "True" : "False"})\n`,
+    tests: "",
+    probes: _probes(task, () => 0),
+    quietProbes: true,
   };
 }
 
-/** Parse the oracle's stdout into {@linkcode ExpectedOutputs}; throws naming the task. */
-export function parseOracleOutput(
-  task: BenchmarkTask,
-  stdout: string,
-  marker: string,
-): ExpectedOutputs {
-  const a = stdout.indexOf(marker);
-  const b = stdout.indexOf(marker, a + marker.length);
-  if (a < 0 || b < 0) throw new Error(`oracle of ${task.taskId}: no result in its output`);
-  const parsed = JSON.parse(stdout.slice(a + marker.length, b)) as ExpectedOutputs;
-  const plus = _plus(task);
-  const count = plus.baseCount + plus.plusCount;
-  if (parsed.expected.length !== count || parsed.seconds.length !== count) {
-    throw new Error(
-      `oracle of ${task.taskId}: expected ${count} outputs, found ${parsed.expected.length}`,
-    );
+/** The expected outputs in an oracle run's result; throws naming the task and input. */
+export function oracleOutputs(task: BenchmarkTask, r: SandboxResult): ExpectedOutputs {
+  const count = plusInputCount(_plus(task));
+  const probes = r.tests.filter((t) => t.judged === "outside");
+  if (probes.length !== count) {
+    throw new Error(`oracle of ${task.taskId}: expected ${count} outputs, found ${probes.length}`);
   }
-  return { taskId: task.taskId, expected: parsed.expected, seconds: parsed.seconds };
+  const missing = probes.find((t) => t.value === undefined);
+  if (missing) throw new Error(`oracle of ${task.taskId}: no output for ${missing.source}`);
+  return {
+    taskId: task.taskId,
+    expected: probes.map((t) => t.value!),
+    seconds: probes.map((t) => t.seconds ?? 0),
+  };
 }
 
-/** Number of test statements of a check job: the base inputs, then chunks of plus inputs. */
-export function plusTestCount(plus: PlusInputs, chunkSize: number): number {
-  return (plus.baseCount > 0 ? 1 : 0) + Math.ceil(plus.plusCount / chunkSize);
+/** The arguments of every input, as plain-value text, for the oracles that need them. */
+function _inputTexts(plus: PlusInputs): string[] {
+  const all = [...JSON.parse(plus.baseInputJson), ...JSON.parse(plus.plusInputJson)] as unknown[];
+  return all.map((args) => JSON.stringify(args));
 }
 
-/** The check job of `program` (a candidate) against the oracle's expected outputs. */
+/** The judge's check of every input of `task`. */
+export function plusChecks(task: BenchmarkTask, expected: ExpectedOutputs): Check[] {
+  const plus = _plus(task);
+  const oracle = plus.oracle;
+  const inputs = oracle !== undefined && _ORACLES_WITH_INPUT.has(oracle)
+    ? _inputTexts(plus)
+    : undefined;
+  return expected.expected.map((want, i) => ({
+    kind: "evalplus",
+    want,
+    atol: plus.atol,
+    ...(oracle === undefined ? {} : { oracle }),
+    ...(inputs === undefined ? {} : { input: inputs[i] }),
+  }));
+}
+
+/** The check job of `program` (a candidate) against the reference's expected outputs. */
 export function plusCheckJob(
   task: BenchmarkTask,
   program: string,
@@ -120,22 +146,20 @@ export function plusCheckJob(
   options: PlusCheckOptions = DEFAULT_PLUS_CHECK_OPTIONS,
 ): SandboxJob {
   const plus = _plus(task);
-  const limits = expected.seconds.map((s) =>
-    Math.max(options.minSeconds, options.timeFactor * s).toFixed(3)
-  );
-  const setup = _inputsSetup(plus) + [
-    `_EP_EXPECTED = _ep_json.loads(${_pyStr(JSON.stringify(expected.expected))})`,
-    `_EP_LIMITS = [${limits.join(", ")}]`,
-    `_EP_ATOL = ${plus.atol}`,
-    `_EP_UNORDERED = ${plus.unorderedOutput ? "True" : "False"}`,
-    "",
-  ].join("\n");
-  const ranges: [number, number][] = [];
-  if (plus.baseCount > 0) ranges.push([0, plus.baseCount]);
-  const total = plus.baseCount + plus.plusCount;
-  for (let s = plus.baseCount; s < total; s += options.chunkSize) {
-    ranges.push([s, Math.min(total, s + options.chunkSize)]);
+  if (expected.expected.length !== plusInputCount(plus)) {
+    throw new Error(
+      `${task.taskId}: ${expected.expected.length} expected outputs for ` +
+        `${plusInputCount(plus)} inputs`,
+    );
   }
-  const tests = ranges.map(([s, e]) => `_ep_check(${task.entryPoint}, ${s}, ${e})\n`).join("");
-  return { setup, code: program, tests };
+  const limit = (i: number) =>
+    Number(Math.max(options.minSeconds, options.timeFactor * expected.seconds[i]).toFixed(3));
+  return {
+    setup: _inputsSetup(plus),
+    code: program,
+    tests: "",
+    probes: _probes(task, limit),
+    checks: plusChecks(task, expected),
+    quietProbes: true,
+  };
 }

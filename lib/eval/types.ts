@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Verdict } from "../core/mod.ts";
+import type { PlusOracle, Verdict } from "../core/mod.ts";
 
 /**
  * A benchmark the loaders know.
@@ -52,11 +52,8 @@ export interface PlusInputs {
    * types JSON lost (tuples, sets, complex numbers); `undefined` when the JSON is already exact.
    */
   readonly decodeInputs?: string;
-  /**
-   * The output is a collection without a defined order: a list or tuple output is compared as a
-   * set (a per-dataset rule of MBPP+, see `MBPP_PLUS_UNORDERED_OUTPUT`). @default false
-   */
-  readonly unorderedOutput?: boolean;
+  /** EvalPlus's special oracle of this task, if it has one (see `MBPP_PLUS_ORACLES`). */
+  readonly oracle?: PlusOracle;
 }
 
 /** One benchmark problem in the kit's common shape. */

@@ -3,18 +3,23 @@
 #
 # Protocol. After the marshalled harness, stdin carries (or, under the zygote, the global
 # `_SANDBOX_INPUT` holds) one header line
-#   "<nonce> <uid> <gid> <cpu_s> <as_bytes> <nproc> <fsize> <nofile> <site> <n_setup> <n_code>
-#    <n_tests> <n_entry>\n"
-# followed by the UTF-8 bytes of setup, candidate code, tests and entry point. Records go to a
-# private duplicate of stdout, each "\x1e<nonce> <kind> <fields...>\n" with text fields hex-encoded:
-#   P <count> <hex sources joined by NUL>   plan, written BEFORE any untrusted code runs
-#   T <index> <1|0> <type> <message> <tb>   one per test
+#   "<nonce> <uid> <gid> <cpu_s> <as_bytes> <nproc> <fsize> <nofile> <site> <budget> <quiet>
+#    <n_setup> <n_code> <n_tests> <n_entry> <n_probes>\n"
+# followed by the UTF-8 bytes of setup, candidate code, tests, entry point and probes (each
+# "<seconds>\x01<expression>", joined by NUL). Records go to a private duplicate of stdout, each
+# "\x1e<nonce> <kind> <fields...>\n" with text fields hex-encoded:
+#   P <count> <hex sources joined by NUL>   plan of in-process tests, BEFORE untrusted code runs
+#   T <index> <1|0> <type> <message> <tb>   one per in-process test
+#   V <index> <seconds> <hex plain value>   one per probe: its value, in _plain.py's format
+#   X <index> <seconds> <type> <message> <tb>   a probe raised (TimeoutError past its seconds)
 #   E <stage> <type> <message> <tb>         setup, candidate or tests could not be run
-#   D                                       every planned test ran
-# The parent (sandbox.ts) passes a run only with the plan, one passing T per planned test, D, a
-# clean exit, no timeout and no truncated output. Known limits of any in-process harness: code
-# that deliberately walks frames or gc objects can find the nonce, a trace function can skip
-# statements, and an object whose __eq__ always returns True satisfies `assert f(x) == y`.
+#   D                                       every planned test and probe ran
+# Probes carry no verdict: the parent hands their values to the judge (_judge.py), a process that
+# never runs candidate code and alone holds the expected values. A candidate that owns this
+# interpreter can forge any record, so the in-process tests (T records) keep the weaker guarantee
+# of any in-process harness: code that walks frames or gc objects finds the nonce, a trace
+# function can skip statements, and an object whose __eq__ always returns True satisfies
+# `assert f(x) == y`. For probes a forged record only claims a value, which the judge compares.
 def _harness(data):
     import sys, os, builtins, resource
 
@@ -31,13 +36,13 @@ def _harness(data):
     head, _, body = data.partition(b"\n")
     fields = head.split()
     nonce = fields[0]
-    uid, gid, cpu, mem, nproc, fsize, nofile, site = (int(x) for x in fields[1:9])
-    sizes = [int(x) for x in fields[9:13]]
+    uid, gid, cpu, mem, nproc, fsize, nofile, site, budget, quiet = (int(x) for x in fields[1:11])
+    sizes = [int(x) for x in fields[11:16]]
     texts, pos = [], 0
     for n in sizes:
         texts.append(body[pos : pos + n].decode("utf-8"))
         pos += n
-    setup_src, code_src, tests_src, entry = texts
+    setup_src, code_src, tests_src, entry, probes_src = texts
     del data, body, head, fields, texts
 
     # stdin is consumed: untrusted code reads EOF from /dev/null.
@@ -47,6 +52,7 @@ def _harness(data):
     out = os.dup(1)  # private record channel; not inherited by children (O_CLOEXEC)
 
     BaseException_, SyntaxError_, exec_, compile_ = BaseException, SyntaxError, exec, compile
+    eval_ = eval
     type_, str_, len_, isinstance_, memoryview_ = type, str, len, isinstance, memoryview
     settrace, setprofile = sys.settrace, sys.setprofile
     stdout_obj, stderr_obj = sys.stdout, sys.stderr
@@ -194,11 +200,24 @@ def _harness(data):
         finish("E", "tests", *describe(exc, sources))
     emit("P", str_(len_(test_sources)), hx("\x00".join(test_sources)))
 
+    probes = []  # (seconds, code object)
+    try:
+        for i, item in enumerate(probes_src.split("\x00") if probes_src else ()):
+            limit, _, expr = item.partition("\x01")
+            name = "<probe %d>" % i
+            sources[name] = expr
+            probes.append((float(limit), compile_(expr, name, "eval")))
+    except BaseException_ as exc:
+        finish("E", "tests", *describe(exc, sources))
+
     try:
         setup_code = compile_(setup_src, "<setup>", "exec")
         candidate_code = compile_(code_src, "<candidate>", "exec")
     except BaseException_ as exc:
         finish("E", "candidate", *describe(exc, sources))
+    from time import perf_counter
+    from _signal import ITIMER_REAL, SIGALRM, setitimer, signal as on_signal
+    encode_plain = _pv_encode  # _plain.py is compiled in front of this file (_harness_code.ts)
 
     # Limits and privileges, then hand the interpreter over to untrusted code.
     setrlimit = resource.setrlimit
@@ -256,6 +275,42 @@ def _harness(data):
             continue
         if index >= 0:
             emit("T", str_(index), "1", "-", "-", "-")
+
+    def on_alarm(signum, frame):
+        raise TimeoutError("probe time limit exceeded")
+
+    class Sink:
+        def write(self, text):
+            return len_(text)
+
+        def flush(self):
+            pass
+
+    for index, (limit, code) in enumerate(probes):
+        settrace(None)
+        setprofile(None)
+        saved = sys.stdout, sys.stderr
+        if quiet:
+            sys.stdout = sys.stderr = Sink()
+        start = perf_counter()
+        try:
+            if limit > 0:
+                on_signal(SIGALRM, on_alarm)
+                setitimer(ITIMER_REAL, limit)
+            try:
+                value = eval_(code, namespace)
+            finally:
+                if limit > 0:
+                    setitimer(ITIMER_REAL, 0)
+                sys.stdout, sys.stderr = saved
+            text = encode_plain(value, budget)
+        except BaseException_ as exc:
+            settrace(None)
+            setprofile(None)
+            seconds = "%.6f" % (perf_counter() - start)
+            emit("X", str_(index), seconds, *describe(exc, sources))
+            continue
+        emit("V", str_(index), "%.6f" % (perf_counter() - start), hx(text))
 
     finish("D")
 

@@ -8,6 +8,30 @@
 
 const _compiled = new Map<string, Uint8Array>();
 
+function _read(name: string): string {
+  return Deno.readTextFileSync(new URL(name, import.meta.url));
+}
+
+/** The harness's source: the plain-value codec (`_plain.py`), then `_harness.py`. */
+export function _harnessSource(): string {
+  return _read("./_plain.py") + "\n\n" + _read("./_harness.py");
+}
+
+/**
+ * Identity of the plain-value format (a hash of `_plain.py`): caches of values in that format
+ * key on it.
+ */
+export const PLAIN_CODEC_ID: string = await (async () => {
+  const bytes = new TextEncoder().encode(_read("./_plain.py"));
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(hash.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+})();
+
+/** The judge's source: the plain-value codec (`_plain.py`), then `_judge.py`. */
+export function _judgeSource(): string {
+  return _read("./_plain.py") + "\n\n" + _read("./_judge.py");
+}
+
 const _COMPILE = "import marshal, sys\n" +
   "sys.stdout.buffer.write(marshal.dumps(compile(sys.argv[1], '<harness>', 'exec')))\n";
 
@@ -18,7 +42,7 @@ const _COMPILE = "import marshal, sys\n" +
 export function _compiledHarness(pythonPath: string): Uint8Array {
   const cached = _compiled.get(pythonPath);
   if (cached) return cached;
-  const source = Deno.readTextFileSync(new URL("./_harness.py", import.meta.url));
+  const source = _harnessSource();
   const out = new Deno.Command(pythonPath, {
     args: ["-I", "-S", "-c", _COMPILE, source],
     stdin: "null",

@@ -23,6 +23,20 @@ export type _HarnessRecord =
     readonly errorMessage: string;
     readonly traceback: string;
   }
+  | {
+    readonly kind: "V";
+    readonly index: number;
+    readonly seconds: number;
+    readonly value: string;
+  }
+  | {
+    readonly kind: "X";
+    readonly index: number;
+    readonly seconds: number;
+    readonly errorType: string;
+    readonly errorMessage: string;
+    readonly traceback: string;
+  }
   | { readonly kind: "D" };
 
 const _decoder = new TextDecoder();
@@ -37,6 +51,7 @@ export function _unhex(field: string): string {
 }
 
 const _INDEX = /^(?:0|[1-9][0-9]{0,8})$/;
+const _SECONDS = /^[0-9]{1,9}\.[0-9]{6}$/;
 
 /**
  * Parses the body of one record (the text after `\x1e<nonce> `, without the newline).
@@ -72,6 +87,19 @@ export function _parseRecord(body: string): _HarnessRecord {
         errorMessage: _unhex(f[3]),
         traceback: _unhex(f[4]),
       };
+    case "V":
+      if (f.length !== 4 || !_INDEX.test(f[1]) || !_SECONDS.test(f[2])) throw bad();
+      return { kind: "V", index: Number(f[1]), seconds: Number(f[2]), value: _unhex(f[3]) };
+    case "X":
+      if (f.length !== 6 || !_INDEX.test(f[1]) || !_SECONDS.test(f[2])) throw bad();
+      return {
+        kind: "X",
+        index: Number(f[1]),
+        seconds: Number(f[2]),
+        errorType: _unhex(f[3]),
+        errorMessage: _unhex(f[4]),
+        traceback: _unhex(f[5]),
+      };
     case "D":
       if (f.length !== 1) throw bad();
       return { kind: "D" };
@@ -83,7 +111,7 @@ export function _parseRecord(body: string): _HarnessRecord {
 /**
  * Splits a stdout stream into record bodies and the program's own output. Feed decoded text
  * chunks in order; `userChars` counts only the program's output, so records never use up the
- * output cap.
+ * output cap; `recordChars` counts the records (probe values), which have a cap of their own.
  */
 export class _RecordSplitter {
   readonly #marker: string;
@@ -93,6 +121,10 @@ export class _RecordSplitter {
   readonly records: string[] = [];
   /** Characters of program output seen so far (kept or not). */
   userChars = 0;
+  /** Characters of records seen so far. */
+  recordChars = 0;
+  /** Called with each record body as it arrives. */
+  onRecord?: (body: string) => void;
   /** Program output is kept only up to this many characters. */
   readonly #keep: number;
 
@@ -100,6 +132,11 @@ export class _RecordSplitter {
   constructor(nonce: string, keep: number) {
     this.#marker = `\x1e${nonce} `;
     this.#keep = keep;
+  }
+
+  /** Characters held back: an unterminated record or a possible marker start. */
+  get pendingChars(): number {
+    return this.#pending.length;
   }
 
   /** Consumes the next chunk of stdout text. */
@@ -128,7 +165,10 @@ export class _RecordSplitter {
         this.#pending = s.slice(at);
         return;
       }
-      this.records.push(s.slice(at + this.#marker.length, end));
+      const body = s.slice(at + this.#marker.length, end);
+      this.records.push(body);
+      this.recordChars += body.length;
+      this.onRecord?.(body);
       s = s.slice(end + 1);
     }
   }

@@ -13,7 +13,7 @@
  *
  * @module
  */
-export type { SandboxJob, SandboxResult, TestOutcome } from "./types.ts";
+export type { Check, Probe, SandboxJob, SandboxResult, TestOutcome } from "./types.ts";
 export {
   DEFAULT_SANDBOX_CONFIG,
   type IsolationMode,
@@ -24,4 +24,5 @@ export {
 } from "./sandbox_config.ts";
 export { type RunManyOptions, Sandbox } from "./sandbox.ts";
 export { resolvePython } from "./resolve_python.ts";
+export { PLAIN_CODEC_ID } from "./_harness_code.ts";
 export { resolveIsolation } from "./resolve_isolation.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
-import type { SandboxJob, SandboxResult } from "./types.ts";
+import type { Probe, SandboxJob, SandboxResult } from "./types.ts";
 import {
   DEFAULT_SANDBOX_CONFIG,
   type IsolationMode,
@@ -22,6 +22,8 @@ import { _acquireUid, _releaseUid } from "./_uids.ts";
 import { _bootstrap, _compiledHarness } from "./_harness_code.ts";
 import { type _Launched, _launchedChild } from "./_launched.ts";
 import { _Zygote } from "./_zygote.ts";
+import { _Judge, _JudgeError, type _Plan } from "./_judge.ts";
+import { _ProbeWatch } from "./_probe_watch.ts";
 
 /** Options of {@link Sandbox.runMany}. */
 export interface RunManyOptions {
@@ -55,6 +57,29 @@ function _kitRoot(): string[] {
   if (url.protocol !== "file:") return [];
   const root = fromFileUrl(url).replace(/\/$/, "");
   return [root, fromFileUrl(new URL("../shared", url))];
+}
+
+/** Probes as the harness reads them: `<seconds>\x01<expression>`, joined by NUL. */
+function _probeText(probes: readonly Probe[]): string {
+  for (const p of probes) {
+    if (p.expr.includes("\0") || p.expr.includes("\x01")) {
+      throw new RangeError(`sandbox: a probe expression holds a NUL or \\x01: ${p.expr.slice(0, 80)}`);
+    }
+  }
+  return probes.map((p) => `${p.seconds ?? 0}\x01${p.expr}`).join("\0");
+}
+
+/** A run that fails closed because the judge could not answer. */
+function _judgeFailure(message: string, wallMs: number): SandboxResult {
+  return {
+    verdict: "error",
+    tests: [],
+    errorType: "JudgeError",
+    errorMessage: message,
+    stdout: "",
+    stderr: "",
+    wallMs,
+  };
 }
 
 function _under(path: string, dir: string): boolean {
@@ -115,6 +140,9 @@ export class Sandbox {
   readonly #zygotes: (_Zygote | undefined)[] = [];
   /** Broken zygotes being shut down. */
   readonly #retiring = new Set<Promise<void>>();
+  /** The trusted process that plans assert rewrites and judges probe values. */
+  readonly #judge: _Judge;
+  readonly #plans = new Map<string, _Plan>();
   #closed = false;
 
   /**
@@ -136,6 +164,8 @@ export class Sandbox {
         "maxOutputBytes",
         "tmpfsBytes",
         "workers",
+        "probeBudget",
+        "maxRecordBytes",
       ] as const
     ) _positiveInteger(merged, key);
     this.#python = resolvePython(merged.pythonPath);
@@ -146,6 +176,7 @@ export class Sandbox {
     this.#prefixArgs = this.#isolationArgs();
     this.#harness = _compiledHarness(this.#python.path);
     this.#bootstrap = _bootstrap(this.#harness.byteLength);
+    this.#judge = new _Judge(this.#python.path);
   }
 
   #resolveLauncher(): Launcher {
@@ -264,7 +295,7 @@ export class Sandbox {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
     const zygotes = this.#zygotes.splice(0);
-    await Promise.all([...zygotes.map((z) => z?.close()), ...this.#retiring]);
+    await Promise.all([...zygotes.map((z) => z?.close()), ...this.#retiring, this.#judge.close()]);
   }
 
   /** Environment of the interpreter, with `workdir` as home and temp dir. */
@@ -304,8 +335,42 @@ export class Sandbox {
     return fresh;
   }
 
-  async #execute(job: SandboxJob, slot: number): Promise<SandboxResult> {
+  /**
+   * The job as it runs: assert-style tests rewritten into probes judged outside the program,
+   * where the judge finds their shape allows it (`config.judgeAsserts`).
+   */
+  async #prepare(job: SandboxJob): Promise<SandboxJob> {
+    if (job.probes !== undefined || !this.config.judgeAsserts || !job.tests.trim()) return job;
+    const key = `${job.entryPoint ?? ""}\0${job.tests}`;
+    let plan = this.#plans.get(key);
+    if (plan === undefined) {
+      plan = await this.#judge.plan(job.tests, job.entryPoint ?? "");
+      if (this.#plans.size >= 4096) this.#plans.clear();
+      this.#plans.set(key, plan);
+    }
+    if ("inProcess" in plan) return job;
+    const { entryPoint: _entry, ...rest } = job;
+    return {
+      ...rest,
+      tests: plan.setup,
+      probes: plan.probes.map((expr, i) => ({
+        expr,
+        source: plan.sources[i],
+        where: plan.wheres[i],
+      })),
+      checks: plan.checks,
+    };
+  }
+
+  async #execute(original: SandboxJob, slot: number): Promise<SandboxResult> {
     const c = this.config;
+    let job: SandboxJob;
+    try {
+      job = await this.#prepare(original);
+    } catch (e) {
+      if (!(e instanceof _JudgeError)) throw e;
+      return _judgeFailure(e.message, 0);
+    }
     const started = performance.now();
     const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)))
       .map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -319,8 +384,13 @@ export class Sandbox {
         if (root) await Deno.chown(hostDir, uid, uid);
       }
       const workdir = hostDir ?? _BWRAP_WORKDIR;
-      const parts = [job.setup ?? "", job.code, job.tests, job.entryPoint ?? ""]
-        .map((s) => _encoder.encode(s));
+      const parts = [
+        job.setup ?? "",
+        job.code,
+        job.tests,
+        job.entryPoint ?? "",
+        _probeText(job.probes ?? []),
+      ].map((s) => _encoder.encode(s));
       const header = [
         nonce,
         uid,
@@ -331,13 +401,16 @@ export class Sandbox {
         c.maxFileBytes,
         c.maxOpenFiles,
         c.importSite ? 1 : 0,
+        c.probeBudget,
+        job.quietProbes ? 1 : 0,
         ...parts.map((p) => p.byteLength),
       ].join(" ") + "\n";
       const input = [_encoder.encode(header), ...parts];
       if (this.launcher === "zygote") {
         const bytes = new Uint8Array(input.reduce((n, p) => n + p.byteLength, 0));
         input.reduce((at, p) => (bytes.set(p, at), at + p.byteLength), 0);
-        const result = await this.#supervise(this.#zygote(slot).launch(bytes), nonce, started);
+        const launched = this.#zygote(slot).launch(bytes);
+        const result = await this.#supervise(launched, job, nonce, started);
         lost = this.#zygotes[slot]?.broken ?? true;
         return result;
       }
@@ -357,7 +430,7 @@ export class Sandbox {
         [this.#harness, ...input],
         this.isolation === "rlimits",
       );
-      return await this.#supervise(launched, nonce, started);
+      return await this.#supervise(launched, job, nonce, started);
     } finally {
       // Outside bwrap nothing kills escaped processes for us: without a pid namespace daemons
       // leave the process group (rlimits), and under `unshare` the program is the namespace's
@@ -373,6 +446,7 @@ export class Sandbox {
 
   async #supervise(
     child: _Launched,
+    job: SandboxJob,
     nonce: string,
     started: number,
   ): Promise<SandboxResult> {
@@ -388,13 +462,24 @@ export class Sandbox {
     }, c.timeoutMs);
 
     const splitter = new _RecordSplitter(nonce, c.maxOutputBytes);
+    const probes = job.probes ?? [];
+    const watch = new _ProbeWatch(this.#judge, probes.length, job.checks, {
+      fastCheck: job.fastCheck ?? true,
+      stop: () => kill("SIGKILL"),
+    });
+    splitter.onRecord = (body) => watch.onRecord(body);
     const errParts: string[] = [];
     let errChars = 0;
+    let overflow: string | undefined;
     const overCap = () => {
-      if (!truncated && splitter.userChars + errChars > c.maxOutputBytes) {
-        truncated = true;
-        kill("SIGKILL");
-      }
+      if (truncated) return;
+      if (splitter.userChars + errChars > c.maxOutputBytes) {
+        overflow = `output exceeded ${c.maxOutputBytes} bytes; the run was killed`;
+      } else if (splitter.recordChars + splitter.pendingChars > c.maxRecordBytes) {
+        overflow = `probe values exceeded ${c.maxRecordBytes} bytes; the run was killed`;
+      } else return;
+      truncated = true;
+      kill("SIGKILL");
     };
     const pump = async (
       stream: ReadableStream<Uint8Array>,
@@ -439,6 +524,8 @@ export class Sandbox {
     child.finish();
 
     const stdout = splitter.output();
+    await watch.finish();
+    if (watch.judgeError) return _judgeFailure(watch.judgeError, performance.now() - started);
     const decision = _decide(splitter.records, {
       code: status.code,
       signal: status.signal,
@@ -447,7 +534,8 @@ export class Sandbox {
       timeoutMs: c.timeoutMs,
       cpuSeconds: c.cpuSeconds,
       maxOutputBytes: c.maxOutputBytes,
-    });
+      ...(overflow ? { overflow } : {}),
+    }, { probes, results: watch.results });
     return {
       ...decision,
       stdout,

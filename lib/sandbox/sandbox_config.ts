@@ -100,6 +100,20 @@ export interface SandboxConfig {
    * `exit()`/`quit()` are still defined. @default false
    */
   importSite: boolean;
+  /**
+   * Rewrite assert-style tests (`assert f(x) == 2`, `math.isclose`, `abs(f(x) - y) < t`, a
+   * `check(candidate)` made of such asserts) into probes whose values a separate judge process
+   * compares, so no expected value enters the program's interpreter. Tests of any other shape
+   * run in-process, with the weaker guarantee named in {@link TestOutcome.judged}. @default true
+   */
+  judgeAsserts: boolean;
+  /**
+   * Probe values larger than this many units (about 32 characters each) leave the program as a
+   * digest; values with floats are kept up to 64 times larger. @default 64
+   */
+  probeBudget: number;
+  /** Cap on the harness records (probe values) of one run. @default 64 MiB */
+  maxRecordBytes: number;
   /** Parent directory of per-run temporary directories (modes without a tmpfs).
    * @default undefined (the system temporary directory) */
   tempRoot?: string;
@@ -137,4 +151,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = Object.freeze({
   hideWorkingDirectory: true,
   uidBase: 1_500_000_000,
   importSite: false,
+  judgeAsserts: true,
+  probeBudget: 64,
+  maxRecordBytes: 64 * _MIB,
 }) as SandboxConfig;

@@ -3,7 +3,59 @@
  *
  * @module
  */
-import type { Verdict } from "../core/mod.ts";
+import type { PlusOracle, Verdict } from "../core/mod.ts";
+
+/**
+ * An expression evaluated in the candidate's namespace after the candidate (and any in-process
+ * tests) ran. Its value leaves the program in the restricted plain-value format (`_plain.py`:
+ * plain data only, never pickle) and is judged outside the program against its {@link Check}.
+ */
+export interface Probe {
+  /** A Python expression, e.g. `add(*_INPUTS[3])`. */
+  readonly expr: string;
+  /** Wall-clock limit of this probe (SIGALRM in the program; 0: none). @default 0 */
+  readonly seconds?: number;
+  /** The probe's source as a test (shown in {@link TestOutcome.source}). @default expr */
+  readonly source?: string;
+  /** Where the test stands in the tests, for tracebacks (`line 3, in <module>`). */
+  readonly where?: string;
+}
+
+/**
+ * What a probe's value must satisfy, judged by a process that never ran candidate code. `want`
+ * is a plain-value text (`_plain.py`). `evalplus` is EvalPlus's comparison (exact, floats within
+ * `atol`, or the task's special oracle; `input` holds the arguments, as plain-value text, for the
+ * oracles that need them).
+ */
+export type Check =
+  & (
+    | { readonly kind: "equal" | "unequal"; readonly want: string }
+    | { readonly kind: "truthy" | "falsy" }
+    | { readonly kind: "identical"; readonly want: "True" | "False" | "None" }
+    | {
+      readonly kind: "close";
+      readonly want: string;
+      readonly relTol: number;
+      readonly absTol: number;
+    }
+    | {
+      readonly kind: "below";
+      readonly want: string;
+      readonly tol: number;
+      readonly strict: boolean;
+    }
+    | {
+      readonly kind: "evalplus";
+      readonly want: string;
+      readonly atol: number;
+      readonly oracle?: PlusOracle;
+      readonly input?: string;
+    }
+  )
+  & {
+    /** The assert's own message, reported instead of the judge's description (as Python does). */
+    readonly message?: string;
+  };
 
 /** One program to run: candidate code plus test code, executed in one fresh interpreter. */
 export interface SandboxJob {
@@ -18,6 +70,18 @@ export interface SandboxJob {
   readonly entryPoint?: string;
   /** Optional code run before the candidate (MBPP `test_setup_code`, imports). */
   readonly setup?: string;
+  /** Probes, run after the tests; each one is one test, judged outside the program. */
+  readonly probes?: readonly Probe[];
+  /**
+   * One check per probe. Without checks, probes only report their values (a reference
+   * solution's run that computes expected outputs), and the run passes when every probe
+   * returned a value.
+   */
+  readonly checks?: readonly Check[];
+  /** Swallow the program's `sys.stdout`/`sys.stderr` writes while probes run. @default false */
+  readonly quietProbes?: boolean;
+  /** Stop the run at the first probe that fails its check (EvalPlus's fast check). @default true */
+  readonly fastCheck?: boolean;
 }
 
 /** Outcome of one test (one assert statement or one `check` call). */
@@ -28,6 +92,16 @@ export interface TestOutcome {
   readonly passed: boolean;
   readonly errorType?: string;
   readonly errorMessage?: string;
+  /**
+   * `outside`: a probe, judged by the judge process from the value the program returned.
+   * `in-process`: a test statement run inside the program's interpreter, which a hostile program
+   * that owns the interpreter can forge (the weaker guarantee of any in-process harness).
+   */
+  readonly judged: "outside" | "in-process";
+  /** Probes: the value in plain-value text, when the probe returned one. */
+  readonly value?: string;
+  /** Probes: seconds the probe took in the program. */
+  readonly seconds?: number;
 }
 
 /** Structured result of a sandbox run. A `pass` is reported only when every test ran. */

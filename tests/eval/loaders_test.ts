@@ -61,15 +61,23 @@ Deno.test({
       "[[complex(args[0])] for args in inputs]",
     );
     assert.equal(mb[0].plus!.atol, 0);
-    assert.deepEqual(mb.filter((t) => t.plus!.unorderedOutput).map((t) => t.taskId), [
-      "Mbpp/2",
-      "Mbpp/7",
-      "Mbpp/111",
-      "Mbpp/140",
-      "Mbpp/232",
-      "Mbpp/579",
-      "Mbpp/769",
+    const oracles = (tasks: typeof mb) =>
+      tasks.filter((t) => t.plus!.oracle).map((t) => `${t.taskId} ${t.plus!.oracle}`);
+    assert.deepEqual(oracles(mb), [
+      "Mbpp/2 set-equal",
+      "Mbpp/7 set-equal",
+      "Mbpp/111 set-equal",
+      "Mbpp/140 set-equal",
+      "Mbpp/232 set-equal",
+      "Mbpp/558 digit-distance",
+      "Mbpp/579 set-equal",
+      "Mbpp/581 surface-area",
+      "Mbpp/737 not-none",
+      "Mbpp/769 set-equal",
+      "Mbpp/787 not-none",
+      "Mbpp/794 not-none",
     ]);
+    assert.deepEqual(oracles(he), ["HumanEval/32 poly-root"]);
     assert.equal(he[0].plus!.atol, 0);
   },
 });

@@ -20,8 +20,8 @@ Deno.test("_decide: plan, every test passing, completion and exit 0 is a pass", 
   const d = _decide([PLAN2, OK0, OK1, "D"], END);
   assert.equal(d.verdict, "pass");
   assert.deepEqual(d.tests, [
-    { index: 0, source: "assert f(1) == 2", passed: true },
-    { index: 1, source: "assert f(2) == 3", passed: true },
+    { index: 0, source: "assert f(1) == 2", passed: true, judged: "in-process" },
+    { index: 1, source: "assert f(2) == 3", passed: true, judged: "in-process" },
   ]);
 });
 
@@ -71,6 +71,7 @@ Deno.test("_decide: precedence timeout > output cap > stage error > failed test"
     index: 1,
     source: "assert f(2) == 3",
     passed: false,
+    judged: "in-process",
     errorType: "AssertionError",
     errorMessage: "",
   });
@@ -85,7 +86,52 @@ Deno.test("_decide: planned tests that never reported are listed as NotRun", () 
   const d = _decide([PLAN2, OK0], { ...END, timedOut: true });
   assert.equal(d.verdict, "timeout");
   assert.deepEqual(d.tests, [
-    { index: 0, source: "assert f(1) == 2", passed: true },
-    { index: 1, source: "assert f(2) == 3", passed: false, errorType: "NotRun" },
+    { index: 0, source: "assert f(1) == 2", passed: true, judged: "in-process" },
+    {
+      index: 1,
+      source: "assert f(2) == 3",
+      passed: false,
+      errorType: "NotRun",
+      judged: "in-process",
+    },
   ]);
+});
+
+Deno.test("_decide: probes pass only with a judged value each; raised, unjudged or missing ones do not", () => {
+  const PLAN0 = `P 0 -`;
+  const hex = (s: string) =>
+    Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, "0")).join("");
+  const v = (i: number, value: string) => `V ${i} 0.000010 ${hex(value)}`;
+  const probes = (results: (string | null | undefined)[]) => ({
+    probes: [{ expr: "p0" }, { expr: "p1" }],
+    results,
+  });
+  const ok = _decide([PLAN0, v(0, "1"), v(1, "2"), "D"], END, probes([null, null]));
+  assert.equal(ok.verdict, "pass");
+  assert.deepEqual(ok.tests.map((t) => [t.judged, t.passed, t.value]), [
+    ["outside", true, "1"],
+    ["outside", true, "2"],
+  ]);
+  const wrong = _decide(
+    [PLAN0, v(0, "1"), v(1, "3"), "D"],
+    END,
+    probes([null, "expected 2, got 3"]),
+  );
+  assert.equal(wrong.verdict, "fail");
+  assert.equal(wrong.errorMessage, "expected 2, got 3");
+  const unjudged = _decide([PLAN0, v(0, "1"), v(1, "2"), "D"], END, probes([null, undefined]));
+  assert.equal(unjudged.verdict, "error");
+  const raised = _decide(
+    [PLAN0, v(0, "1"), `X 1 0.000010 ${hex("KeyError")} ${hex("k")} -`, "D"],
+    END,
+    probes([null, undefined]),
+  );
+  assert.equal(raised.verdict, "fail");
+  assert.equal(raised.errorType, "KeyError");
+  const missing = _decide([PLAN0, v(0, "1"), "D"], END, probes([null, undefined]));
+  assert.equal(missing.verdict, "error");
+  assert.equal(missing.tests[1].errorType, "NotRun");
+  const twice = _decide([PLAN0, v(0, "1"), v(0, "1"), v(1, "2"), "D"], END, probes([null, null]));
+  assert.equal(twice.verdict, "error");
+  assert.match(twice.errorMessage!, /unexpected record for probe 0/);
 });
