@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { configHash, resolveConfig, runStudy, type RunStudyResult } from "../lib/experiment/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 import { PREFERENCE_PRESETS } from "../experiments/mod.ts";
@@ -134,6 +135,7 @@ const USAGE =
   --key=value     override a config key, e.g. --model.checkpoint=/tmp/ckpt --scale.steps=20
   --runs-dir DIR  folder of the run folders (default runs)
   --cache-dir DIR shared caches: trajectories, eval splits, reference log-probs (default runs/cache)
+  --unsafe-isolation MODE  unshare|rlimits: no bubblewrap (a banner warns)
   --quiet         no progress lines on stderr
 `;
 
@@ -167,7 +169,7 @@ function _parse(argv: readonly string[]): RunDemoOptions {
 if (import.meta.main) {
   let options: RunDemoOptions;
   try {
-    options = _parse(Deno.args);
+    options = _parse(takeUnsafeIsolationFlag(Deno.args));
   } catch (e) {
     console.error(`demo: ${(e as Error).message}\n\n${USAGE}`);
     Deno.exit(2);

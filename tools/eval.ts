@@ -27,11 +27,12 @@ import {
   OpenAICodeModel,
   ResultsFile,
 } from "../lib/eval/mod.ts";
+import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 
 const USAGE = "usage: deno task eval --bench " + BENCHMARK_NAMES.join("|") +
   " --endpoint URL --model NAME [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
   " [--max-tokens N] [--limit N] [--mode chat|completions] [--concurrency N] [--workers N]" +
-  " [--api-key KEY] [--data-dir DIR] [--out DIR]";
+  " [--api-key KEY] [--data-dir DIR] [--out DIR] [--unsafe-isolation unshare|rlimits]";
 
 /** Parse a positive integer flag, or throw naming it. */
 function _int(name: string, value: string | undefined, fallback: number): number {
@@ -109,7 +110,7 @@ export async function main(args: readonly string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args],
+      args: takeUnsafeIsolationFlag(args),
       strict: true,
       allowPositionals: false,
       options: {
@@ -216,7 +217,8 @@ export async function main(args: readonly string[]): Promise<number> {
         onProgress: _progress(`${bench} ${values.model}`),
         onPrepareProgress: _progress("reference outputs (cached after the first run)"),
       });
-      await atomicWrite(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+      const recorded = { ...summary, sandbox: runner.sandboxInfo() };
+      await atomicWrite(join(out, "summary.json"), JSON.stringify(recorded, null, 2) + "\n");
       console.log(formatSummary({ bench, model: values.model, n }, summary));
       console.error(`results in ${out}`);
     } finally {

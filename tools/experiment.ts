@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { runStudy } from "../lib/experiment/mod.ts";
 import { STUDIES } from "../experiments/mod.ts";
 import { PRESET_NAMES, type PresetName } from "../lib/core/mod.ts";
@@ -24,6 +25,7 @@ const USAGE = `usage: deno task experiment <study> [--preset smoke|paper] [--key
   --run-id ID          run folder name (default <study>-<preset>-<config hash>)
   --quiet              no progress lines on stderr
   --list               list the registered studies
+  --unsafe-isolation MODE  unshare|rlimits: run untrusted code without bubblewrap (a banner warns)
   --help               this text
 `;
 
@@ -90,7 +92,13 @@ function parse(argv: readonly string[]): Args {
 }
 
 if (import.meta.main) {
-  const args = parse(Deno.args);
+  let argv: string[] = [];
+  try {
+    argv = takeUnsafeIsolationFlag(Deno.args);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const args = parse(argv);
   const known = Object.keys(STUDIES).sort();
   if (args.help) {
     console.log(USAGE);

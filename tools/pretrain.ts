@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { join, resolve } from "node:path";
 import { applyOverrides } from "../lib/experiment/overrides.ts";
 import {
@@ -29,6 +30,7 @@ const USAGE = `usage: deno task pretrain [--preset smoke|paper] [--key=value …
   --run-dir DIR     trainer run folder, resumable (default runs/pretrain-<name>-<preset>)
   --quiet           no progress on stderr
   --print-config    print the resolved config and exit
+  --unsafe-isolation MODE  unshare|rlimits: no bubblewrap (a banner warns)
   --help            this text
 `;
 
@@ -77,7 +79,14 @@ function parse(argv: readonly string[]): _Args {
   return { preset: preset as PretrainPreset, overrides, out, runDir, quiet, printConfig };
 }
 
-const args = parse(Deno.args);
+let argv: string[] = [];
+try {
+  argv = takeUnsafeIsolationFlag(Deno.args);
+} catch (e) {
+  console.error(`pretrain: ${(e as Error).message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+const args = parse(argv);
 let config: PretrainConfig;
 try {
   config = applyOverrides(pretrainConfig(args.preset), args.overrides);

@@ -21,7 +21,7 @@ import {
   TEACHER_KINDS,
 } from "../lib/core/mod.ts";
 import { MiniFlowTeacher } from "../lib/miniflow/mod.ts";
-import { Sandbox } from "../lib/sandbox/mod.ts";
+import { Sandbox, takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import {
   type BatchPreparer,
   codeflowPairBuilder,
@@ -59,6 +59,7 @@ const USAGE = `usage: deno task synth --teacher miniflow|openai --tasks N --out 
   --temperature X             sampling temperature (default 0.7)
   --price-prompt X            USD per 1k prompt tokens (default 0)
   --price-completion X        USD per 1k completion tokens (default 0)
+  --unsafe-isolation MODE     unshare|rlimits: run untrusted code without bubblewrap (a banner warns)
   --help                      this text
 `;
 
@@ -102,7 +103,7 @@ function choice<T extends string>(
 let parsed;
 try {
   parsed = parseArgs({
-    args: Deno.args,
+    args: takeUnsafeIsolationFlag(Deno.args),
     strict: true,
     allowPositionals: false,
     options: {
@@ -276,6 +277,7 @@ try {
         teacherId: teacher.id,
         gitCommit: commit,
         sandboxIsolation: sandbox.isolation,
+        sandboxLauncher: sandbox.launcher,
       },
     },
     judge: config.judge ? openai : null,

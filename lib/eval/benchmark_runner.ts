@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { basename, join } from "node:path";
-import { PLAIN_CODEC_ID, Sandbox, type SandboxConfig } from "../sandbox/mod.ts";
+import { PLAIN_CODEC_ID, Sandbox, type SandboxConfig, type SandboxInfo } from "../sandbox/mod.ts";
 import type { SandboxJob, SandboxResult } from "../sandbox/types.ts";
 import type { Verdict } from "../core/mod.ts";
 import { JsonlAppender, repairJsonl } from "../core/mod.ts";
@@ -235,6 +235,11 @@ export class BenchmarkRunner {
   async check(task: BenchmarkTask, program: string): Promise<CheckResult> {
     const r = await this.#sandbox(task.plus !== undefined).run(this.job(task, program));
     return _toCheckResult(r, task);
+  }
+
+  /** The isolation and launcher its programs run under (recorded in run outputs). */
+  sandboxInfo(): SandboxInfo {
+    return this.#sandbox(false).info;
   }
 
   /** Release the sandboxes. */

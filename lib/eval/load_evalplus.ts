@@ -12,8 +12,8 @@ import { _arrayLength, _objectFieldSpans, type _Span } from "./_json_scan.ts";
 import { _Record } from "./_record.ts";
 import { type DataDirOptions, resolveBenchmarkFile } from "./data_dir.ts";
 import {
-  MBPP_PLUS_DECODERS,
   HUMANEVAL_PLUS_ORACLES,
+  MBPP_PLUS_DECODERS,
   MBPP_PLUS_ORACLES,
   mbppPlusDecodeExpression,
 } from "./mbpp_plus_decoders.ts";

@@ -61,8 +61,8 @@ export {
   oracleOutputs,
   PLUS_INPUTS_SOURCE,
   plusCheckJob,
-  plusChecks,
   type PlusCheckOptions,
+  plusChecks,
   plusInputCount,
   plusOracleJob,
 } from "./plus_program.ts";

@@ -161,5 +161,6 @@ export function plusCheckJob(
     probes: _probes(task, limit),
     checks: plusChecks(task, expected),
     quietProbes: true,
+    fastCheck: true,
   };
 }

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { cp, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { BackendInfo } from "../backend/mod.ts";
+import type { SandboxInfo } from "../sandbox/mod.ts";
 import { atomicWrite, atomicWriteDir } from "../core/mod.ts";
 import { datasetHash, type PreparedPair } from "../train/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "./preference_config.ts";
@@ -62,6 +63,8 @@ export function cellFingerprint(id: CellIdentity): string {
 export interface StoredCell<R> {
   readonly fingerprint: string;
   readonly backend?: BackendInfo;
+  /** The isolation and launcher the cell's programs ran under. */
+  readonly sandbox?: SandboxInfo;
   readonly result: R;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { type BackendInfo, describeBackend } from "../backend/mod.ts";
+import type { SandboxInfo } from "../sandbox/mod.ts";
 import type { GptConfig } from "../model/types.ts";
 import type { MiniflowEvalSummary } from "./evaluate_miniflow.ts";
 import type { PretrainConfig } from "./pretrain_config.ts";
@@ -73,6 +74,8 @@ export interface ModelCard {
     readonly total: number;
   };
   readonly backend: BackendInfo;
+  /** The isolation and launcher the evaluation's programs ran under. */
+  readonly sandbox?: SandboxInfo;
   readonly git: { readonly commit: string; readonly dirty: boolean };
   readonly denoVersion: string;
   /** ISO time the card was written. */

@@ -167,7 +167,12 @@ export async function runPreferenceCell(
     const wallMs = { data: tData - t0, train: tTrain - tData, eval: performance.now() - tTrain };
     const result = _result(cell, dataset.counts, trainMetrics, evaluation, wallMs);
     await _logCurves(cell);
-    await storeCell<_Stored>(cell.cellDir, storeDir, { fingerprint, backend, result });
+    await storeCell<_Stored>(cell.cellDir, storeDir, {
+      fingerprint,
+      backend,
+      sandbox: cell.sandbox.info,
+      result,
+    });
     return { ...result, reused: false };
   } finally {
     model?.dispose();

@@ -25,7 +25,7 @@ import {
   saveCheckpoint,
   trainTokenizer,
 } from "../model/mod.ts";
-import { Sandbox } from "../sandbox/mod.ts";
+import { Sandbox, type SandboxInfo } from "../sandbox/mod.ts";
 import {
   lmBatches,
   lmLoss,
@@ -214,6 +214,7 @@ interface _CardInputs {
   readonly evaluation: Record<EvalSetName, MiniflowEvalSummary>;
   readonly wallTimeS: ModelCard["wallTimeS"];
   readonly backend: BackendInfo;
+  readonly sandbox: SandboxInfo;
   readonly repoDir: string;
 }
 
@@ -261,6 +262,7 @@ function _card(config: PretrainConfig, c: _CardInputs): ModelCard {
     },
     wallTimeS: c.wallTimeS,
     backend: c.backend,
+    sandbox: c.sandbox,
     git: gitInfo(c.repoDir),
     denoVersion: Deno.version.deno,
     createdAt: new Date().toISOString(),
@@ -324,6 +326,7 @@ export async function pretrainBase(
         trained,
         evaluation,
         backend,
+        sandbox: sandbox.info,
         repoDir: options.repoDir ?? Deno.cwd(),
         wallTimeS: {
           corpus: (tCorpus - t0) / 1000,

@@ -27,10 +27,17 @@ class _JdDigest(str):
 
 
 class _JdObject(str):
-    """A value that was not plain data, known by its type name only."""
+    """A value that was not plain data, known by its type name (and truth value, if any)."""
+
+    def __new__(cls, name, truth=None):
+        self = super().__new__(cls, name)
+        self.truth = truth
+        return self
 
 
 def _jd_tag(obj):
+    if "o" in obj and len(obj) == 2 and type(obj.get("b")) is bool:
+        return _JdObject(obj["o"], obj["b"])
     if len(obj) != 1:
         raise ValueError("not a plain-value tag: %r" % list(obj)[:3])
     (tag, body), = obj.items()
@@ -83,14 +90,17 @@ def _jd_not_plain(got):
 
 
 def _jd_truth(got):
-    """The truth value of a plain value (a large one is a non-empty container)."""
+    """The truth value of a value (a large one is a non-empty container). An object's truth is
+    the program's claim, as a plain True would be."""
     if isinstance(got, _JdDigest):
         return True
+    if isinstance(got, _JdObject):
+        return got.truth
     return bool(got)
 
 
 def _jd_simple(kind, check, got):
-    if isinstance(got, _JdObject):
+    if isinstance(got, _JdObject) and not (kind in ("truthy", "falsy") and got.truth is not None):
         return _jd_not_plain(got)
     if kind == "equal":
         want = _jd_decode(check["want"])

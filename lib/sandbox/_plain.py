@@ -5,7 +5,7 @@
 #   {"t": [...]} tuple   {"s": [...]} set   {"f": [...]} frozenset   {"d": [[k, v], ...]} dict
 #   {"b": "hex"} bytes   {"c": [re, im]} complex
 #   {"h": "sha256"}      a large value, by its digest (equal for values that are ==, see below)
-#   {"o": "type name"}   not plain data
+#   {"o": "type name", "b": truth}   not plain data, with its truth value (when bool() answered)
 # Subclasses of the plain types are written as their base type (a Counter as a dict, a namedtuple
 # as a tuple, an IntEnum as an int), as Python's == compares them. A value whose size exceeds the
 # budget (about 32 characters per unit) is written as its digest, except values with floats,
@@ -157,7 +157,11 @@ def _pv_encode(o, budget):
         _pv_write(value, out)
         return "".join(out)
     except _PvNotPlain as exc:
-        return '{"o":%s}' % _pv_quote(str.__str__(exc.args[0]))
+        try:
+            truth = ',"b":true' if o else ',"b":false'
+        except Exception:
+            truth = ""
+        return '{"o":%s%s}' % (_pv_quote(str.__str__(exc.args[0])), truth)
     except RecursionError:
         return '{"o":"nested too deep"}'
 

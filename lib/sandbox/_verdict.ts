@@ -49,9 +49,14 @@ export interface _ProbeJudgements {
    * (never judged). Without checks every received value counts as `null`.
    */
   readonly results: readonly (string | null | undefined)[];
+  /**
+   * The run was stopped at its first failing probe: probes after it count as not run, whatever
+   * arrived before the kill, so outcomes do not depend on timing.
+   */
+  readonly fastCheck: boolean;
 }
 
-const _NO_PROBES: _ProbeJudgements = { probes: [], results: [] };
+const _NO_PROBES: _ProbeJudgements = { probes: [], results: [], fastCheck: false };
 
 type _Records = {
   readonly records: _HarnessRecord[];
@@ -142,8 +147,14 @@ function _probeOutcomes(
       _probeOutcome(r, judged.probes[r.index], offset + r.index, judged.results[r.index]),
     );
   }
+  const failures = [...byIndex.entries()].filter(([, o]) =>
+    !o.passed && o.errorType !== "NotJudged"
+  );
+  const cut = judged.fastCheck && failures.length > 0
+    ? Math.min(...failures.map(([i]) => i))
+    : Infinity;
   const outcomes = judged.probes.map((probe, i): TestOutcome => {
-    const found = byIndex.get(i);
+    const found = i <= cut ? byIndex.get(i) : undefined;
     if (!found) {
       return {
         index: offset + i,
@@ -288,7 +299,8 @@ function _limitHit(
       verdict: "error",
       tests,
       errorType: "OutputLimitExceeded",
-      errorMessage: end.overflow ?? `output exceeded ${end.maxOutputBytes} bytes; the run was killed`,
+      errorMessage: end.overflow ??
+        `output exceeded ${end.maxOutputBytes} bytes; the run was killed`,
     };
   }
   return undefined;

@@ -22,7 +22,14 @@ export {
   type LauncherRequest,
   type SandboxConfig,
 } from "./sandbox_config.ts";
-export { type RunManyOptions, Sandbox } from "./sandbox.ts";
+export { type RunManyOptions, Sandbox, type SandboxInfo } from "./sandbox.ts";
+export type { MemoryBound } from "./_cgroup.ts";
 export { resolvePython } from "./resolve_python.ts";
 export { PLAIN_CODEC_ID } from "./_harness_code.ts";
-export { resolveIsolation } from "./resolve_isolation.ts";
+export {
+  allowUnsafeIsolation,
+  resolveIsolation,
+  takeUnsafeIsolationFlag,
+  unsafeIsolation,
+  warnUnsafeIsolation,
+} from "./resolve_isolation.ts";

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { fileURLToPath as fromFileUrl } from "node:url";
 import type { Probe, SandboxJob, SandboxResult } from "./types.ts";
 import {
   DEFAULT_SANDBOX_CONFIG,
@@ -13,7 +12,7 @@ import {
   type SandboxConfig,
 } from "./sandbox_config.ts";
 import { type ResolvedPython, resolvePython } from "./resolve_python.ts";
-import { resolveIsolation } from "./resolve_isolation.ts";
+import { resolveIsolation, warnUnsafeIsolation } from "./resolve_isolation.ts";
 import { _SlotPool } from "./_pool.ts";
 import { _RecordSplitter } from "./_records.ts";
 import { _decide } from "./_verdict.ts";
@@ -24,6 +23,16 @@ import { type _Launched, _launchedChild } from "./_launched.ts";
 import { _Zygote } from "./_zygote.ts";
 import { _Judge, _JudgeError, type _Plan } from "./_judge.ts";
 import { _ProbeWatch } from "./_probe_watch.ts";
+import { _bwrapView } from "./_bwrap_view.ts";
+import { _Cgroups, type MemoryBound } from "./_cgroup.ts";
+
+/** The isolation and launcher a sandbox uses, as run outputs record them. */
+export interface SandboxInfo {
+  readonly isolation: IsolationMode;
+  readonly launcher: Launcher;
+  /** How the memory of one run, and of all runs at once, is bounded. */
+  readonly memory: MemoryBound;
+}
 
 /** Options of {@link Sandbox.runMany}. */
 export interface RunManyOptions {
@@ -42,31 +51,30 @@ function _positiveInteger(config: SandboxConfig, key: keyof SandboxConfig): void
   }
 }
 
-function _isDir(path: string): boolean {
-  try {
-    return Deno.lstatSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-/** The checkout this module lives in (two levels up), when loaded from a local file. */
-/** The kit's checkout and the benchmark data beside it (`../shared`), hidden from programs. */
-function _kitRoot(): string[] {
-  const url = new URL("../../", import.meta.url);
-  if (url.protocol !== "file:") return [];
-  const root = fromFileUrl(url).replace(/\/$/, "");
-  return [root, fromFileUrl(new URL("../shared", url))];
-}
-
 /** Probes as the harness reads them: `<seconds>\x01<expression>`, joined by NUL. */
 function _probeText(probes: readonly Probe[]): string {
   for (const p of probes) {
     if (p.expr.includes("\0") || p.expr.includes("\x01")) {
-      throw new RangeError(`sandbox: a probe expression holds a NUL or \\x01: ${p.expr.slice(0, 80)}`);
+      throw new RangeError(
+        `sandbox: a probe expression holds a NUL or \\x01: ${p.expr.slice(0, 80)}`,
+      );
     }
   }
   return probes.map((p) => `${p.seconds ?? 0}\x01${p.expr}`).join("\0");
+}
+
+/** Room in a run's cgroup above its `memoryBytes`: bwrap, the wrapper and the zygote itself. */
+const _CGROUP_SLACK = 64 * 1024 * 1024;
+
+/**
+ * Without cgroups only per-process limits hold, so the worst case is workers × processes ×
+ * memoryBytes: the default process count is lowered until that fits the host's memory (at
+ * least 4 processes per run).
+ */
+function _fitProcesses(c: SandboxConfig): number {
+  const total = Deno.systemMemoryInfo().total;
+  const fits = Math.floor(total / (c.workers * c.memoryBytes));
+  return Math.max(4, Math.min(c.maxProcesses, fits));
 }
 
 /** A run that fails closed because the judge could not answer. */
@@ -82,15 +90,12 @@ function _judgeFailure(message: string, wallMs: number): SandboxResult {
   };
 }
 
-function _under(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith("/") ? dir : dir + "/");
-}
-
 /**
  * Runs untrusted Python code against its tests.
  *
  * Each run gets a fresh interpreter (`python3 -I -S`), a fresh writable temp dir as cwd,
- * rlimits, no network, a read-only view of the system with secrets hidden (bwrap), a pid
+ * rlimits, no network, an allowlisted read-only view of the system (bwrap: the interpreter and
+ * the system libraries only), a pid
  * namespace so nothing outlives the run, a wall-clock limit with SIGTERM→SIGKILL, and a cap on
  * output. A run passes only on the harness's nonce-authenticated completion after every
  * planned test passed.
@@ -143,6 +148,8 @@ export class Sandbox {
   /** The trusted process that plans assert rewrites and judges probe values. */
   readonly #judge: _Judge;
   readonly #plans = new Map<string, _Plan>();
+  /** One cgroup per pool slot (root with cgroups), bounding each run's whole process tree. */
+  readonly #cgroups?: _Cgroups;
   #closed = false;
 
   /**
@@ -169,14 +176,36 @@ export class Sandbox {
       ] as const
     ) _positiveInteger(merged, key);
     this.#python = resolvePython(merged.pythonPath);
+    this.#cgroups = merged.cgroups
+      ? _Cgroups.create(merged.workers, merged.memoryBytes + _CGROUP_SLACK, merged.maxProcesses + 8)
+      : undefined;
+    if (!this.#cgroups && config.maxProcesses === undefined) {
+      merged.maxProcesses = _fitProcesses(merged);
+    }
     this.config = Object.freeze({ ...merged, pythonPath: this.#python.path });
     this.isolation = resolveIsolation(merged);
+    if (this.isolation !== "bwrap") warnUnsafeIsolation(this.isolation);
     this.launcher = this.#resolveLauncher();
     this.#pool = new _SlotPool(merged.workers);
     this.#prefixArgs = this.#isolationArgs();
     this.#harness = _compiledHarness(this.#python.path);
     this.#bootstrap = _bootstrap(this.#harness.byteLength);
     this.#judge = new _Judge(this.#python.path);
+  }
+
+  #memoryBound(): MemoryBound {
+    const c = this.config;
+    if (this.#cgroups) {
+      const bytesPerRun = c.memoryBytes + _CGROUP_SLACK;
+      return { kind: this.#cgroups.kind, bytesPerRun, total: bytesPerRun * c.workers };
+    }
+    const bytesPerRun = c.memoryBytes * c.maxProcesses; // RLIMIT_AS per process, no aggregate
+    return { kind: "rlimit", bytesPerRun, total: bytesPerRun * c.workers };
+  }
+
+  /** What a run output records of this sandbox: its isolation and launcher. */
+  get info(): SandboxInfo {
+    return { isolation: this.isolation, launcher: this.launcher, memory: this.#memoryBound() };
   }
 
   #resolveLauncher(): Launcher {
@@ -207,29 +236,14 @@ export class Sandbox {
     const c = this.config;
     switch (this.isolation) {
       case "bwrap": {
-        const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
-        const hidden = [...c.hiddenPaths];
-        if (c.hideWorkingDirectory) hidden.push(Deno.cwd(), ..._kitRoot());
-        const prefix = this.#python.prefix;
-        for (const dir of new Set(hidden)) {
-          // Never hide the root, the work dir itself, or anything inside the interpreter's prefix.
-          if (dir === "/" || dir === _BWRAP_WORKDIR || _under(dir, prefix) || !_isDir(dir)) {
-            continue;
-          }
-          if (_under(prefix, dir) || _under(this.#python.path, dir)) {
-            args.push("--tmpfs", dir, "--ro-bind", prefix, prefix);
-            if (!_under(this.#python.path, prefix)) {
-              args.push("--ro-bind", this.#python.path, this.#python.path);
-            }
-          } else args.push("--tmpfs", dir);
-        }
+        const args = _bwrapView({
+          pythonPath: this.#python.path,
+          prefix: this.#python.prefix,
+          extra: c.readOnlyPaths,
+          workdir: _BWRAP_WORKDIR,
+          tmpfsBytes: c.tmpfsBytes,
+        });
         args.push(
-          "--perms",
-          "1777",
-          "--size",
-          String(c.tmpfsBytes),
-          "--tmpfs",
-          _BWRAP_WORKDIR,
           "--chdir",
           _BWRAP_WORKDIR,
           "--unshare-net",
@@ -296,6 +310,12 @@ export class Sandbox {
     await Promise.allSettled([...this.#inFlight]);
     const zygotes = this.#zygotes.splice(0);
     await Promise.all([...zygotes.map((z) => z?.close()), ...this.#retiring, this.#judge.close()]);
+    await this.#cgroups?.close();
+  }
+
+  /** `argv` joined to the slot's cgroup first, when there are cgroups. */
+  #wrap(slot: number, argv: string[]): string[] {
+    return this.#cgroups ? this.#cgroups.wrap(slot, argv) : argv;
   }
 
   /** Environment of the interpreter, with `workdir` as home and temp dir. */
@@ -324,7 +344,7 @@ export class Sandbox {
       retiring.then(() => this.#retiring.delete(retiring));
     }
     const fresh = new _Zygote({
-      argv: [...this.#prefixArgs, this.#python.path, this.#pythonFlags()],
+      argv: this.#wrap(slot, [...this.#prefixArgs, this.#python.path, this.#pythonFlags()]),
       cwd: _BWRAP_WORKDIR,
       env: this.#env(_BWRAP_WORKDIR),
       harness: this.#harness,
@@ -359,6 +379,8 @@ export class Sandbox {
         where: plan.wheres[i],
       })),
       checks: plan.checks,
+      // Every assert reports, as it did in-process (the outcomes feed trajectories).
+      fastCheck: job.fastCheck ?? false,
     };
   }
 
@@ -414,9 +436,15 @@ export class Sandbox {
         lost = this.#zygotes[slot]?.broken ?? true;
         return result;
       }
-      const argv = [...this.#prefixArgs, this.#python.path, this.#pythonFlags()];
+      const argv = this.#wrap(slot, [
+        ...this.#prefixArgs,
+        this.#python.path,
+        this.#pythonFlags(),
+        "-c",
+        this.#bootstrap,
+      ]);
       const child = new Deno.Command(argv[0], {
-        args: [...argv.slice(1), "-c", this.#bootstrap],
+        args: argv.slice(1),
         cwd: workdir,
         clearEnv: true,
         env: this.#env(workdir),
@@ -535,7 +563,7 @@ export class Sandbox {
       cpuSeconds: c.cpuSeconds,
       maxOutputBytes: c.maxOutputBytes,
       ...(overflow ? { overflow } : {}),
-    }, { probes, results: watch.results });
+    }, { probes, results: watch.results, fastCheck: job.fastCheck ?? true });
     return {
       ...decision,
       stdout,

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** How the untrusted program is isolated. `auto` picks the strongest mode available. */
+/** How the untrusted program is isolated. `auto` is bubblewrap unless a weaker mode was allowed. */
 export type IsolationRequest = "auto" | "bwrap" | "unshare" | "rlimits";
 
 /** The isolation a sandbox actually applies once `auto` is resolved. */
@@ -61,8 +61,8 @@ export interface SandboxConfig {
    * @default 64 MiB */
   tmpfsBytes: number;
   /**
-   * `auto`: bwrap if it works here, else `unshare` when root, else `rlimits` with a loud
-   * warning (printed once on stderr). @default "auto"
+   * `auto`: bubblewrap, or an error naming the fix, unless a weaker mode was explicitly allowed
+   * (`--unsafe-isolation`, `allowUnsafeIsolation`). Weaker modes print a banner. @default "auto"
    */
   isolation: IsolationRequest;
   /**
@@ -79,16 +79,12 @@ export interface SandboxConfig {
   /** util-linux `unshare` executable. @default "/usr/bin/unshare" */
   unsharePath: string;
   /**
-   * Directories replaced by an empty tmpfs under bwrap, so secrets there cannot be read.
-   * Paths absent on the host are skipped; the interpreter's own prefix is bound back.
-   * @default ["/root", "/home", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv", "/opt"]
+   * Extra host paths the program may read under bwrap (bound read-only). The view is an
+   * allowlist: the interpreter and its prefix, the system libraries (`/usr`, `/lib*`, the
+   * loader's `/etc` files) and fresh tmpfs for `/tmp`, `/var/tmp` and `/dev/shm`; no other host
+   * path exists inside. @default []
    */
-  hiddenPaths: readonly string[];
-  /**
-   * Also hide the current working directory of the calling process and the checkout of this
-   * kit (the project), wherever the caller runs from (a notebook, a test). @default true
-   */
-  hideWorkingDirectory: boolean;
+  readOnlyPaths: readonly string[];
   /**
    * Start of the uid (and gid) range the harness drops to when started as root: each run gets
    * a uid no other live run of this process holds, in `[uidBase, uidBase + 4096 * 4096)`.
@@ -112,6 +108,14 @@ export interface SandboxConfig {
    * digest; values with floats are kept up to 64 times larger. @default 64
    */
   probeBudget: number;
+  /**
+   * As root, give each pool slot a cgroup (v2 `memory.max` and `pids.max`, or cgroup v1's
+   * memory and pids limits) so one run's whole process tree shares `memoryBytes` and
+   * `maxProcesses`. Where no cgroup can be made, only the per-process rlimits hold, and the
+   * default `maxProcesses` is lowered so that workers × processes × memoryBytes fits the host
+   * (`Sandbox.info.memory` states the bound). @default true
+   */
+  cgroups: boolean;
   /** Cap on the harness records (probe values) of one run. @default 64 MiB */
   maxRecordBytes: number;
   /** Parent directory of per-run temporary directories (modes without a tmpfs).
@@ -137,21 +141,11 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = Object.freeze({
   workers: Math.max(1, navigator.hardwareConcurrency ?? 1),
   bwrapPath: "/usr/bin/bwrap",
   unsharePath: "/usr/bin/unshare",
-  hiddenPaths: Object.freeze([
-    "/root",
-    "/home",
-    "/tmp",
-    "/var/tmp",
-    "/run",
-    "/mnt",
-    "/media",
-    "/srv",
-    "/opt",
-  ]),
-  hideWorkingDirectory: true,
+  readOnlyPaths: Object.freeze([]),
   uidBase: 1_500_000_000,
   importSite: false,
   judgeAsserts: true,
+  cgroups: true,
   probeBudget: 64,
   maxRecordBytes: 64 * _MIB,
 }) as SandboxConfig;

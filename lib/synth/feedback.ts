@@ -37,8 +37,8 @@ function _cap(text: string | undefined, max: number): string | undefined {
  * const fb = feedbackFromResult({
  *   verdict: "fail", stdout: "", stderr: "", wallMs: 3,
  *   tests: [
- *     { index: 0, source: "assert f(1) == 2", passed: true },
- *     { index: 1, source: "assert f(2) == 3", passed: false, errorType: "AssertionError" },
+ *     { index: 0, source: "assert f(1) == 2", passed: true, judged: "outside" },
+ *     { index: 1, source: "assert f(2) == 3", passed: false, errorType: "AssertionError", judged: "outside" },
  *   ],
  *   errorType: "AssertionError", traceback: "a\nb\nc",
  * }, { tracebackLines: 2, maxMessageChars: 500 });
@@ -79,7 +79,7 @@ export function feedbackFromResult(
  * import { versionFromResult } from "./feedback.ts";
  * const v = versionFromResult(2, "x = 1\n", {
  *   verdict: "pass", stdout: "", stderr: "", wallMs: 3,
- *   tests: [{ index: 0, source: "assert x == 1", passed: true }],
+ *   tests: [{ index: 0, source: "assert x == 1", passed: true, judged: "outside" }],
  * });
  * assert.deepEqual(v, { iteration: 2, code: "x = 1\n", verdict: "pass", passedTests: 1, totalTests: 1 });
  * ```

@@ -105,6 +105,7 @@ Deno.test("_decide: probes pass only with a judged value each; raised, unjudged 
   const probes = (results: (string | null | undefined)[]) => ({
     probes: [{ expr: "p0" }, { expr: "p1" }],
     results,
+    fastCheck: false,
   });
   const ok = _decide([PLAN0, v(0, "1"), v(1, "2"), "D"], END, probes([null, null]));
   assert.equal(ok.verdict, "pass");

@@ -133,7 +133,7 @@ function suite(launcher: Launcher, uidBase: number): void {
     assert.deepEqual(r.tests.map((t) => [t.source, t.passed, t.errorType]), [
       ["assert f(1) == 2", true, undefined],
       ["assert f(2) == 3", false, "NotRun"],
-]);
+    ]);
   });
 
   test("memory bomb hits RLIMIT_AS and raises MemoryError", async () => {

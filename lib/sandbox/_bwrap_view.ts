@@ -1,0 +1,93 @@
+/**
+ * The file system a program sees under bubblewrap: an allowlist. Only the interpreter, its
+ * prefix and the system libraries are bound, read-only, with symlinks resolved first; `/tmp`
+ * (the working directory), `/var/tmp` and `/dev/shm` are fresh tmpfs of the run; nothing else of
+ * the host exists inside (no home, no checkout, no benchmark data, no sockets).
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+
+/** System paths the dynamic loader and the interpreter need, bound when present. */
+const _SYSTEM_PATHS = [
+  "/usr",
+  "/bin",
+  "/sbin",
+  "/lib",
+  "/lib64",
+  "/lib32",
+  "/libx32",
+  "/etc/ld.so.cache",
+  "/etc/ld.so.conf",
+  "/etc/ld.so.conf.d",
+  "/etc/localtime",
+] as const;
+
+function _lstat(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function _realPath(path: string): string | undefined {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function _under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith("/") ? dir : dir + "/");
+}
+
+/** One path of the view: a symlink stays a symlink (to its target); anything else is bound. */
+function _entry(path: string, args: string[], bound: string[]): void {
+  const info = _lstat(path);
+  if (info === undefined) return;
+  if (info.isSymlink) {
+    const target = Deno.readLinkSync(path);
+    args.push("--symlink", target, path);
+    const real = _realPath(path);
+    if (real !== undefined && !bound.some((b) => _under(real, b))) _bind(real, args, bound);
+    return;
+  }
+  _bind(path, args, bound);
+}
+
+function _bind(path: string, args: string[], bound: string[]): void {
+  const real = _realPath(path);
+  if (real === undefined || bound.some((b) => _under(real, b))) return;
+  args.push("--ro-bind", real, real);
+  bound.push(real);
+}
+
+/**
+ * bwrap arguments of the view (before the namespace flags): the system paths, the interpreter
+ * (`pythonPath`, resolved) and its `prefix`, plus `extra` read-only paths the caller asked for.
+ */
+export function _bwrapView(opts: {
+  readonly pythonPath: string;
+  readonly prefix: string;
+  readonly extra: readonly string[];
+  readonly workdir: string;
+  readonly tmpfsBytes: number;
+}): string[] {
+  // Parent folders bwrap creates for nested binds are 0700: make /etc traversable by the run's uid.
+  const args: string[] = ["--perms", "0755", "--dir", "/etc"];
+  const bound: string[] = [];
+  for (const p of _SYSTEM_PATHS) _entry(p, args, bound);
+  for (const p of [opts.prefix, dirname(opts.pythonPath), opts.pythonPath, ...opts.extra]) {
+    _bind(p, args, bound);
+  }
+  // A symlinked interpreter (a venv's python -> /usr/bin/python3.11) keeps its own path too.
+  const link = _lstat(opts.pythonPath);
+  if (link?.isSymlink && !bound.includes(opts.pythonPath)) {
+    args.push("--symlink", Deno.readLinkSync(opts.pythonPath), opts.pythonPath);
+  }
+  args.push("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm", "--tmpfs", "/var/tmp");
+  args.push("--perms", "1777", "--size", String(opts.tmpfsBytes), "--tmpfs", opts.workdir);
+  return args;
+}
