@@ -6,7 +6,8 @@
  *
  * Run: `deno bench -A bench/sandbox_bench.ts` (the `startup` group prints the ratio to the
  * baseline), or `deno run -A bench/sandbox_bench.ts [runs]` for an interleaved measurement
- * that prints medians and the ratios to bare.
+ * that prints medians and the ratios to bare. The `zygote, assert in-process` arm runs the assert
+ * inside the program instead of as a probe judged outside: the difference is the judge's cost.
  */
 import { resolvePython, Sandbox } from "../lib/sandbox/mod.ts";
 
@@ -20,6 +21,8 @@ const bare = new Deno.Command(python, {
 });
 const spawned = new Sandbox({ workers: 1, launcher: "spawn" });
 const zygote = new Sandbox({ workers: 1, launcher: "zygote" });
+/** The same program with its assert run in-process (no probe, no judge): the judge's cost. */
+const inProcess = new Sandbox({ workers: 1, launcher: "zygote", judgeAsserts: false });
 const pools = [new Sandbox({ launcher: "spawn" }), new Sandbox({ launcher: "zygote" })];
 const BATCH = Array.from({ length: 16 }, () => JOB);
 
@@ -34,6 +37,7 @@ if (import.meta.main) {
     ["bare", () => bare.output()],
     [`${spawned.isolation} spawn`, () => sandboxed(spawned)],
     [`${zygote.isolation} zygote`, () => sandboxed(zygote)],
+    [`zygote, assert in-process`, () => sandboxed(inProcess)],
   ] as const;
   const wall: Record<string, number[]> = {};
   for (const [name] of arms) wall[name] = [];
@@ -52,7 +56,7 @@ if (import.meta.main) {
   for (const [name] of arms) {
     const w = median(wall[name]);
     console.log(
-      `${name.padEnd(12)} median ${w.toFixed(2)} ms  ratio ${(w / baseWall).toFixed(2)}x bare`,
+      `${name.padEnd(26)} median ${w.toFixed(2)} ms  ratio ${(w / baseWall).toFixed(2)}x bare`,
     );
   }
   for (const pool of pools) {
@@ -64,7 +68,7 @@ if (import.meta.main) {
         `${(BATCH.length / s).toFixed(1)} programs/s`,
     );
   }
-  await Promise.all([spawned, zygote, ...pools].map((sb) => sb.close()));
+  await Promise.all([spawned, zygote, inProcess, ...pools].map((sb) => sb.close()));
 } else {
   Deno.bench({
     name: "bare python3 -I -c pass",

@@ -17,7 +17,8 @@
  *
  * @module
  */
-import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
+import { takeUnsafeIsolationFlag, unsafeIsolation } from "../lib/sandbox/mod.ts";
+import { BUBBLEWRAP, checkPrereqs } from "./prereqs.ts";
 import { configHash, resolveConfig, runStudy, type RunStudyResult } from "../lib/experiment/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 import { PREFERENCE_PRESETS } from "../experiments/mod.ts";
@@ -170,6 +171,11 @@ if (import.meta.main) {
   let options: RunDemoOptions;
   try {
     options = _parse(takeUnsafeIsolationFlag(Deno.args));
+    // Untrusted code runs only under bubblewrap: install it as root, or fail naming the command.
+    if (unsafeIsolation() === undefined) {
+      const report = checkPrereqs({ install: true, only: BUBBLEWRAP });
+      if (report.installed.length > 0) console.error(`demo: installed ${report.installed}`);
+    }
   } catch (e) {
     console.error(`demo: ${(e as Error).message}\n\n${USAGE}`);
     Deno.exit(2);

@@ -72,6 +72,11 @@ function _sharedLibrary(name: string): boolean {
     .some((d) => existsSync(`${d}/${name}`));
 }
 
+/** bubblewrap, which untrusted code runs under (the demo installs it as root, or fails naming it). */
+export const BUBBLEWRAP: readonly Prereq[] = PREREQS.filter((p) =>
+  p.packages.includes("bubblewrap")
+);
+
 /** Result of a prerequisite check. */
 export interface PrereqReport {
   readonly missing: readonly Prereq[];
@@ -96,8 +101,11 @@ function _kernelInstalled(): boolean {
  * Check (and, as root with apt-get, install) the system prerequisites.
  * Throws with the exact install command when something is missing and cannot be installed.
  */
-export function checkPrereqs(opts: { install: boolean }): PrereqReport {
-  let missing = PREREQS.filter((p) => !p.present());
+export function checkPrereqs(
+  opts: { install: boolean; only?: readonly Prereq[] },
+): PrereqReport {
+  const wanted = opts.only ?? PREREQS;
+  let missing = wanted.filter((p) => !p.present());
   const installed: string[] = [];
   if (missing.length > 0 && opts.install && _isRoot() && existsSync("/usr/bin/apt-get")) {
     const pkgs = [...new Set(missing.flatMap((p) => p.packages))];
@@ -116,7 +124,7 @@ export function checkPrereqs(opts: { install: boolean }): PrereqReport {
       throw new Error(`prereqs: apt-get install ${pkgs.join(" ")} failed (exit ${inst.status})`);
     }
     installed.push(...pkgs);
-    missing = PREREQS.filter((p) => !p.present());
+    missing = wanted.filter((p) => !p.present());
   }
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.flatMap((p) => p.packages))];
@@ -125,7 +133,7 @@ export function checkPrereqs(opts: { install: boolean }): PrereqReport {
         `Install them with:\n  sudo apt-get update && sudo apt-get install -y ${pkgs.join(" ")}`,
     );
   }
-  if (!_kernelInstalled()) {
+  if (opts.only === undefined && !_kernelInstalled()) {
     if (!opts.install) {
       throw new Error("the Deno Jupyter kernel is not registered. Run: deno jupyter --install");
     }

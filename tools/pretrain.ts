@@ -18,6 +18,7 @@ import {
   type PretrainConfig,
   pretrainConfig,
   type PretrainPreset,
+  validatePretrainConfig,
 } from "../lib/pipeline/mod.ts";
 import { PRESET_NAMES } from "../lib/core/mod.ts";
 
@@ -90,6 +91,7 @@ const args = parse(argv);
 let config: PretrainConfig;
 try {
   config = applyOverrides(pretrainConfig(args.preset), args.overrides);
+  validatePretrainConfig(config); // --print-config prints only a config that would run
 } catch (err) {
   fail((err as Error).message);
 }

@@ -9,6 +9,7 @@ import type { BackendKind } from "../backend/mod.ts";
 import type { PresetName } from "../core/mod.ts";
 import { type TrainHyperparams, validateTrainHyperparams } from "../train/mod.ts";
 import type { BaseEncoding } from "../model/tokenizer.ts";
+import { validateGptConfig } from "../model/mod.ts";
 
 /** Scale presets of {@link pretrainConfig}: lib/core's `PRESET_NAMES`. */
 export type PretrainPreset = PresetName;
@@ -197,6 +198,11 @@ export function validatePretrainConfig(config: PretrainConfig): void {
   int("eval.maxTokens", config.eval.maxTokens, 1);
   int("eval.batchSize", config.eval.batchSize, 1);
   int("sandboxWorkers", config.sandboxWorkers, 1);
+  try {
+    validateGptConfig({ ...config.model, vocabSize: 1 }); // the vocabulary comes from the corpus
+  } catch (e) {
+    throw new Error(`pretrain config: model: ${(e as Error).message}`);
+  }
   if (config.train.length > config.model.contextLength) {
     throw new Error(
       `pretrain config: train.length (${config.train.length}) exceeds model.contextLength ` +

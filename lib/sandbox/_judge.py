@@ -246,10 +246,21 @@ class _JdNoPlan(Exception):
     pass
 
 
+_JD_CONVERSIONS = {"set": set, "frozenset": frozenset, "tuple": tuple, "list": list, "sorted": sorted}
+
+
+def _jd_value(node):
+    """The value of a literal, or of `set(<literal>)` and the like, computed here (trusted)."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _JD_CONVERSIONS
+            and len(node.args) <= 1 and not node.keywords):
+        return _JD_CONVERSIONS[node.func.id](*(ast.literal_eval(a) for a in node.args))
+    return ast.literal_eval(node)
+
+
 def _jd_literal(node):
     """The plain-value text of a literal expression, or _JdNoPlan."""
     try:
-        value = ast.literal_eval(node)
+        value = _jd_value(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         raise _JdNoPlan("a side that is not a literal")
     return _pv_encode(value, _JD_BUDGET)
@@ -267,7 +278,7 @@ def _jd_number(node, what):
 
 def _jd_is_literal(node):
     try:
-        ast.literal_eval(node)
+        _jd_value(node)
         return True
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
@@ -467,9 +478,8 @@ def _jd_plan(req):
         for node, source, where in asserts:
             expr, check = _jd_assert(node)
             _jd_guardable(expr, check, names)
-            if node.msg is not None:
-                if not (isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)):
-                    raise _JdNoPlan("an assert message that is not a string literal")
+            # A literal message is reported as Python would; a computed one is not evaluated.
+            if isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
                 check["message"] = node.msg.value
             probes.append(ast.unparse(expr))
             sources.append(source)

@@ -112,12 +112,16 @@ function _judgeFailure(message: string, wallMs: number): SandboxResult {
  * `check(<entryPoint>)`; otherwise every top-level statement of the tests is one test, except
  * imports, definitions and call-free assignments, which are setup.
  *
- * Known limits (the harness shares the interpreter with the untrusted code): code that
- * deliberately introspects frames or gc objects can find the nonce, a trace function can skip
- * statements, and an object whose `__eq__` always returns True satisfies `assert f(x) == y`.
- * `exit()`, `os._exit()`, crashes, signals, timeouts, truncated output and replaced builtins
- * (`AssertionError`, `exec`, …) never produce a pass. In `unshare` and `rlimits` modes the
- * file system is fully visible; in `rlimits` mode the network too.
+ * Verdicts are judged outside the program: probes (explicit, or assert-style tests the judge
+ * rewrote, `config.judgeAsserts`) send their values as plain data, and the sandbox's judge
+ * process, which never runs candidate code, compares them with expected values the program
+ * never sees; so forged records, an `__eq__` that is always True, ctypes rewrites and replaced
+ * builtins claim values at most. Tests of other shapes run in-process and keep that harness's
+ * known limits (frames or gc objects reveal the nonce, a trace function can skip statements, an
+ * always-equal object satisfies `assert f(x) == y`); their outcomes say `judged: "in-process"`.
+ * `exit()`, `os._exit()`, crashes, signals, timeouts and truncated output never produce a pass.
+ * In `unshare` and `rlimits` modes (only by explicit request) the file system is visible; in
+ * `rlimits` mode the network too.
  *
  * @example
  * ```ts

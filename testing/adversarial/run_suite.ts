@@ -24,6 +24,8 @@ export interface SuiteCell {
   readonly passAt1: number;
   /** Samples per verdict. */
   readonly verdicts: Readonly<Record<string, number>>;
+  /** The most common error type of the samples (how they failed). */
+  readonly errorType: string;
   /** Files the programs left on the host (in /tmp, /var/tmp, /dev/shm), found and removed. */
   readonly hostFilesLeft: number;
 }
@@ -74,12 +76,25 @@ async function _scoreOne(
   }
   const summary = JSON.parse(await Deno.readTextFile(join(out, "summary.json")));
   const samples = (await Deno.readTextFile(join(out, "samples.jsonl"))).trim().split("\n")
-    .map((l) => JSON.parse(l) as { verdict: string });
+    .map((l) => JSON.parse(l) as { verdict: string; errorType?: string });
   const verdicts: Record<string, number> = {};
-  for (const s of samples) verdicts[s.verdict] = (verdicts[s.verdict] ?? 0) + 1;
+  const errors = new Map<string, number>();
+  for (const s of samples) {
+    verdicts[s.verdict] = (verdicts[s.verdict] ?? 0) + 1;
+    const e = s.errorType ?? s.verdict;
+    errors.set(e, (errors.get(e) ?? 0) + 1);
+  }
+  const errorType = [...errors].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
   const left = _leftFiles().filter((f) => !before.has(f));
   for (const f of left) await Deno.remove(f).catch(() => {});
-  return { attack, mode, passAt1: summary.passAtK["pass@1"], verdicts, hostFilesLeft: left.length };
+  return {
+    attack,
+    mode,
+    passAt1: summary.passAtK["pass@1"],
+    verdicts,
+    errorType,
+    hostFilesLeft: left.length,
+  };
 }
 
 /** Scores every attack in every mode of `modes` (HumanEval+'s first `tasks` tasks). */
@@ -108,8 +123,8 @@ export function suiteTable(cells: readonly SuiteCell[], modes: readonly SuiteMod
     const cols = modes.map((mode) => {
       const c = cells.find((x) => x.attack === attack && x.mode === mode);
       if (!c) return "—";
-      const left = c.hostFilesLeft > 0 ? ` (left ${c.hostFilesLeft} host files)` : "";
-      return `${c.passAt1.toFixed(3)}${left}`;
+      const left = c.hostFilesLeft > 0 ? `; left ${c.hostFilesLeft} files on the host` : "";
+      return `${c.passAt1.toFixed(3)} (${c.errorType}${left})`;
     });
     return `| ${attack} | ${cols.join(" | ")} |`;
   });

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { resolveIsolation, resolvePython } from "../../lib/sandbox/mod.ts";
+import {
+  allowUnsafeIsolation,
+  resolveIsolation,
+  resolvePython,
+  takeUnsafeIsolationFlag,
+  unsafeIsolation,
+} from "../../lib/sandbox/mod.ts";
 
 Deno.test("resolvePython prefers /usr/bin/python3 and returns its realpath and prefix", () => {
   const py = resolvePython();
@@ -20,4 +26,26 @@ Deno.test("resolveIsolation: auto picks bwrap here; explicit modes are checked",
     () => resolveIsolation({ ...paths, bwrapPath: "/no/bwrap", isolation: "bwrap" }),
     /isolation "bwrap" requested but \/no\/bwrap does not run/,
   );
+});
+
+Deno.test("auto fails closed without bubblewrap, naming the fix; a weaker mode only when allowed", () => {
+  const probe = {
+    isolation: "auto" as const,
+    bwrapPath: "/nonexistent/bwrap",
+    unsharePath: "/usr/bin/unshare",
+  };
+  assert.throws(() => resolveIsolation(probe), /apt-get install bubblewrap.*--unsafe-isolation/s);
+  try {
+    assert.deepEqual(takeUnsafeIsolationFlag(["--a", "--unsafe-isolation", "rlimits", "b"]), [
+      "--a",
+      "b",
+    ]);
+    assert.equal(unsafeIsolation(), "rlimits");
+    assert.equal(resolveIsolation(probe), "rlimits");
+    assert.throws(() => takeUnsafeIsolationFlag(["--unsafe-isolation=none"]), /expected one of/);
+    assert.throws(() => takeUnsafeIsolationFlag(["--unsafe-isolation"]), /expected one of/);
+  } finally {
+    allowUnsafeIsolation(undefined);
+  }
+  assert.throws(() => resolveIsolation(probe), /does not run here/);
 });
