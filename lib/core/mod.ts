@@ -26,3 +26,4 @@ export {
 export { atomicWrite, atomicWriteChunks, atomicWriteDir } from "./atomic_write.ts";
 export { type GitInfo, gitInfo } from "./git_info.ts";
 export { type HeldLock, lockFolder, type LockHolder, tryLock } from "./file_lock.ts";
+export { JsonLinesProcess, type JsonLinesProcessOptions } from "./json_lines_process.ts";

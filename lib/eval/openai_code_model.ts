@@ -157,7 +157,14 @@ export class OpenAICodeModel implements CodeModel {
   async #samples(req: GenerationRequest, opts: GenerationOptions): Promise<string[]> {
     const out: string[] = [];
     for (let round = 0; out.length < opts.n; round++) {
-      const got = await this.#limiter.run(() => this.#request(req, opts, opts.n - out.length));
+      const got = await this.#limiter.run(() => this.#request(req, opts, opts.n - out.length))
+        .catch((e: Error) => {
+          // The client's own messages ("Connection error.") name no endpoint.
+          throw new Error(
+            `${this.config.baseURL} (model ${this.config.model}, task ${req.taskId}): ${e.message}`,
+            { cause: e },
+          );
+        });
       if (got.length === 0 && round >= opts.n) {
         throw new Error(`${this.config.baseURL}: no completions returned for ${req.taskId}`);
       }

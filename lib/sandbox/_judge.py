@@ -2,7 +2,8 @@
 # between requests; the parent (sandbox.ts) holds the expected values and sends them with each
 # batch. _plain.py is compiled in front of this file (_harness_code.ts).
 #
-# One JSON request per stdin line, one JSON answer per stdout line, with the request's "id":
+# One JSON request per stdin line, one JSON answer per stdout line, with the request's "id" and
+# "ok": true (or "ok": false and an "error"), as lib/core's JsonLinesProcess reads them:
 #   {"op": "plan", "tests": str, "entry": str}
 #       Rewrites assert-style tests into probes where their shape allows (see _jd_plan):
 #       {"setup": str, "probes": [expr], "sources": [str], "checks": [check], "wheres": [str]}
@@ -498,8 +499,9 @@ def _jd_main():
         req = json.loads(line)
         try:
             answer = ops[req["op"]](req)
+            answer["ok"] = True
         except Exception as exc:  # a malformed request from the parent: answer, never die
-            answer = {"error": "%s: %s" % (type(exc).__name__, exc)}
+            answer = {"ok": False, "error": "%s: %s" % (type(exc).__name__, exc)}
         answer["id"] = req.get("id")
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()

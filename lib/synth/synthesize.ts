@@ -193,6 +193,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
   // Cut lines torn by a kill, so appends start on a fresh line.
   for (const p of Object.values(paths)) await resumeJsonl(p);
   const before = await readSynthRecords(outDir);
+  _checkResumable(paths, before);
   const finishedIds = new Set(before.trajectories.map((t) => t.taskId));
   const decided = new Set([...before.pairs, ...before.drops].map((r) => r.taskId));
   const skippedIdx = new Set(before.skips.map((s) => s.index));
@@ -395,6 +396,41 @@ export async function sortByTask(path: string): Promise<void> {
     compareTaskIds(x.r.taskId, y.r.taskId) || x.i - y.i
   ).map((x) => x.r);
   if (sorted.some((r, i) => r !== records[i])) await atomicWrite(path, toJsonl(sorted));
+}
+
+/**
+ * A folder to resume holds each task once, and pairs and drops only of its own trajectories:
+ * duplicated or foreign lines (two runs at once, an edit, a copied file) are not finished work.
+ */
+function _checkResumable(
+  paths: { readonly trajectories: string; readonly pairs: string; readonly drops: string },
+  before: {
+    readonly trajectories: readonly Trajectory[];
+    readonly pairs: readonly { taskId: string }[];
+    readonly drops: readonly { taskId: string }[];
+  },
+): void {
+  const seen = new Set<string>();
+  for (const t of before.trajectories) {
+    if (seen.has(t.taskId)) {
+      throw new Error(
+        `${paths.trajectories}: task ${t.taskId} appears twice; the folder cannot be resumed ` +
+          `(two runs wrote it, or it was edited): use a fresh --out`,
+      );
+    }
+    seen.add(t.taskId);
+  }
+  for (
+    const [path, records] of [[paths.pairs, before.pairs], [paths.drops, before.drops]] as const
+  ) {
+    const foreign = records.find((r) => !seen.has(r.taskId));
+    if (foreign) {
+      throw new Error(
+        `${path}: task ${foreign.taskId} has no trajectory in ${paths.trajectories}; the folder ` +
+          `cannot be resumed: use a fresh --out`,
+      );
+    }
+  }
 }
 
 /** Write `config.json`, or check that a resumed folder was made with the same data settings. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { JsonLinesProcess } from "../../lib/core/mod.ts";
 import { PyAstService } from "../../lib/codeflow/py_ast_service.ts";
 
 Deno.test("PyAstService pipelines many concurrent calls through one process", async () => {
@@ -27,7 +28,7 @@ Deno.test("PyAstService pipelines many concurrent calls through one process", as
     await py.close();
   }
   assert.equal(py.running, false);
-  await assert.rejects(() => py.codeLines(["x"]), /PyAstService is down: PyAstService closed/);
+  await assert.rejects(() => py.codeLines(["x"]), /Python helper is down: Python helper closed/);
 });
 
 Deno.test("PyAstService fails pending requests when the helper dies or stalls", async () => {
@@ -46,6 +47,31 @@ Deno.test("PyAstService fails pending requests when the helper dies or stalls", 
     await b.start();
     await assert.rejects(() => b.codeLines(["x"]), /gave no answer within 300 ms/);
     await b.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("JsonLinesProcess with restartAfterFailure: a request after the helper died gets a fresh one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = `${dir}/once.py`;
+    // Answers one request, then dies on the second.
+    await Deno.writeTextFile(
+      script,
+      "import json, sys\nfor i, l in enumerate(sys.stdin):\n    r = json.loads(l)\n" +
+        "    if i == 1:\n        sys.exit(4)\n    print(json.dumps({'id': r['id'], 'ok': True, 'n': i}), flush=True)\n",
+    );
+    const p = new JsonLinesProcess({
+      name: "once",
+      command: "/usr/bin/python3",
+      args: [script],
+      restartAfterFailure: true,
+    });
+    assert.equal((await p.request({})).n, 0);
+    await assert.rejects(() => p.request({}), /once exited \(code 4\)/);
+    assert.equal((await p.request({})).n, 0, "a fresh process answered");
+    await p.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -70,3 +70,26 @@ Deno.test("synth: a resume with other data settings fails naming each; --out nam
   assert.match(d.stderr, new RegExp(`^synth: --out ${file}: is a file, expected a folder`));
   await Deno.remove(out, { recursive: true });
 });
+
+Deno.test("synth: a resume folder with a duplicated or foreign line is not finished work", async () => {
+  const out = await Deno.makeTempDir({ prefix: "synth-dup-" });
+  const a = await _run(["--tasks", "6", "--out", out]);
+  assert.equal(a.code, 0, a.stderr);
+  const path = join(out, "trajectories.jsonl");
+  const lines = (await Deno.readTextFile(path)).trim().split("\n");
+  await Deno.writeTextFile(path, [...lines, lines[0]].join("\n") + "\n");
+  const dup = await _run(["--tasks", "6", "--out", out]);
+  assert.equal(dup.code, 1);
+  assert.match(dup.stderr, /trajectories\.jsonl: task \S+ appears twice; .*fresh --out/);
+  await Deno.writeTextFile(path, lines.join("\n") + "\n");
+  // A pair of a task this folder never synthesised (the seed gives pairs among 6 tasks).
+  const pairsPath = join(out, "pairs.jsonl");
+  const pair = (await Deno.readTextFile(pairsPath)).trim().split("\n")[0];
+  assert.ok(pair, "the run made a pair");
+  const foreignPair = JSON.stringify({ ...JSON.parse(pair), taskId: "elsewhere/1" });
+  await Deno.writeTextFile(pairsPath, foreignPair + "\n", { append: true });
+  const foreign = await _run(["--tasks", "6", "--out", out]);
+  assert.equal(foreign.code, 1);
+  assert.match(foreign.stderr, /pairs\.jsonl: task elsewhere\/1 has no trajectory in /);
+  await Deno.remove(out, { recursive: true });
+});
