@@ -122,9 +122,15 @@ export const diffMethodMasks: Study<DiffMethodVariant, DiffMethodScale, DiffMeth
   },
   metrics: [
     { key: "markedTokens", title: "marked rejected tokens / pair", digits: 2 },
-    { key: "markedFraction", title: "marked share of rejected tokens (%)", digits: 1, scale: 100 },
+    {
+      key: "markedFraction",
+      title: "marked share of rejected tokens (%)",
+      digits: 1,
+      scale: 100,
+      range: [0, 100],
+    },
     { key: "rejectedLines", title: "|D-| lines / pair", digits: 2 },
-    { key: "emptyRejected", title: "empty D- (%)", digits: 1, scale: 100 },
+    { key: "emptyRejected", title: "empty D- (%)", digits: 1, scale: 100, range: [0, 100] },
   ],
   plots: [
     { kind: "bar", metric: "markedTokens" },

@@ -78,14 +78,20 @@ export function preferenceCell(
 
 /** pass@1 columns of every preference table. */
 export const PASS_METRICS: readonly MetricSpec[] = [
-  { key: "pass@1/test", title: "pass@1 test (%)", digits: 1, scale: 100 },
-  { key: "pass@1/val", title: "pass@1 val (%)", digits: 1, scale: 100 },
+  { key: "pass@1/test", title: "pass@1 test (%)", digits: 1, scale: 100, range: [0, 100] },
+  { key: "pass@1/val", title: "pass@1 val (%)", digits: 1, scale: 100, range: [0, 100] },
 ];
 
 /** Final training metrics of the preference losses (absent for Ref and the SFT arms). */
 export const REWARD_METRICS: readonly MetricSpec[] = [
   { key: "train/rewards/margins", title: "reward margin", digits: 3 },
-  { key: "train/rewards/accuracies", title: "reward accuracy (%)", digits: 1, scale: 100 },
+  {
+    key: "train/rewards/accuracies",
+    title: "reward accuracy (%)",
+    digits: 1,
+    scale: 100,
+    range: [0, 100],
+  },
 ];
 
 /** Pairs trained on. */

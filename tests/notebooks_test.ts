@@ -105,11 +105,35 @@ function _htmlOutputs(result: ExecuteNotebookResult): string[] {
   });
 }
 
+/**
+ * Charts show without a Vega-Lite renderer (each output also carries PNG and SVG), and no cell
+ * dumps a chart spec as its value.
+ */
+function _assertChartsEverywhere(name: string, result: ExecuteNotebookResult): void {
+  for (const o of result.outputs) {
+    const mimes = Object.keys(o.data);
+    if (mimes.some((m) => /vegalite/.test(m))) {
+      assert.ok(
+        mimes.includes("image/png") && mimes.includes("image/svg+xml"),
+        `${name}: a chart without PNG and SVG renderings (${mimes.join(", ")})`,
+      );
+      continue;
+    }
+    const text = o.data["text/plain"];
+    const plain = Array.isArray(text) ? text.join("") : String(text ?? "");
+    assert.ok(
+      !/\$schema|"mark"\s*:|mark: /.test(plain),
+      `${name}: a dumped chart spec: ${plain.slice(0, 120)}`,
+    );
+  }
+}
+
 /** The checks of one executed notebook; throws naming the notebook. */
 function _check(name: string, result: ExecuteNotebookResult): void {
   assertNotebookOk(result);
   assertNotebookHasTable(result);
   assertNotebookHasChart(result);
+  _assertChartsEverywhere(name, result);
   const tables = notebookTables(result).map((t) => t.text).join("\n");
   const titles = _chartTitles(result);
   const studyName = STUDY_OF[name];

@@ -112,7 +112,8 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
           spec: barWithCi(done.map((row) => ({ variant: row.label, ...stat(row) })), {
             title: plot.title ?? title,
             yTitle: title,
-            yDomain: plot.yDomain,
+            // A bounded metric (a rate) gets its full axis, its whiskers clipped to it.
+            yDomain: plot.yDomain ?? m.range,
             xLabelAngle: done.some((row) => row.label.length > 12) ? -30 : 0,
           }),
         });

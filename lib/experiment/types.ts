@@ -58,6 +58,12 @@ export interface MetricSpec {
    * @default {1}
    */
   readonly scale?: number;
+  /**
+   * The valid range of the scaled value (`[0, 100]` for a percentage rate): its bar charts get
+   * this y axis and their CI whiskers are clipped to it.
+   * @default {unbounded}
+   */
+  readonly range?: readonly [number, number];
 }
 
 /** Closed set of chart kinds a study may ask for. */
@@ -75,7 +81,7 @@ export interface BarPlot {
   readonly title?: string;
   /**
    * Fixed y domain, e.g. `[0, 1]` for rates.
-   * @default {zero to the data maximum}
+   * @default {the metric's `range`, else zero to the data maximum}
    */
   readonly yDomain?: readonly [number, number];
 }

@@ -27,7 +27,8 @@ export interface BarWithCiOptions extends ChartOptions {
    */
   readonly xTitle?: string;
   /**
-   * Fixed y domain, e.g. `[0, 1]` for rates.
+   * Fixed y domain, e.g. `[0, 1]` for rates or `[0, 100]` for percentages. The CI whiskers are
+   * clipped to it (a rate's interval never goes below 0). The table keeps the unclipped values.
    * @default {zero to the data maximum}
    */
   readonly yDomain?: readonly [number, number];
@@ -41,6 +42,13 @@ export interface BarWithCiOptions extends ChartOptions {
    * @default {0}
    */
   readonly xLabelAngle?: number;
+}
+
+/** The row with its CI clipped to the y domain (when there is one). */
+function _clipped(r: BarRow, domain: readonly [number, number] | undefined): BarRow {
+  if (domain === undefined) return { ...r };
+  const clip = (v: number) => Number.isFinite(v) ? Math.min(domain[1], Math.max(domain[0], v)) : v;
+  return { ...r, ciLow: clip(r.ciLow), ciHigh: clip(r.ciHigh) };
 }
 
 /**
@@ -83,7 +91,7 @@ export function barWithCi(rows: readonly BarRow[], options: BarWithCiOptions): V
     config: PAPER_CONFIG,
     width: options.width ?? 360,
     height: options.height ?? 220,
-    data: { values: rows.map((r) => ({ ...r })) },
+    data: { values: rows.map((r) => _clipped(r, options.yDomain)) },
     encoding: {
       x: {
         field: xField,

@@ -6,12 +6,14 @@
 import type { Column } from "../stats/markdown_table.ts";
 import {
   chartBundle,
+  type ChartImages,
   htmlBundle,
   type MimeBundle,
   type RowsTable,
   tableBundle,
 } from "./mime_bundles.ts";
 import { toSvg } from "./to_svg.ts";
+import { toPng } from "./to_png.ts";
 import type { VegaLiteSpec } from "./types.ts";
 
 type _Display = (bundle: MimeBundle, options: { raw: true }) => Promise<void> | void;
@@ -69,11 +71,12 @@ export async function displayBundle(
 /** Options of {@link displayChart}. */
 export interface DisplayChartOptions extends DisplayOptions {
   /**
-   * Also attach an `image/svg+xml` rendering, so the chart survives in viewers without
-   * Vega-Lite (GitHub, nbviewer). Costs one headless render.
-   * @default {false}
+   * Inside Jupyter, also attach SVG and PNG renderings (one headless render), so the chart
+   * shows in front ends without a Vega-Lite renderer (classic Notebook, VS Code, GitHub,
+   * nbviewer, an untrusted notebook). Given images are used as they are.
+   * @default {true}
    */
-  readonly svg?: boolean;
+  readonly images?: boolean | ChartImages;
 }
 
 /**
@@ -95,8 +98,13 @@ export async function displayChart(
   spec: VegaLiteSpec,
   options: DisplayChartOptions = {},
 ): Promise<void> {
-  const svg = options.svg ? await toSvg(spec) : undefined;
-  await displayBundle(chartBundle(spec, svg), options);
+  let images: ChartImages = {};
+  if (typeof options.images === "object") images = options.images;
+  else if ((options.images ?? true) && inJupyter()) {
+    const svg = await toSvg(spec);
+    images = { svg, png: await toPng(svg) };
+  }
+  await displayBundle(chartBundle(spec, images), options);
 }
 
 /** Options of {@link displayTable}. */

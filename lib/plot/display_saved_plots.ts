@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { displayChart, type DisplayOptions } from "./display.ts";
+import type { ChartImages } from "./mime_bundles.ts";
 import type { SavedPlot } from "./save_plot.ts";
 import { titledSpec } from "./titled_spec.ts";
 import type { VegaLiteSpec } from "./types.ts";
@@ -25,7 +26,7 @@ export interface DisplaySavedPlotsOptions extends DisplayOptions {
 
 /**
  * Reads each saved spec (`plot.spec`, a `.vl.json` file) and displays it with
- * {@linkcode displayChart}; returns the specs shown, in order.
+ * {@linkcode displayChart}. Returns nothing, so a notebook cell that ends with it dumps no spec.
  *
  * @example
  * ```ts
@@ -36,19 +37,17 @@ export interface DisplaySavedPlotsOptions extends DisplayOptions {
  * const spec = join(dir, "bar_acc.vl.json");
  * await Deno.writeTextFile(spec, JSON.stringify({ title: "acc", mark: "bar" }));
  * const printed: string[] = [];
- * const shown = await displaySavedPlots([{ spec, svg: "", png: "" }], {
+ * await displaySavedPlots([{ spec, svg: "", png: "" }], {
  *   label: "MiniFlow",
  *   fallback: (t) => printed.push(t),
  * });
  * assert.deepEqual(printed, ["[Vega-Lite chart: acc — MiniFlow]"]);
- * assert.equal(shown.length, 1);
  * ```
  */
 export async function displaySavedPlots(
   plots: readonly SavedPlot[],
   options: DisplaySavedPlotsOptions = {},
-): Promise<VegaLiteSpec[]> {
-  const shown: VegaLiteSpec[] = [];
+): Promise<void> {
   for (const plot of plots) {
     const stem = plot.spec.split("/").at(-1)!.replace(/\.vl\.json$/, "");
     if (options.only !== undefined && !options.only.test(stem)) continue;
@@ -64,8 +63,18 @@ export async function displaySavedPlots(
       );
     }
     if (options.label !== undefined) spec = titledSpec(spec, options.label);
-    await displayChart(spec, options);
-    shown.push(spec);
+    // A relabelled spec is rendered afresh; otherwise the saved SVG and PNG are shown as they are.
+    const images = options.label === undefined ? await _savedImages(plot) : undefined;
+    await displayChart(spec, { ...options, ...(images ? { images } : {}) });
   }
-  return shown;
+}
+
+/** The SVG and PNG saved beside a spec, when both are there. */
+async function _savedImages(plot: SavedPlot): Promise<ChartImages | undefined> {
+  if (!plot.svg || !plot.png) return undefined;
+  try {
+    return { svg: await readFile(plot.svg, "utf8"), png: new Uint8Array(await readFile(plot.png)) };
+  } catch {
+    return undefined;
+  }
 }

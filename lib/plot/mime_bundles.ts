@@ -31,9 +31,16 @@ function _titleText(spec: VegaLiteSpec): string {
   return "untitled";
 }
 
+/** Renderings of a chart for front ends without a Vega-Lite renderer. */
+export interface ChartImages {
+  readonly svg?: string;
+  readonly png?: Uint8Array;
+}
+
 /**
- * Bundle of a chart: the Vega-Lite spec plus a `text/plain` line naming it; with `svg`, also
- * an `image/svg+xml` rendering for viewers without Vega-Lite (GitHub, nbviewer).
+ * Bundle of a chart: the Vega-Lite spec plus a `text/plain` line naming it; with `images`, also
+ * `image/svg+xml` and `image/png` renderings, so it shows where Vega-Lite does not (classic
+ * Notebook, VS Code, GitHub, nbviewer, an untrusted notebook).
  *
  * @example
  * ```ts
@@ -44,12 +51,21 @@ function _titleText(spec: VegaLiteSpec): string {
  * assert.equal((b[VEGA_LITE_MIME] as { mark: string }).mark, "point");
  * ```
  */
-export function chartBundle(spec: VegaLiteSpec, svg?: string): MimeBundle {
+export function chartBundle(spec: VegaLiteSpec, images: ChartImages = {}): MimeBundle {
   return {
     [VEGA_LITE_MIME]: spec,
-    ...(svg !== undefined ? { "image/svg+xml": svg } : {}),
+    ...(images.svg !== undefined ? { "image/svg+xml": images.svg } : {}),
+    ...(images.png !== undefined ? { "image/png": _base64(images.png) } : {}),
     "text/plain": `[Vega-Lite chart: ${_titleText(spec)}]`,
   };
+}
+
+function _base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
 }
 
 /**

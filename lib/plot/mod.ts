@@ -26,6 +26,7 @@ export type { ToPngOptions } from "./to_png.ts";
 export { savePlot } from "./save_plot.ts";
 export type { SavedPlot } from "./save_plot.ts";
 export { chartBundle, htmlBundle, tableBundle, VEGA_LITE_MIME } from "./mime_bundles.ts";
+export type { ChartImages } from "./mime_bundles.ts";
 export type { MimeBundle, RowsTable } from "./mime_bundles.ts";
 export { displayBundle, displayChart, displayHtml, displayTable, inJupyter } from "./display.ts";
 export type {

@@ -54,3 +54,20 @@ Deno.test("studyPlotSpecs scales metrics like the table and skips variants witho
   const data = (specs[0].spec as { data: { values: unknown[] } }).data.values;
   assert.deepEqual(data, [{ variant: "A", mean: 25, ciLow: -25, ciHigh: 75 }]);
 });
+
+Deno.test("studyPlotSpecs: a bounded metric's bars get its axis, whiskers clipped to the range", () => {
+  const s = { n: 2, mean: 0.25, std: 0.1, halfWidth: 0.5, ciLow: -0.25, ciHigh: 0.75 };
+  const specs = studyPlotSpecs({
+    study: "s",
+    variants,
+    metrics: [{ key: "pass@1", title: "pass@1 (%)", scale: 100, range: [0, 100] }],
+    plots: [{ kind: "bar", metric: "pass@1" }],
+    summary: [{ variant: "a", label: "A", n: 2, metrics: { "pass@1": s } }],
+  });
+  const spec = specs[0].spec as {
+    data: { values: unknown[] };
+    layer: { encoding: { y: { scale?: { domain?: number[] } } } }[];
+  };
+  assert.deepEqual(spec.data.values, [{ variant: "A", mean: 25, ciLow: 0, ciHigh: 75 }]);
+  assert.deepEqual(spec.layer[0].encoding.y.scale?.domain, [0, 100]);
+});

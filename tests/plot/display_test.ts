@@ -18,7 +18,9 @@ Deno.test("chartBundle: vega-lite v5 MIME plus text/plain; optional SVG", () => 
     [VEGA_LITE_MIME]: spec,
     "text/plain": "[Vega-Lite chart: Loss]",
   });
-  assert.equal(chartBundle(spec, "<svg/>")["image/svg+xml"], "<svg/>");
+  const withImages = chartBundle(spec, { svg: "<svg/>", png: new Uint8Array([137, 80, 78, 71]) });
+  assert.equal(withImages["image/svg+xml"], "<svg/>");
+  assert.equal(withImages["image/png"], "iVBORw==");
   assert.equal(
     chartBundle({ mark: "point", data: { values: [] } })["text/plain"],
     "[Vega-Lite chart: untitled]",
@@ -71,4 +73,15 @@ Deno.test("display helpers outside Jupyter print the text fallback and do not th
     "| K |\n| :--- |\n| v |",
     "hi & bye",
   ]);
+});
+
+Deno.test("barWithCi: with a y domain the whiskers are clipped to it (a rate never goes below 0)", async () => {
+  const { barWithCi } = await import("../../lib/plot/mod.ts");
+  const spec = barWithCi([{ variant: "a", mean: 31.9, ciLow: -19.2, ciHigh: 83 }], {
+    title: "t",
+    yTitle: "pass@1 (%)",
+    yDomain: [0, 100],
+  });
+  const row = (spec.data as { values: { ciLow: number; ciHigh: number }[] }).values[0];
+  assert.deepEqual([row.ciLow, row.ciHigh], [0, 83]);
 });
