@@ -138,6 +138,16 @@ function _check(name: string, result: ExecuteNotebookResult): void {
   const titles = _chartTitles(result);
   const studyName = STUDY_OF[name];
   if (studyName !== undefined) {
+    // The study's progress is one display updated in place; its last text is the done line.
+    const progress = result.outputs.map((o) => o.data["text/plain"]).map((t) =>
+      Array.isArray(t) ? t.join("") : String(t ?? "")
+    ).filter((t) => t.startsWith(`[${studyName}] `));
+    assert.ok(
+      progress.length === 1 && /: ran \d+ cells, skipped \d+ finished$/.test(progress[0]),
+      `${name}: expected one progress display ending with the done line, found ${
+        JSON.stringify(progress)
+      }`,
+    );
     const study: AnyStudy = STUDIES[studyName];
     for (const v of study.variants) {
       assert.ok(

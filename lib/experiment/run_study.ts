@@ -7,7 +7,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type SavedPlot, savePlot } from "../plot/mod.ts";
+import { ProgressDisplay, type SavedPlot, savePlot } from "../plot/mod.ts";
 import { _etaMs, _formatDuration } from "./_progress.ts";
 import { configDiff } from "./config_diff.ts";
 import { configHash } from "./config_hash.ts";
@@ -240,9 +240,10 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
   const runDir = join(options.runsDir ?? join(_DEFAULT_REPO, "runs"), runId);
   const git = gitInfo(options.repoDir ?? _DEFAULT_REPO);
   const quiet = options.quiet ?? false;
+  const progress = new ProgressDisplay();
   const emit = (event: RunEvent) => {
     options.onEvent?.(event);
-    if (!quiet) _printEvent(study.name, event);
+    if (!quiet) _printEvent(study.name, event, progress);
   };
 
   await mkdir(runDir, { recursive: true });
@@ -391,6 +392,7 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
     for (const { name, spec } of specs) plots.push(await savePlot(runDir, name, spec));
   }
   emit({ kind: "done", runDir, ran: pending.length, skipped: cells.length - pending.length });
+  await progress.flush();
   return {
     runId,
     runDir,
@@ -503,9 +505,12 @@ async function _readResults(path: string, config: ExperimentConfig): Promise<Res
   );
 }
 
-function _printEvent(study: string, event: RunEvent): void {
-  const enc = new TextEncoder();
-  const write = (line: string) => Deno.stderr.writeSync(enc.encode(`[${study}] ${line}\n`));
+/**
+ * Prints one event: on stderr, or, inside a notebook, as the study's one updating progress
+ * display (the start line stays above it).
+ */
+function _printEvent(study: string, event: RunEvent, progress: ProgressDisplay): void {
+  const write = (line: string) => progress.update(`[${study}] ${line}`);
   switch (event.kind) {
     case "start":
       write(

@@ -29,6 +29,7 @@ export { chartBundle, htmlBundle, tableBundle, VEGA_LITE_MIME } from "./mime_bun
 export type { ChartImages } from "./mime_bundles.ts";
 export type { MimeBundle, RowsTable } from "./mime_bundles.ts";
 export { displayBundle, displayChart, displayHtml, displayTable, inJupyter } from "./display.ts";
+export { ProgressDisplay } from "./progress_display.ts";
 export type {
   DisplayChartOptions,
   DisplayHtmlOptions,
