@@ -114,7 +114,7 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
             yTitle: title,
             // A bounded metric (a rate) gets its full axis, its whiskers clipped to it.
             yDomain: plot.yDomain ?? m.range,
-            xLabelAngle: done.some((row) => row.label.length > 12) ? -30 : 0,
+            xLabelAngle: done.some((row) => row.label.length > 8) ? -30 : 0, // 13 px labels collide past ~8 characters
           }),
         });
         break;

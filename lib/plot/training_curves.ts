@@ -23,6 +23,11 @@ export interface TrainingCurvesOptions extends ChartOptions {
    */
   readonly xTitle?: string;
   /**
+   * Title of the legend (the series are the study's variants).
+   * @default {"Variant"}
+   */
+  readonly seriesTitle?: string;
+  /**
    * Panels per row before wrapping.
    * @default {3}
    */
@@ -74,8 +79,18 @@ export function trainingCurves(
       width: options.width ?? 240,
       height: options.height ?? 160,
       encoding: {
-        x: { field: "step", type: "quantitative", title: options.xTitle ?? "Step" },
-        color: { field: "series", type: "nominal", title: "Series", sort: series },
+        x: {
+          field: "step",
+          type: "quantitative",
+          title: options.xTitle ?? "Step",
+          axis: { format: "d", tickMinStep: 1 }, // steps are whole numbers: no 1.5
+        },
+        color: {
+          field: "series",
+          type: "nominal",
+          title: options.seriesTitle ?? "Variant",
+          sort: series,
+        },
       },
       layer: smoothing === 1 ? [{ mark: { type: "line", strokeWidth: 1.5 }, encoding: { y } }] : [
         { mark: { type: "line", strokeWidth: 1, opacity: 0.25 }, encoding: { y } },
