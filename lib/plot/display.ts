@@ -19,16 +19,24 @@ import type { VegaLiteSpec } from "./types.ts";
 type _Display = (bundle: MimeBundle, options: { raw: true }) => Promise<void> | void;
 
 /**
- * `Deno.jupyter.display` inside the Deno kernel, else `null`. Outside `deno jupyter` the
- * `Deno.jupyter` getter throws, which is how the kernel is detected.
+ * A method of `Deno.jupyter` (`display`, `broadcast`) inside the Deno kernel, else `null`.
+ * Outside `deno jupyter` the `Deno.jupyter` getter throws, which is how the kernel is detected.
+ * For this folder's display helpers.
  */
-function _jupyterDisplay(): _Display | null {
+export function _jupyterMethod<F extends (...args: never[]) => unknown>(
+  name: "display" | "broadcast",
+): F | null {
   try {
-    const jupyter = (Deno as unknown as { jupyter?: { display?: _Display } }).jupyter;
-    return typeof jupyter?.display === "function" ? jupyter.display.bind(jupyter) : null;
+    const jupyter = (Deno as unknown as { jupyter?: Record<string, unknown> }).jupyter;
+    const method = jupyter?.[name];
+    return typeof method === "function" ? method.bind(jupyter) as F : null;
   } catch {
     return null;
   }
+}
+
+function _jupyterDisplay(): _Display | null {
+  return _jupyterMethod<_Display>("display");
 }
 
 /** Options of every display helper. */

@@ -8,17 +8,9 @@
  * @module
  */
 import { escapeHtml } from "./escape_html.ts";
+import { _jupyterMethod } from "./display.ts";
 
 type _Broadcast = (type: string, content: Record<string, unknown>) => Promise<void>;
-
-function _broadcast(): _Broadcast | null {
-  try {
-    const jupyter = (Deno as unknown as { jupyter?: { broadcast?: _Broadcast } }).jupyter;
-    return typeof jupyter?.broadcast === "function" ? jupyter.broadcast.bind(jupyter) : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * A progress display whose text is replaced by each {@linkcode ProgressDisplay.update}.
@@ -38,7 +30,7 @@ function _broadcast(): _Broadcast | null {
  * ```
  */
 export class ProgressDisplay {
-  readonly #broadcast = _broadcast();
+  readonly #broadcast = _jupyterMethod<_Broadcast>("broadcast");
   readonly #id = crypto.randomUUID();
   readonly #fallback: (text: string) => void;
   readonly #minIntervalMs: number;
