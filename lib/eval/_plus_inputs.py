@@ -2,8 +2,8 @@
 # plus_program.ts. The program only gets the inputs: expected outputs never enter its
 # interpreter; the judge (lib/sandbox/_judge.py) compares the values its probes return.
 import json as _plus_json
+import sys as _plus_sys
 
-_plus_sys = __import__("sys")
 _plus_sys.set_int_max_str_digits(0)
 
 
