@@ -21,6 +21,8 @@ const bare = new Deno.Command(python, {
 });
 const spawned = new Sandbox({ workers: 1, launcher: "spawn" });
 const zygote = new Sandbox({ workers: 1, launcher: "zygote" });
+/** Spawn without the per-slot cgroup: what joining the cgroup costs each spawned program. */
+const spawnedNoCgroup = new Sandbox({ workers: 1, launcher: "spawn", cgroups: false });
 /** The same program with its assert run in-process (no probe, no judge): the judge's cost. */
 const inProcess = new Sandbox({ workers: 1, launcher: "zygote", judgeAsserts: false });
 const pools = [new Sandbox({ launcher: "spawn" }), new Sandbox({ launcher: "zygote" })];
@@ -36,6 +38,7 @@ if (import.meta.main) {
   const arms = [
     ["bare", () => bare.output()],
     [`${spawned.isolation} spawn`, () => sandboxed(spawned)],
+    [`spawn, no cgroup`, () => sandboxed(spawnedNoCgroup)],
     [`${zygote.isolation} zygote`, () => sandboxed(zygote)],
     [`zygote, assert in-process`, () => sandboxed(inProcess)],
   ] as const;
@@ -68,7 +71,9 @@ if (import.meta.main) {
         `${(BATCH.length / s).toFixed(1)} programs/s`,
     );
   }
-  await Promise.all([spawned, zygote, inProcess, ...pools].map((sb) => sb.close()));
+  await Promise.all(
+    [spawned, spawnedNoCgroup, zygote, inProcess, ...pools].map((sb) => sb.close()),
+  );
 } else {
   Deno.bench({
     name: "bare python3 -I -c pass",
