@@ -17,9 +17,26 @@ export interface ResultsMarkdownInput {
   readonly metrics: readonly MetricSpec[];
   readonly summary: readonly SummaryRow[];
   readonly results: readonly ResultRecord[];
-  /** Commit of the code the results came from (`"unknown"` outside a checkout). */
+  /**
+   * Commit of this process's code (`"unknown"` outside a checkout); the header names the commits
+   * of the records instead, and this one only when there are none.
+   */
   readonly gitCommit: string;
   readonly gitDirty: boolean;
+}
+
+/**
+ * The header's provenance: every commit the records came from, and "(dirty)" when any record
+ * was made from uncommitted changes, so the table agrees with `results.jsonl` on a resumed run.
+ */
+function _provenance(input: ResultsMarkdownInput): string {
+  const from = input.results.length > 0
+    ? input.results
+    : [{ gitCommit: input.gitCommit, gitDirty: input.gitDirty }];
+  const commits = [...new Set(from.map((r) => r.gitCommit.slice(0, 12)))];
+  const dirty = from.some((r) => r.gitDirty) ? " (dirty)" : "";
+  const many = commits.length > 1 ? ` (cells from ${commits.length} commits)` : "";
+  return `git ${commits.map((c) => `\`${c}\``).join(", ")}${dirty}${many}`;
 }
 
 function _value(m: MetricSpec, v: number | undefined): string {
@@ -94,13 +111,12 @@ export function resultsMarkdown(input: ResultsMarkdownInput): string {
     { key: "wall", header: "wall (s)", align: "right" },
   ]);
   const scale = Object.entries(config.scale).map(([k, v]) => `${k}=${v}`).join(", ");
-  const commit = `${input.gitCommit.slice(0, 12)}${input.gitDirty ? " (dirty)" : ""}`;
   return [
     `# ${config.study} (${config.preset})`,
     "",
     ...(input.description === "" ? [] : [input.description, ""]),
     ...(input.setting ? [input.setting, ""] : []),
-    `config \`${input.configHash}\` · git \`${commit}\` · seeds ${config.seeds.join(", ")} · ` +
+    `config \`${input.configHash}\` · ${_provenance(input)} · seeds ${config.seeds.join(", ")} · ` +
     `scale ${scale === "" ? "(none)" : scale}`,
     "",
     "## Mean ± 95% CI over seeds (Student t)",
