@@ -4,7 +4,7 @@
  * @module
  */
 import { type Column, markdownTable } from "../stats/markdown_table.ts";
-import { markdownTableToHtml } from "./markdown_table_html.ts";
+import { markdownToHtml } from "./markdown_html.ts";
 import type { VegaLiteSpec } from "./types.ts";
 
 /** MIME type under which Jupyter frontends render Vega-Lite v5 specs. */
@@ -69,8 +69,8 @@ function _base64(bytes: Uint8Array): string {
 }
 
 /**
- * Bundle of a table: `text/markdown`, `text/html` (when the markdown is exactly one pipe
- * table) and `text/plain` (the markdown). A table given as rows is rendered with
+ * Bundle of a table: `text/markdown`, `text/html` (the markdown rendered, always, so the table
+ * shows where markdown is not rendered) and `text/plain` (the markdown). A table given as rows is rendered with
  * `markdownTable` of lib/stats.
  *
  * @example
@@ -97,10 +97,9 @@ export function tableBundle<Row extends Record<string, unknown>>(
     }
     markdown = markdownTable(table.rows, columns);
   }
-  const html = markdownTableToHtml(markdown);
   return {
     "text/markdown": markdown,
-    ...(html !== null ? { "text/html": html } : {}),
+    "text/html": markdownToHtml(markdown),
     "text/plain": markdown,
   };
 }

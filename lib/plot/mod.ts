@@ -37,7 +37,7 @@ export type {
   DisplayTableOptions,
 } from "./display.ts";
 export { escapeHtml } from "./escape_html.ts";
-export { markdownTableToHtml } from "./markdown_table_html.ts";
+export { markdownToHtml } from "./markdown_html.ts";
 export { maskSegments } from "./mask_segments.ts";
 export type { MaskedText, MaskSegment } from "./mask_segments.ts";
 export { maskHtml, pairMaskHtml } from "./mask_html.ts";

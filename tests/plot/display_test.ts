@@ -6,7 +6,7 @@ import {
   displayTable,
   htmlBundle,
   inJupyter,
-  markdownTableToHtml,
+  markdownToHtml,
   tableBundle,
   VEGA_LITE_MIME,
 } from "../../lib/plot/mod.ts";
@@ -33,22 +33,28 @@ Deno.test("tableBundle: markdown + html + plain, from rows or from markdown", ()
   assert.equal(b["text/plain"], b["text/markdown"]);
   assert.equal(
     b["text/html"],
-    "<table>\n" +
-      '<thead><tr><th style="text-align: left">variant</th><th style="text-align: right">pass</th></tr></thead>\n' +
-      "<tbody>\n" +
-      '<tr><td style="text-align: left">a|b</td><td style="text-align: right">0.500</td></tr>\n' +
-      "</tbody>\n</table>",
+    "<table>\n<thead>\n<tr>\n" +
+      '<th align="left">variant</th>\n<th align="right">pass</th>\n' +
+      "</tr>\n</thead>\n<tbody><tr>\n" +
+      '<td align="left">a|b</td>\n<td align="right">0.500</td>\n' +
+      "</tr>\n</tbody></table>\n",
   );
-  const notTable = tableBundle("# Results\n\nnothing yet");
-  assert.equal(notTable["text/html"], undefined);
+  const doc = tableBundle("# Results\n\nnothing yet\n\n| a |\n| --- |\n| 1 |");
+  assert.equal(
+    doc["text/html"],
+    "<h1>Results</h1>\n<p>nothing yet</p>\n" +
+      "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody><tr>\n<td>1</td>\n</tr>\n</tbody></table>\n",
+  );
   assert.throws(() => tableBundle({ rows: [] }), /expected columns or at least one row/);
 });
 
-Deno.test("markdownTableToHtml: escapes HTML in cells, keeps <br>, rejects non-tables", () => {
-  const html = markdownTableToHtml("| code |\n| --- |\n| <script>x</script><br>y \\| z |");
-  assert.ok(html!.includes("<td>&lt;script&gt;x&lt;/script&gt;<br>y | z</td>"));
-  assert.equal(markdownTableToHtml("| a |\n| b |"), null);
-  assert.equal(markdownTableToHtml("| a |"), null);
+Deno.test("markdownToHtml: escapes raw HTML in cells and text, keeps <br>", () => {
+  const html = markdownToHtml("| code |\n| --- |\n| <script>x</script><br>y \\| z |");
+  assert.ok(html.includes("<td>&lt;script&gt;x&lt;/script&gt;<br>y | z</td>"), html);
+  assert.equal(
+    markdownToHtml("<img src=x onerror=alert(1)>"),
+    "&lt;img src=x onerror=alert(1)&gt;",
+  );
 });
 
 Deno.test("htmlBundle: text fallback strips tags and decodes entities", () => {
