@@ -1,7 +1,8 @@
 /**
  * The ground floor of the kit: the shared record types and closed lists, data-file errors, the
  * one JSONL reader and appender, the one atomic write, the one closed-list check, and the git
- * info recorded next to results. It imports nothing else of the kit.
+ * info recorded next to results, and the interrupt watch of long jobs. It imports nothing else
+ * of the kit.
  *
  * @module
  */
@@ -24,6 +25,7 @@ export {
   toJsonl,
 } from "./jsonl.ts";
 export { atomicWrite, atomicWriteChunks, atomicWriteDir } from "./atomic_write.ts";
-export { type GitInfo, gitInfo } from "./git_info.ts";
+export { GIT_DIRTY_EXCLUDES, type GitInfo, gitInfo } from "./git_info.ts";
 export { type HeldLock, lockFolder, type LockHolder, tryLock } from "./file_lock.ts";
 export { JsonLinesProcess, type JsonLinesProcessOptions } from "./json_lines_process.ts";
+export { Interrupted, InterruptWatch } from "./interrupt.ts";

@@ -39,6 +39,11 @@ function _provenance(input: ResultsMarkdownInput): string {
   return `git ${commits.map((c) => `\`${c}\``).join(", ")}${dirty}${many}`;
 }
 
+/** What `table.md` says of a smoke run, whose numbers only show that the plumbing works. */
+const _SMOKE_NOTE =
+  "**Smoke preset:** a few steps on a few short tasks, to check the plumbing; the numbers are " +
+  "not results (often 0 everywhere). Run the `paper` preset for results.";
+
 function _value(m: MetricSpec, v: number | undefined): string {
   if (v === undefined) return "";
   return (v * (m.scale ?? 1)).toFixed(m.digits ?? 3);
@@ -116,6 +121,7 @@ export function resultsMarkdown(input: ResultsMarkdownInput): string {
     "",
     ...(input.description === "" ? [] : [input.description, ""]),
     ...(input.setting ? [input.setting, ""] : []),
+    ...(config.preset === "smoke" ? [_SMOKE_NOTE, ""] : []),
     `config \`${input.configHash}\` · ${_provenance(input)} · seeds ${config.seeds.join(", ")} · ` +
     `scale ${scale === "" ? "(none)" : scale}`,
     "",

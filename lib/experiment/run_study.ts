@@ -15,6 +15,7 @@ import {
   appendJsonl,
   atomicWrite,
   gitInfo,
+  InterruptWatch,
   type JsonlEntry,
   lockFolder,
   type PresetName,
@@ -260,6 +261,11 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
   });
 
   const resultsPath = join(runDir, RUN_FILES.results);
+  // Ctrl-C / Kernel > Interrupt stop the study at the next step: finished cells are on disk, the
+  // cell in progress resumes from its trainer's last checkpoint.
+  using interrupt = new InterruptWatch(`study ${study.name}`, {
+    resume: `finished cells are kept in ${resultsPath}; run it again to resume`,
+  });
   const metricsPath = join(runDir, RUN_FILES.metrics);
   const cells = config.variants.flatMap((variant) =>
     config.seeds.map((seed) => ({ variant, seed, key: cellKey(variant.id, seed) }))
@@ -292,6 +298,7 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
   const wallTimes: number[] = [];
   const interval = options.progressIntervalMs ?? 1000;
   for (const [i, c] of pending.entries()) {
+    interrupt.check();
     const base = { index: i + 1, count: pending.length, variant: c.variant.id, seed: c.seed };
     const cellStart = performance.now();
     const eta = (fraction: number | null) =>
@@ -324,6 +331,7 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
         await appendJsonl(metricsPath, [tagged]);
       },
       progress: (p) => {
+        interrupt.check();
         const now = performance.now();
         if (now - lastProgress < interval) return;
         lastProgress = now;

@@ -204,7 +204,10 @@ export interface CellContext<V extends Variant = Variant, S extends Scale = Scal
    * tagged with the cell. Records with a numeric `step` become training curves.
    */
   logMetrics(record: Readonly<Record<string, Json>>): Promise<void>;
-  /** Report progress inside the cell (throttled stderr line, ETA). */
+  /**
+   * Report progress inside the cell (throttled progress line, ETA). Call it between steps: it
+   * throws `Interrupted` (lib/core) once the user interrupted the study.
+   */
   progress(p: CellProgress): void;
 }
 

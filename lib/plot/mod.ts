@@ -44,4 +44,5 @@ export { maskHtml, pairMaskHtml } from "./mask_html.ts";
 export type { MaskHtmlOptions, MaskSide, PairMaskView } from "./mask_html.ts";
 export { titledSpec } from "./titled_spec.ts";
 export { displaySavedPlots, type DisplaySavedPlotsOptions } from "./display_saved_plots.ts";
+export { CellGuard, type SkipNote } from "./cell_guard.ts";
 export { pairMaskView } from "./pair_mask_view.ts";
