@@ -16,6 +16,7 @@ import type {
   Variant,
 } from "../lib/experiment/mod.ts";
 import { applyOverrides } from "../lib/experiment/mod.ts";
+import { METRIC_TITLES } from "../lib/loss/mod.ts";
 import { evalTargetLabel, runPreferenceCell } from "../lib/pipeline/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 import { PREFERENCE_BASE, PREFERENCE_PRESETS } from "./_defaults.ts";
@@ -172,6 +173,7 @@ export function preferenceStudy(spec: PreferenceStudySpec): PreferenceStudy {
     base,
     metrics: spec.metrics ?? [...PASS_METRICS, ...PAIR_METRICS],
     plots: spec.plots ?? [PASS_BAR],
+    curveTitles: METRIC_TITLES,
     setting: preferenceSetting,
     cell: preferenceCell(),
   };

@@ -24,6 +24,7 @@ const USAGE = `usage: deno task experiment <study> [--preset smoke|paper] [--key
   --runs-dir DIR       folder of the run folders (default runs)
   --run-id ID          run folder name (default <study>-<preset>-<config hash>)
   --quiet              no progress lines on stderr
+  --no-plot-titles     charts without titles in their .svg/.png (for figures set in a paper)
   --list               list the registered studies
   --unsafe-isolation MODE  unshare|rlimits: run untrusted code without bubblewrap (a banner warns)
   --help               this text
@@ -43,6 +44,7 @@ interface Args {
   readonly runId?: string;
   readonly variants?: readonly string[];
   readonly quiet: boolean;
+  readonly plotTitles: boolean;
   readonly list: boolean;
   readonly help: boolean;
 }
@@ -52,7 +54,7 @@ function parse(argv: readonly string[]): Args {
   const overrides: string[] = [];
   let preset = "smoke", runsDir: string | undefined, runId: string | undefined;
   let variants: string[] | undefined;
-  let quiet = false, list = false, help = false;
+  let quiet = false, list = false, help = false, plotTitles = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf("=");
@@ -68,6 +70,7 @@ function parse(argv: readonly string[]): Args {
     else if (name === "--run-id") runId = value();
     else if (name === "--variants") variants = value().split(",").map((v) => v.trim());
     else if (arg === "--quiet") quiet = true;
+    else if (arg === "--no-plot-titles") plotTitles = false;
     else if (arg === "--list") list = true;
     else if (arg === "--help" || arg === "-h") help = true;
     else if (arg.startsWith("--") && eq > 2) overrides.push(arg.slice(2));
@@ -86,6 +89,7 @@ function parse(argv: readonly string[]): Args {
     runId,
     variants,
     quiet,
+    plotTitles,
     list,
     help,
   };
@@ -121,6 +125,7 @@ if (import.meta.main) {
       runId: args.runId,
       variants: args.variants,
       quiet: args.quiet,
+      plotTitles: args.plotTitles,
     });
   } catch (e) {
     console.error(`experiment: ${(e as Error).message}`);

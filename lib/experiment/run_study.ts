@@ -143,6 +143,12 @@ export interface RunStudyOptions<V extends Variant, S extends Scale, B extends o
    */
   readonly writePlots?: boolean;
   /**
+   * Draw each chart's title into its `.svg` and `.png` (the `.vl.json` keeps it either way). Off
+   * for figures set in a paper, whose caption says what the title would.
+   * @default {true}
+   */
+  readonly plotTitles?: boolean;
+  /**
    * Repository whose commit is recorded with the run.
    * @default {the kit's own checkout (two folders above this file)}
    */
@@ -396,8 +402,13 @@ export async function runStudy<V extends Variant, S extends Scale, B extends obj
       plots: study.plots,
       summary,
       curves,
+      results,
+      curveTitles: study.curveTitles,
     });
-    for (const { name, spec } of specs) plots.push(await savePlot(runDir, name, spec));
+    const imageTitle = options.plotTitles ?? true;
+    for (const { name, spec } of specs) {
+      plots.push(await savePlot(runDir, name, spec, { imageTitle }));
+    }
   }
   emit({ kind: "done", runDir, ran: pending.length, skipped: cells.length - pending.length });
   await progress.flush();

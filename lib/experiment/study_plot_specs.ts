@@ -8,7 +8,7 @@ import { barWithCi, type CurveRow, sweepChart, trainingCurves } from "../plot/mo
 import type { VegaLiteSpec } from "../plot/mod.ts";
 import type { Json } from "./overrides.ts";
 import type { SummaryRow } from "./summarize_results.ts";
-import type { MetricSpec, MetricsRecord, StudyPlot, Variant } from "./types.ts";
+import type { MetricSpec, MetricsRecord, ResultRecord, StudyPlot, Variant } from "./types.ts";
 
 /** A chart to write: `name` is the file stem of `name.vl.json`, `.svg` and `.png`. */
 export interface NamedSpec {
@@ -28,6 +28,16 @@ export interface StudyPlotSpecsInput {
    * @default []
    */
   readonly curves?: readonly MetricsRecord[];
+  /**
+   * Results of the cells; each bar shows its seeds' values as dots.
+   * @default []
+   */
+  readonly results?: readonly ResultRecord[];
+  /**
+   * Panel titles of the training curves by logged metric name (the study's `curveTitles`).
+   * @default {the metric names}
+   */
+  readonly curveTitles?: Readonly<Record<string, string>>;
 }
 
 function _stem(text: string): string {
@@ -38,8 +48,8 @@ const _TAGS = new Set(["taskId", "variant", "seed", "step"]);
 
 /**
  * Curve rows from `metrics.jsonl` records: every numeric field other than `step` of a record with
- * a numeric `step` is a metric, averaged over seeds at each (variant, step); series are variant
- * labels.
+ * a numeric `step` is a metric, averaged over seeds at each (variant, step), with the seeds'
+ * lowest and highest value as `low`/`high`; series are variant labels.
  *
  * @example
  * ```ts
@@ -47,7 +57,7 @@ const _TAGS = new Set(["taskId", "variant", "seed", "step"]);
  * import { curveRows } from "./study_plot_specs.ts";
  * const rec = (seed: number, loss: number) => ({ taskId: `a/${seed}`, variant: "a", seed, step: 1, loss });
  * assert.deepEqual(curveRows([{ id: "a", label: "A" }], [rec(0, 1), rec(1, 2)]), [
- *   { series: "A", metric: "loss", step: 1, value: 1.5 },
+ *   { series: "A", metric: "loss", step: 1, value: 1.5, low: 1, high: 2 },
  * ]);
  * ```
  */
@@ -56,7 +66,10 @@ export function curveRows(
   records: readonly MetricsRecord[],
 ): CurveRow[] {
   const labels = new Map(variants.map((v) => [v.id, v.label]));
-  const sums = new Map<string, { row: Omit<CurveRow, "value">; sum: number; n: number }>();
+  const sums = new Map<
+    string,
+    { row: Omit<CurveRow, "value">; sum: number; n: number; low: number; high: number }
+  >();
   for (const r of records) {
     const step = r.step as Json;
     if (typeof step !== "number" || !Number.isFinite(step)) continue;
@@ -64,13 +77,21 @@ export function curveRows(
       if (_TAGS.has(metric) || typeof value !== "number" || !Number.isFinite(value)) continue;
       const series = labels.get(r.variant) ?? r.variant;
       const key = JSON.stringify([series, metric, step]);
-      const acc = sums.get(key) ?? { row: { series, metric, step }, sum: 0, n: 0 };
+      const acc = sums.get(key) ??
+        { row: { series, metric, step }, sum: 0, n: 0, low: Infinity, high: -Infinity };
       acc.sum += value;
       acc.n++;
+      acc.low = Math.min(acc.low, value);
+      acc.high = Math.max(acc.high, value);
       sums.set(key, acc);
     }
   }
-  return [...sums.values()].map(({ row, sum, n }) => ({ ...row, value: sum / n }));
+  return [...sums.values()].map(({ row, sum, n, low, high }) => ({
+    ...row,
+    value: sum / n,
+    low,
+    high,
+  }));
 }
 
 /**
@@ -105,17 +126,23 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
       const s = row.metrics[m.key];
       return { mean: s.mean * k, ciLow: s.ciLow * k, ciHigh: s.ciHigh * k };
     };
+    const seeds = (row: SummaryRow) =>
+      (input.results ?? []).filter((r) => r.variant === row.variant)
+        .map((r) => r.metrics[m.key] * k).filter(Number.isFinite);
     switch (plot.kind) {
       case "bar":
         out.push({
           name: `bar_${_stem(m.key)}`,
-          spec: barWithCi(done.map((row) => ({ variant: row.label, ...stat(row) })), {
-            title: plot.title ?? title,
-            yTitle: title,
-            // A bounded metric (a rate) gets its full axis, its whiskers clipped to it.
-            yDomain: plot.yDomain ?? m.range,
-            xLabelAngle: done.some((row) => row.label.length > 8) ? -30 : 0, // 13 px labels collide past ~8 characters
-          }),
+          spec: barWithCi(
+            done.map((row) => ({ variant: row.label, ...stat(row), seeds: seeds(row) })),
+            {
+              title: plot.title ?? title,
+              yTitle: title,
+              // A bounded metric (a rate) gets its full axis, its whiskers clipped to it.
+              yDomain: plot.yDomain ?? m.range,
+              xLabelAngle: done.some((row) => row.label.length > 8) ? -30 : 0, // 13 px labels collide past ~8 characters
+            },
+          ),
         });
         break;
       case "sweep": {
@@ -154,7 +181,8 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
     out.push({
       name: "training_curves",
       spec: trainingCurves(curves, {
-        title: `${input.study}: training (mean over seeds)`,
+        title: `${input.study}: training (mean over seeds; band: their range)`,
+        metricTitles: input.curveTitles,
         // about a fifteenth of the run, odd so the window is centred; 1 (raw) for short runs
         smoothing: 2 * Math.floor(Math.max(...curves.map((c) => c.step)) / 30) + 1,
       }),

@@ -138,6 +138,12 @@ export interface Study<
   /** Charts written next to `table.md`. */
   readonly plots: readonly StudyPlot[];
   /**
+   * Panel titles of the training curves by logged metric name (lib/loss's `METRIC_TITLES`
+   * for the preference studies).
+   * @default {the metric names}
+   */
+  readonly curveTitles?: Readonly<Record<string, string>>;
+  /**
    * One line on what the numbers are measured on (a preference study's evaluation target),
    * shown under the title of `table.md`.
    * @default {undefined: no such line}

@@ -35,6 +35,18 @@ export const METRIC_NAMES = [
 /** One of {@link METRIC_NAMES}. */
 export type MetricName = typeof METRIC_NAMES[number];
 
+/** A reader's name for each metric, for chart panels (the TRL names stay in the files). */
+export const METRIC_TITLES: Readonly<Record<MetricName, string>> = {
+  "loss": "Loss",
+  "nll": "NLL of y+",
+  "rewards/chosen": "Reward of y+",
+  "rewards/rejected": "Reward of y\u2212",
+  "rewards/margins": "Reward margin",
+  "rewards/accuracies": "Reward accuracy",
+  "logps/chosen": "log p(y+)",
+  "logps/rejected": "log p(y\u2212)",
+};
+
 /** What every loss returns: the scalar to minimise and its metrics (batch means). */
 export interface LossResult {
   /** Scalar loss to differentiate. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { PAPER_CONFIG, VEGA_LITE_SCHEMA } from "./theme.ts";
-import type { ChartOptions, VegaLiteSpec } from "./types.ts";
+import type { ChartOptions, LayerSpecOf, VegaLiteSpec } from "./types.ts";
 import { _checkFinite } from "./_check_rows.ts";
 
 /** One bar: a variant's mean with its CI, optionally inside a group (benchmark, dataset). */
@@ -15,6 +15,8 @@ export interface BarRow {
   readonly ciHigh: number;
   /** Bars with the same group stand side by side; groups run along the x axis. */
   readonly group?: string;
+  /** The per-seed values behind the mean, drawn as dots over the bar. */
+  readonly seeds?: readonly number[];
 }
 
 /** Options of {@link barWithCi}. */
@@ -56,7 +58,8 @@ function _clipped(r: BarRow, domain: readonly [number, number] | undefined): Bar
  * {@link import("../stats/summarize.ts").summarize}). With `group` set on the rows, the x
  * axis shows groups and the variants of a group stand side by side, coloured by variant.
  *
- * Rows with a `NaN` CI (a single seed) show the bar without a whisker.
+ * Rows with a `NaN` CI (a single seed) show the bar without a whisker. Rows with `seeds` also
+ * show each seed's value as a dot.
  *
  * @example
  * ```ts
@@ -136,6 +139,41 @@ export function barWithCi(rows: readonly BarRow[], options: BarWithCiOptions): V
           y2: { field: "ciHigh" },
         },
       },
+      ..._seedDots(rows, xField, grouped, variants),
     ],
   };
+}
+
+/** A layer of one dot per seed value, over its bar (none when no row has seeds). */
+function _seedDots(
+  rows: readonly BarRow[],
+  xField: "group" | "variant",
+  grouped: boolean,
+  variants: readonly string[],
+): LayerSpecOf[] {
+  const dots = rows.flatMap((r, i) =>
+    (r.seeds ?? []).map((value, j) => {
+      if (!Number.isFinite(value)) {
+        throw new RangeError(
+          `barWithCi: expected finite seed values, row ${i} seeds[${j}] is ${value}`,
+        );
+      }
+      return { variant: r.variant, group: r.group, value };
+    })
+  );
+  if (dots.length === 0) return [];
+  return [{
+    data: { values: dots },
+    mark: { type: "point", filled: true, size: 30, color: "#111", opacity: 0.75 },
+    encoding: {
+      x: { field: xField, type: "nominal", sort: null },
+      ...(grouped ? { xOffset: { field: "variant", type: "nominal", sort: [...variants] } } : {}),
+      y: { field: "value", type: "quantitative" },
+      tooltip: [{ field: "variant", type: "nominal" }, {
+        field: "value",
+        type: "quantitative",
+        format: ".4f",
+      }],
+    },
+  }];
 }

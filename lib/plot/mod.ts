@@ -24,7 +24,7 @@ export { toSvg } from "./to_svg.ts";
 export { toPng } from "./to_png.ts";
 export type { ToPngOptions } from "./to_png.ts";
 export { savePlot } from "./save_plot.ts";
-export type { SavedPlot } from "./save_plot.ts";
+export type { SavedPlot, SavePlotOptions } from "./save_plot.ts";
 export { chartBundle, htmlBundle, tableBundle, VEGA_LITE_MIME } from "./mime_bundles.ts";
 export type { ChartImages } from "./mime_bundles.ts";
 export type { MimeBundle, RowsTable } from "./mime_bundles.ts";

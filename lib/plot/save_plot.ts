@@ -9,6 +9,21 @@ import { toPng, type ToPngOptions } from "./to_png.ts";
 import { toSvg } from "./to_svg.ts";
 import type { VegaLiteSpec } from "./types.ts";
 
+/** Options of {@link savePlot}. */
+export interface SavePlotOptions extends ToPngOptions {
+  /**
+   * Draw the spec's title into the `.svg` and `.png` (the `.vl.json` keeps it either way).
+   * @default {true}
+   */
+  readonly imageTitle?: boolean;
+}
+
+/** The spec without its top-level title. */
+function _untitled(spec: VegaLiteSpec): VegaLiteSpec {
+  const { title: _title, ...rest } = spec as VegaLiteSpec & { title?: unknown };
+  return rest as VegaLiteSpec;
+}
+
 /** Paths written by {@link savePlot}. */
 export interface SavedPlot {
   readonly spec: string;
@@ -33,7 +48,7 @@ export async function savePlot(
   dir: string,
   name: string,
   spec: VegaLiteSpec,
-  options: ToPngOptions = {},
+  options: SavePlotOptions = {},
 ): Promise<SavedPlot> {
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(name)) {
     throw new RangeError(
@@ -42,8 +57,9 @@ export async function savePlot(
       }`,
     );
   }
-  const svg = await toSvg(spec);
-  const png = await toPng(svg, options);
+  const { imageTitle = true, ...pngOptions } = options;
+  const svg = await toSvg(imageTitle ? spec : _untitled(spec));
+  const png = await toPng(svg, pngOptions);
   await mkdir(dir, { recursive: true });
   const paths: SavedPlot = {
     spec: join(dir, `${name}.vl.json`),

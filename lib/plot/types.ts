@@ -26,3 +26,6 @@ export interface ChartOptions {
 
 /** Scale type of a quantitative axis. */
 export type AxisScale = "linear" | "log";
+
+/** One layer of a layered spec, for builders that make layers in helpers. */
+export type LayerSpecOf = Extract<VegaLiteSpec, { layer: unknown }>["layer"][number];

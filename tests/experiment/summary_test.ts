@@ -13,7 +13,7 @@ Deno.test("summarizeResults: per-variant mean and Student-t CI, empty until a se
   assert.deepEqual(rows[1], { variant: "b", label: "B", n: 0, metrics: {} });
 });
 
-Deno.test("curveRows averages a step's metrics over seeds, per variant label", () => {
+Deno.test("curveRows averages a step's metrics over seeds, with their range, per variant label", () => {
   const rec = (variant: string, seed: number, step: number, loss: number) => ({
     taskId: `${variant}/${seed}`,
     variant,
@@ -30,9 +30,9 @@ Deno.test("curveRows averages a step's metrics over seeds, per variant label", (
       rec("a", 0, 1, 0.5),
     ]),
     [
-      { series: "A", metric: "loss", step: 0, value: 2 },
-      { series: "B", metric: "loss", step: 0, value: 5 },
-      { series: "A", metric: "loss", step: 1, value: 0.5 },
+      { series: "A", metric: "loss", step: 0, value: 2, low: 1, high: 3 },
+      { series: "B", metric: "loss", step: 0, value: 5, low: 5, high: 5 },
+      { series: "A", metric: "loss", step: 1, value: 0.5, low: 0.5, high: 0.5 },
     ],
   );
   assert.deepEqual(curveRows(variants, [{ taskId: "a/0", variant: "a", seed: 0, acc: 1 }]), []);
@@ -52,7 +52,44 @@ Deno.test("studyPlotSpecs scales metrics like the table and skips variants witho
   });
   assert.equal(specs[0].name, "bar_rewards_margins");
   const data = (specs[0].spec as { data: { values: unknown[] } }).data.values;
-  assert.deepEqual(data, [{ variant: "A", mean: 25, ciLow: -25, ciHigh: 75 }]);
+  assert.deepEqual(data, [{ variant: "A", mean: 25, ciLow: -25, ciHigh: 75, seeds: [] }]);
+});
+
+Deno.test("studyPlotSpecs: each bar's seeds as dots (scaled), curve panels with readable titles", () => {
+  const s = { n: 2, mean: 0.25, std: 0.1, halfWidth: 0.5, ciLow: 0, ciHigh: 0.75 };
+  const result = (seed: number, acc: number) => ({
+    schema: "experiment.result/v1" as const,
+    taskId: `a/${seed}`,
+    study: "s",
+    variant: "a",
+    seed,
+    metrics: { acc },
+    configHash: "h",
+    gitCommit: "c",
+    gitDirty: false,
+    wallMs: 1,
+    finishedAt: "",
+  });
+  const [bar, curves] = studyPlotSpecs({
+    study: "s",
+    variants,
+    metrics: [{ key: "acc", scale: 100 }],
+    plots: [{ kind: "bar", metric: "acc" }],
+    summary: [{ variant: "a", label: "A", n: 2, metrics: { acc: s } }],
+    results: [result(0, 0.2), result(1, 0.3)],
+    curves: [{ taskId: "a/0", variant: "a", seed: 0, step: 1, "rewards/margins": 0.1 }],
+    curveTitles: { "rewards/margins": "Reward margin" },
+  }) as unknown as [
+    { spec: { layer: { data?: { values: unknown[] }; mark: { type: string } }[] } },
+    { spec: { facet: { sort: string[] }; data: { values: { panel: string }[] } } },
+  ];
+  const dots = bar.spec.layer.find((l) => l.mark.type === "point");
+  assert.deepEqual(dots?.data?.values, [
+    { variant: "A", group: undefined, value: 20 },
+    { variant: "A", group: undefined, value: 30 },
+  ]);
+  assert.deepEqual(curves.spec.facet.sort, ["Reward margin"]);
+  assert.equal(curves.spec.data.values[0].panel, "Reward margin");
 });
 
 Deno.test("studyPlotSpecs: a bounded metric's bars get its axis, whiskers clipped to the range", () => {
@@ -68,6 +105,6 @@ Deno.test("studyPlotSpecs: a bounded metric's bars get its axis, whiskers clippe
     data: { values: unknown[] };
     layer: { encoding: { y: { scale?: { domain?: number[] } } } }[];
   };
-  assert.deepEqual(spec.data.values, [{ variant: "A", mean: 25, ciLow: 0, ciHigh: 75 }]);
+  assert.deepEqual(spec.data.values, [{ variant: "A", mean: 25, ciLow: 0, ciHigh: 75, seeds: [] }]);
   assert.deepEqual(spec.layer[0].encoding.y.scale?.domain, [0, 100]);
 });

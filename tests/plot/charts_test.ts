@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { _integerTicks } from "../../lib/plot/training_curves.ts";
 import { compile } from "vega-lite";
 import { passRateByIteration, sweepChart, trainingCurves } from "../../lib/plot/mod.ts";
 
@@ -46,8 +47,28 @@ Deno.test("trainingCurves: one panel per metric in first-seen order, independent
   assert.equal(spec.resolve.scale.y, "independent");
   assert.equal(spec.spec.encoding.x.field, "step");
   assert.equal(spec.spec.layer[0].encoding.y.field, "value");
-  assert.equal(spec.spec.width, 240);
+  assert.equal(spec.spec.width, 170);
+  assert.deepEqual(spec.spec.encoding.x.axis.values, [0, 2, 4, 6, 8, 10]);
+  assert.equal(spec.spec.layer.length, 1, "no band without low/high");
   compile(spec);
+  const banded: Json = trainingCurves(
+    rows.map((r) => ({ ...r, low: r.value - 0.1, high: r.value })),
+    {
+      title: "Training",
+      metricTitles: { loss: "Loss" },
+    },
+  );
+  assert.deepEqual(banded.facet.sort, ["Loss", "rewards/margins"]);
+  assert.equal(banded.spec.layer[0].mark.type, "area");
+  assert.equal(banded.spec.layer[0].encoding.y2.field, "high");
+  compile(banded);
+});
+
+Deno.test("_integerTicks: whole steps, at most six, spaced 1, 2 or 5 times a power of ten", () => {
+  assert.deepEqual(_integerTicks(1, 3), [1, 2, 3]);
+  assert.deepEqual(_integerTicks(0, 10), [0, 2, 4, 6, 8, 10]);
+  assert.deepEqual(_integerTicks(1, 800), [200, 400, 600, 800]);
+  assert.deepEqual(_integerTicks(5, 5), [5]);
 });
 
 Deno.test("passRateByIteration: percent axis on [0, 1], labels only for one series", () => {

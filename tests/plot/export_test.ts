@@ -67,6 +67,12 @@ Deno.test("savePlot: writes name.vl.json, name.svg, name.png", async () => {
     assert.deepEqual(JSON.parse(await readFile(paths.spec, "utf8")), SPEC);
     assert.ok((await readFile(paths.svg, "utf8")).includes(">pass@1</text>"));
     assert.ok((await stat(paths.png)).size > TEXT_PNG_MIN_BYTES / 4); // scale 1: ~1/4 the pixels
+    assert.ok((await readFile(paths.svg, "utf8")).includes(">Pass@1 on MiniFlow</text>"));
+    // For a paper's figure: no title in the images, the spec keeps it.
+    const bare = await savePlot(out, "bare", SPEC, { scale: 1, imageTitle: false });
+    assert.ok(!(await readFile(bare.svg, "utf8")).includes("Pass@1 on MiniFlow"));
+    assert.ok((await readFile(bare.svg, "utf8")).includes(">pass@1</text>"));
+    assert.deepEqual(JSON.parse(await readFile(bare.spec, "utf8")), SPEC);
     await assert.rejects(
       () => savePlot(out, "../escape", SPEC),
       /file stem .*found "\.\.\/escape"/,
