@@ -55,6 +55,16 @@ export const PREREQS: readonly Prereq[] = [
       _sharedLibrary("libvulkan.so.1"),
   },
   {
+    name: "Debian Chromium (/usr/bin/chromium, the browser test)",
+    packages: ["chromium"],
+    present: () => existsSync("/usr/bin/chromium"),
+  },
+  {
+    name: "classic Jupyter Notebook 6.4 (/usr/bin/jupyter-notebook, the browser test)",
+    packages: ["jupyter-notebook"],
+    present: () => existsSync("/usr/bin/jupyter-notebook"),
+  },
+  {
     name: "OpenBLAS (the wasm backend's native matmuls, lib/_native_blas.ts)",
     packages: ["libopenblas0"],
     present: () => _sharedLibrary("libopenblas.so.0"),
@@ -75,6 +85,11 @@ function _sharedLibrary(name: string): boolean {
 /** bubblewrap, which untrusted code runs under (the demo installs it as root, or fails naming it). */
 export const BUBBLEWRAP: readonly Prereq[] = PREREQS.filter((p) =>
   p.packages.includes("bubblewrap")
+);
+
+/** What the browser test needs beyond JupyterLab's environment: Chromium, the classic Notebook. */
+export const BROWSER_TEST: readonly Prereq[] = PREREQS.filter((p) =>
+  p.packages.includes("chromium") || p.packages.includes("jupyter-notebook")
 );
 
 /** Result of a prerequisite check. */

@@ -4,17 +4,9 @@
  *
  * @module
  */
-import { fileURLToPath as fromFileUrl } from "node:url";
-
-let _python: Promise<string> | undefined;
+import { pythonEnv } from "../python_env/mod.ts";
 
 /** The peer environment's python (the environment is built, or found cached, once). */
 export function peerPython(): Promise<string> {
-  _python ??= (async () => {
-    const script = fromFileUrl(new URL("../../tools/python_env.sh", import.meta.url));
-    const out = await new Deno.Command("bash", { args: [script], stderr: "inherit" }).output();
-    if (!out.success) throw new Error(`tools/python_env.sh failed (exit ${out.code})`);
-    return new TextDecoder().decode(out.stdout).trim();
-  })();
-  return _python;
+  return pythonEnv("requirements-peer.txt");
 }

@@ -1,0 +1,141 @@
+/**
+ * Drives one notebook in a front end as a user would: open it, wait for the kernel, Run All from
+ * the menu, watch the outputs while it runs, and read back what the page shows.
+ *
+ * @module
+ */
+import type { Page } from "playwright-core";
+import type { FrontEnd } from "./jupyter_server.ts";
+
+/** Where each front end keeps what the tests read. */
+interface _Selectors {
+  /** The kernel is started and idle. */
+  readonly idle: string;
+  /** Input prompts of code cells (`[3]:`, `[*]:`, `[ ]:`). */
+  readonly prompt: string;
+  /** One output of a cell. */
+  readonly output: string;
+  /** An error output (an uncaught exception or stderr). */
+  readonly error: string;
+  /** A chart drawn as an image: Vega's canvas or SVG, or the PNG/SVG rendering. */
+  readonly chart: string;
+  /** The element that scrolls the notebook. */
+  readonly scroller: string;
+  /** Menu clicks of Run All. */
+  readonly runAll: readonly string[];
+}
+
+const _SELECTORS: Readonly<Record<FrontEnd, _Selectors>> = {
+  lab: {
+    idle: '.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]',
+    prompt: ".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt",
+    output: ".jp-NotebookPanel .jp-OutputArea-output",
+    error:
+      '.jp-NotebookPanel .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]',
+    chart: ".jp-NotebookPanel .jp-RenderedVegaCommon5 canvas, " +
+      ".jp-NotebookPanel .jp-RenderedVegaCommon5 svg, .jp-NotebookPanel .jp-RenderedImage img, " +
+      ".jp-NotebookPanel .jp-RenderedSVG svg",
+    scroller: ".jp-NotebookPanel .jp-WindowedPanel-outer",
+    runAll: ['.lm-MenuBar-itemLabel:text-is("Run")', '.lm-Menu-itemLabel:text-is("Run All Cells")'],
+  },
+  classic: {
+    idle: "#kernel_indicator_icon.kernel_idle_icon",
+    prompt: ".code_cell .input_prompt",
+    output: ".output_area",
+    error: ".output_area .output_error, .output_area .output_stderr",
+    chart: ".output_area .output_png img, .output_area .output_svg svg",
+    scroller: "#site",
+    runAll: ["#celllink", "#run_all_cells"],
+  },
+};
+
+/** What the page shows after a run. */
+export interface NotebookView {
+  /** Text of each error output. */
+  readonly errors: readonly string[];
+  /** Charts drawn as canvas, SVG or image elements. */
+  readonly charts: number;
+  /** Text of every output. */
+  readonly outputs: readonly string[];
+}
+
+/** A notebook open in a page. */
+export class NotebookPage {
+  readonly #page: Page;
+  readonly #s: _Selectors;
+
+  private constructor(page: Page, frontEnd: FrontEnd) {
+    this.#page = page;
+    this.#s = _SELECTORS[frontEnd];
+  }
+
+  /** Opens `url` and waits until the notebook's kernel is idle. */
+  static async open(page: Page, frontEnd: FrontEnd, url: string): Promise<NotebookPage> {
+    const nb = new NotebookPage(page, frontEnd);
+    await page.goto(url);
+    await page.waitForSelector(nb.#s.idle, { timeout: 120_000 });
+    return nb;
+  }
+
+  /**
+   * Clicks Run All and polls every `pollMs` until every code cell has run (no `[*]`, no
+   * `[ ]`), passing each poll's output texts to `onPoll`. Fails after `timeoutMs`.
+   */
+  async runAll(
+    options: { timeoutMs: number; pollMs?: number; onPoll?: (texts: string[]) => void },
+  ): Promise<void> {
+    await this.#clickRunAll();
+    const deadline = Date.now() + options.timeoutMs;
+    for (;;) {
+      const prompts = await this.#page.locator(this.#s.prompt).allInnerTexts();
+      options.onPoll?.(await this.#page.locator(this.#s.output).allInnerTexts());
+      const done = prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p));
+      if (done) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `notebook still running after ${options.timeoutMs} ms: ${prompts.join(" ")}`,
+        );
+      }
+      await this.#page.waitForTimeout(options.pollMs ?? 250);
+    }
+    await this.#page.waitForSelector(this.#s.idle, { timeout: 30_000 });
+    await this.#page.waitForTimeout(1000); // the last outputs render
+  }
+
+  /**
+   * Clicks through the menu to Run All, and again (once) when no cell started within 20 s: on
+   * a cold start the first click can land before the menu is wired to the notebook.
+   */
+  async #clickRunAll(): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (const item of this.#s.runAll) await this.#page.click(item);
+      for (let i = 0; i < 80; i++) {
+        const prompts = await this.#page.locator(this.#s.prompt).allInnerTexts();
+        if (prompts.some((p) => /\[(\*|\d+)\]/.test(p))) return;
+        await this.#page.waitForTimeout(250);
+      }
+    }
+    throw new Error("Run All started no cell (clicked twice)");
+  }
+
+  /** What the notebook shows now. */
+  async view(): Promise<NotebookView> {
+    return {
+      errors: await this.#page.locator(this.#s.error).allInnerTexts(),
+      charts: await this.#page.locator(this.#s.chart).count(),
+      outputs: await this.#page.locator(this.#s.output).allInnerTexts(),
+    };
+  }
+
+  /** A screenshot of the whole notebook: the viewport is made as tall as its content first. */
+  async screenshot(path: string): Promise<void> {
+    const height = await this.#page.locator(this.#s.scroller).evaluate((el) => {
+      el.scrollTop = 0;
+      return el.scrollHeight;
+    });
+    const width = this.#page.viewportSize()?.width ?? 1280;
+    await this.#page.setViewportSize({ width, height: Math.min(16_000, height + 200) });
+    await this.#page.waitForTimeout(500);
+    await this.#page.screenshot({ path, fullPage: true });
+  }
+}
