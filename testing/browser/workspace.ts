@@ -32,8 +32,8 @@ export interface Workspace {
   readonly env: Readonly<Record<string, string>>;
 }
 
-async function _copy(root: string, nb: WorkspaceNotebook): Promise<void> {
-  const from = join(KIT_ROOT, "notebooks", `${nb.from}.ipynb`);
+async function _copy(kit: string, root: string, nb: WorkspaceNotebook): Promise<void> {
+  const from = join(kit, "notebooks", `${nb.from}.ipynb`);
   const to = join(root, "notebooks", `${nb.name}.ipynb`);
   if (nb.replace === undefined) return await copyFile(from, to);
   let text = await Deno.readTextFile(from);
@@ -46,21 +46,25 @@ async function _copy(root: string, nb: WorkspaceNotebook): Promise<void> {
 }
 
 /**
- * Makes the workspace in a new temp folder. Kernels get `KIT_RUNS_DIR` (its `runs/`) and
- * `KIT_CHECKPOINT` (the kit's committed base model).
+ * Makes the workspace in a new temp folder, from the kit checkout `kit` (another checkout of the
+ * kit, such as an older commit's worktree, for before/after screenshots). Kernels get
+ * `KIT_RUNS_DIR` (its `runs/`) and `KIT_CHECKPOINT` (the checkout's committed base model).
  */
-export async function makeWorkspace(notebooks: readonly WorkspaceNotebook[]): Promise<Workspace> {
+export async function makeWorkspace(
+  notebooks: readonly WorkspaceNotebook[],
+  kit: string = KIT_ROOT,
+): Promise<Workspace> {
   const root = await Deno.makeTempDir({ prefix: "kit-browser-" });
   await mkdir(join(root, "notebooks"));
-  for (const name of _LINKED) await symlink(join(KIT_ROOT, name), join(root, name));
-  for (const nb of notebooks) await _copy(root, nb);
+  for (const name of _LINKED) await symlink(join(kit, name), join(root, name));
+  for (const nb of notebooks) await _copy(kit, root, nb);
   const runsDir = join(root, "runs");
   return {
     root,
     runsDir,
     env: {
       KIT_RUNS_DIR: runsDir,
-      KIT_CHECKPOINT: join(KIT_ROOT, "data", "checkpoints", "base"),
+      KIT_CHECKPOINT: join(kit, "data", "checkpoints", "base"),
       NO_COLOR: "1",
     },
   };

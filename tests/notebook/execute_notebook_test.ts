@@ -59,7 +59,7 @@ Deno.test("executeNotebook: the self-test notebook imports lib/ and shows a tabl
     assert.equal(charts[0].mime, "application/vnd.vegalite.v5+json");
     assert.equal(charts[0].spec.title, "Self-test pass@1");
     const html = r.outputs.find((o) => o.cellIndex === 5)?.data["text/html"] as string;
-    assert.ok(html.includes("pair &lt;demo&gt;") && html.includes('title="token 2">-1</span>'));
+    assert.ok(html.includes("pair &lt;demo&gt;") && html.includes('<del title="token 2">-1</del>'));
   });
 });
 
