@@ -3,7 +3,8 @@
  * little-endian unsigned header length `N`, `N` bytes of UTF-8 JSON
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {string: string}}`
  * (padded with spaces to a multiple of 8), then the raw little-endian tensor bytes, with offsets
- * relative to the end of the header. The kit stores `F32` only.
+ * relative to the end of the header. The kit stores `F32` only; it reads `F32`, `F16` and `BF16`
+ * (Hugging Face checkpoints) into float32.
  *
  * @module
  */
@@ -14,12 +15,47 @@ export interface F32Tensor {
   readonly data: Float32Array;
 }
 
-/** A tensor as read from a file: the dtype is kept so callers can reject non-F32 entries. */
+/** A tensor as read from a file: the dtype is kept so callers can reject unexpected entries. */
 export interface SafetensorsEntry {
   readonly dtype: string;
   readonly shape: readonly number[];
-  /** Values for `F32` entries; `null` for other dtypes (not decoded). */
+  /** Values as float32 for `F32`, `F16` and `BF16` entries; `null` for other dtypes. */
   readonly data: Float32Array | null;
+}
+
+/** The dtypes {@link decodeSafetensors} reads into float32. */
+export const FLOAT_DTYPES = ["F32", "F16", "BF16"] as const;
+
+/** IEEE half → float32 (subnormals, infinities and NaN included). */
+function _halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** The float32 values of `size` little-endian elements of `dtype` at `bytes[0..]`. */
+function _floats(dtype: string, bytes: Uint8Array, size: number): Float32Array | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(size);
+  switch (dtype) {
+    case "F32":
+      for (let i = 0; i < size; i++) out[i] = view.getFloat32(4 * i, true);
+      return out;
+    case "F16":
+      for (let i = 0; i < size; i++) out[i] = _halfToFloat(view.getUint16(2 * i, true));
+      return out;
+    case "BF16": {
+      // bfloat16 is the top half of a float32: shift it back into place.
+      const bits = new Uint32Array(out.buffer);
+      for (let i = 0; i < size; i++) bits[i] = view.getUint16(2 * i, true) << 16;
+      return out;
+    }
+    default:
+      return null;
+  }
 }
 
 /** Decoded file: tensors in header order plus the optional string metadata. */
@@ -136,11 +172,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): Safete
       );
     }
     spans.push([begin, end, name]);
-    let data: Float32Array | null = null;
-    if (e.dtype === "F32") {
-      data = new Float32Array(size);
-      for (let i = 0; i < size; i++) data[i] = view.getFloat32(dataStart + begin + 4 * i, true);
-    }
+    const data = _floats(e.dtype, bytes.subarray(dataStart + begin, dataStart + end), size);
     tensors.set(name, { dtype: e.dtype, shape: shape as number[], data });
   }
   spans.sort((a, b) => a[0] - b[0]);

@@ -1,0 +1,23 @@
+/**
+ * Hugging Face model folders in the kit (DESIGN §7): `config.json`, safetensors weights (one
+ * file or shards, F32/F16/BF16 read into float32), and the Qwen2 and Llama forward passes with a
+ * key/value cache. Errors name the file, the field and the value.
+ *
+ * @module
+ */
+export {
+  HF_FAMILIES,
+  type HfConfig,
+  type HfFamily,
+  ModelFileError,
+  parseHfConfig,
+} from "./config.ts";
+export {
+  checkHfWeights,
+  expectedWeights,
+  type HfWeights,
+  readHfWeights,
+  WEIGHT_FILES,
+} from "./weights.ts";
+export { disposeHfKvCache, HfCausalLM, type HfKvCache, ropeTables } from "./model.ts";
+export { loadHfModel, readHfConfig } from "./load_model.ts";

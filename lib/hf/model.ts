@@ -1,0 +1,240 @@
+/**
+ * The forward pass of the Qwen2 and Llama families in tfjs, as transformers computes it:
+ * token embeddings; per layer RMSNorm, attention with rotary position embeddings (rotate-half
+ * convention, optional linear scaling) and grouped-query key/value heads, a residual, RMSNorm,
+ * a SwiGLU MLP and a residual; a final RMSNorm and the LM head (tied to the embeddings or not).
+ * A key/value cache makes generation one position per step.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { HfConfig } from "./config.ts";
+import type { HfWeights } from "./weights.ts";
+import { expectedWeights } from "./weights.ts";
+
+/** Keys and values of every layer so far: `[B, kvHeads, S, headDim]` each. */
+export interface HfKvCache {
+  readonly keys: readonly tf.Tensor4D[];
+  readonly values: readonly tf.Tensor4D[];
+  /** Positions already in the cache (`S`). */
+  readonly length: number;
+}
+
+/** Frees a cache's tensors. */
+export function disposeHfKvCache(cache: HfKvCache): void {
+  for (const t of [...cache.keys, ...cache.values]) t.dispose();
+}
+
+/**
+ * cos and sin of the rotary angles for positions `start … start + length - 1`, `[length, headDim]`
+ * each, rounded through float32 at each step as transformers computes them (inverse frequencies
+ * `1 / theta^(2i / d)`, divided by the linear factor, times the position).
+ */
+export function ropeTables(
+  c: HfConfig,
+  start: number,
+  length: number,
+): [Float32Array, Float32Array] {
+  const half = c.headDim / 2;
+  const inv = new Float32Array(half);
+  for (let i = 0; i < half; i++) {
+    const exponent = Math.fround((2 * i) / c.headDim);
+    inv[i] = Math.fround(
+      Math.fround(1 / Math.fround(c.ropeTheta ** exponent)) / c.ropeLinearFactor,
+    );
+  }
+  const cos = new Float32Array(length * c.headDim);
+  const sin = new Float32Array(length * c.headDim);
+  for (let t = 0; t < length; t++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround((start + t) * inv[i]);
+      for (const j of [i, i + half]) {
+        cos[t * c.headDim + j] = Math.cos(angle);
+        sin[t * c.headDim + j] = Math.sin(angle);
+      }
+    }
+  }
+  return [cos, sin];
+}
+
+/** A loaded model: its config and weights as tfjs tensors. */
+export class HfCausalLM {
+  readonly config: HfConfig;
+  readonly #w = new Map<string, tf.Tensor>();
+
+  /** Uploads the checked weights (see `checkHfWeights`). */
+  constructor(config: HfConfig, weights: HfWeights) {
+    this.config = config;
+    for (const [name, shape] of expectedWeights(config)) {
+      const t = weights.tensors.get(name)!;
+      this.#w.set(name, tf.tensor(t.data, [...shape]));
+    }
+  }
+
+  #get(name: string): tf.Tensor {
+    const t = this.#w.get(name);
+    if (t === undefined) throw new Error(`HfCausalLM: no weight "${name}"`);
+    return t;
+  }
+
+  /** `x @ W^T (+ b)` for a `[N, in]` input and a `[out, in]` weight. */
+  #linear(x: tf.Tensor2D, name: string, bias: boolean): tf.Tensor2D {
+    const y = tf.matMul(x, this.#get(`${name}.weight`) as tf.Tensor2D, false, true) as tf.Tensor2D;
+    return bias ? tf.add(y, this.#get(`${name}.bias`)) as tf.Tensor2D : y;
+  }
+
+  #rmsNorm(x: tf.Tensor2D, name: string): tf.Tensor2D {
+    const variance = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.config.rmsNormEps))), this.#get(name));
+  }
+
+  /** `[B, T, heads * d]` → rotated `[B, heads, T, d]`. */
+  #heads(x: tf.Tensor2D, b: number, t: number, heads: number, cos?: tf.Tensor, sin?: tf.Tensor) {
+    const d = this.config.headDim;
+    const h = tf.transpose(tf.reshape(x, [b, t, heads, d]), [0, 2, 1, 3]) as tf.Tensor4D;
+    if (cos === undefined || sin === undefined) return h;
+    const [x1, x2] = tf.split(h, 2, 3);
+    const rotated = tf.concat([tf.neg(x2), x1], 3);
+    return tf.add(tf.mul(h, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
+  }
+
+  /** Repeats each key/value head for the query heads it serves (`repeat_kv`). */
+  #repeatKv(x: tf.Tensor4D): tf.Tensor4D {
+    const { numHeads, numKvHeads } = this.config;
+    if (numHeads === numKvHeads) return x;
+    const [b, kv, s, d] = x.shape;
+    const g = numHeads / numKvHeads;
+    return tf.reshape(tf.tile(tf.reshape(x, [b, kv, 1, s, d]), [1, 1, g, 1, 1]), [b, kv * g, s, d]);
+  }
+
+  /**
+   * Logits of `ids` `[B, T]` placed after the `cache` positions (none: from position 0), and the
+   * cache extended by them. The caller disposes both (the old cache is not disposed here).
+   */
+  forward(ids: tf.Tensor2D, cache?: HfKvCache): { logits: tf.Tensor3D; cache: HfKvCache } {
+    const c = this.config;
+    const [b, t] = ids.shape;
+    const past = cache?.length ?? 0;
+    const keys: tf.Tensor4D[] = [];
+    const values: tf.Tensor4D[] = [];
+    const logits = tf.tidy(() => {
+      const [cosData, sinData] = ropeTables(c, past, t);
+      const cos = tf.tensor(cosData, [1, 1, t, c.headDim]);
+      const sin = tf.tensor(sinData, [1, 1, t, c.headDim]);
+      // Query i (absolute position past + i) sees keys 0 … past + i.
+      const allowed = tf.lessEqual(
+        tf.range(0, past + t, 1, "int32").reshape([1, past + t]),
+        tf.range(past, past + t, 1, "int32").reshape([t, 1]),
+      );
+      const mask = tf.where(allowed, tf.zeros([t, past + t]), tf.fill([t, past + t], -1e30));
+      let h = tf.reshape(tf.gather(this.#get("model.embed_tokens.weight"), ids), [
+        b * t,
+        c.hiddenSize,
+      ]) as tf.Tensor2D;
+      for (let l = 0; l < c.numLayers; l++) {
+        const p = `model.layers.${l}`;
+        const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`);
+        const q = this.#heads(
+          this.#linear(x, `${p}.self_attn.q_proj`, c.qkvBias),
+          b,
+          t,
+          c.numHeads,
+          cos,
+          sin,
+        );
+        let k = this.#heads(
+          this.#linear(x, `${p}.self_attn.k_proj`, c.qkvBias),
+          b,
+          t,
+          c.numKvHeads,
+          cos,
+          sin,
+        );
+        let v = this.#heads(
+          this.#linear(x, `${p}.self_attn.v_proj`, c.qkvBias),
+          b,
+          t,
+          c.numKvHeads,
+        );
+        if (cache !== undefined) {
+          k = tf.concat([cache.keys[l], k], 2);
+          v = tf.concat([cache.values[l], v], 2);
+        }
+        keys.push(tf.keep(k));
+        values.push(tf.keep(v));
+        const scores = tf.add(
+          tf.mul(tf.matMul(q, this.#repeatKv(k), false, true), 1 / Math.sqrt(c.headDim)),
+          mask,
+        );
+        const attn = tf.matMul(tf.softmax(scores), this.#repeatKv(v));
+        const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [
+          b * t,
+          c.numHeads * c.headDim,
+        ]) as tf.Tensor2D;
+        h = tf.add(h, this.#linear(merged, `${p}.self_attn.o_proj`, c.oBias));
+        const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`);
+        const gate = this.#linear(y, `${p}.mlp.gate_proj`, false);
+        const up = this.#linear(y, `${p}.mlp.up_proj`, false);
+        const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+        h = tf.add(h, this.#linear(act, `${p}.mlp.down_proj`, false));
+      }
+      const head = c.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+      const out = tf.matMul(
+        this.#rmsNorm(h, "model.norm.weight"),
+        this.#get(head) as tf.Tensor2D,
+        false,
+        true,
+      );
+      return tf.reshape(out, [b, t, c.vocabSize]) as tf.Tensor3D;
+    });
+    return { logits, cache: { keys, values, length: past + t } };
+  }
+
+  /** Next-token logits of every position of `ids` `[B, T]` from position 0: `[B, T, V]`. */
+  logits(ids: tf.Tensor2D): tf.Tensor3D {
+    const { logits, cache } = this.forward(ids);
+    disposeHfKvCache(cache);
+    return logits;
+  }
+
+  /**
+   * Greedy decoding of `maxNewTokens` tokens after each prompt (same lengths), one position per
+   * step through the key/value cache; stops a row at an EOS of the config. Returns the new ids.
+   */
+  greedy(prompts: readonly (readonly number[])[], maxNewTokens: number): number[][] {
+    const t = prompts[0]?.length ?? 0;
+    if (prompts.some((p) => p.length !== t) || t === 0) {
+      throw new RangeError("HfCausalLM.greedy: expected non-empty prompts of one length");
+    }
+    const out: number[][] = prompts.map(() => []);
+    const done = prompts.map(() => false);
+    let input = tf.tensor2d(prompts.map((p) => [...p]), [prompts.length, t], "int32");
+    let cache: HfKvCache | undefined;
+    for (let step = 0; step < maxNewTokens && done.some((d) => !d); step++) {
+      const r = this.forward(input, cache);
+      if (cache !== undefined) disposeHfKvCache(cache);
+      cache = r.cache;
+      const next = tf.tidy(() =>
+        tf.argMax(r.logits.slice([0, r.logits.shape[1] - 1, 0], [-1, 1, -1]), 2)
+      );
+      const ids = next.dataSync();
+      r.logits.dispose();
+      next.dispose();
+      input.dispose();
+      ids.forEach((id, i) => {
+        if (done[i]) return;
+        out[i].push(id);
+        if (this.config.eosTokenIds.includes(id)) done[i] = true;
+      });
+      input = tf.tensor2d([...ids].map((id) => [id]), [prompts.length, 1], "int32");
+    }
+    input.dispose();
+    if (cache !== undefined) disposeHfKvCache(cache);
+    return out;
+  }
+
+  dispose(): void {
+    for (const t of this.#w.values()) t.dispose();
+    this.#w.clear();
+  }
+}
