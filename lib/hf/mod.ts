@@ -21,3 +21,4 @@ export {
 } from "./weights.ts";
 export { disposeHfKvCache, HfCausalLM, type HfKvCache, ropeTables } from "./model.ts";
 export { loadHfModel, readHfConfig } from "./load_model.ts";
+export { codePointToUtf16, type HfEncoding, HfTokenizer, TOKENIZER_MODELS } from "./tokenizer.ts";
