@@ -22,3 +22,4 @@ export {
 export { disposeHfKvCache, HfCausalLM, type HfKvCache, ropeTables } from "./model.ts";
 export { loadHfModel, readHfConfig } from "./load_model.ts";
 export { codePointToUtf16, type HfEncoding, HfTokenizer, TOKENIZER_MODELS } from "./tokenizer.ts";
+export { type ChatMessage, ChatTemplate, readChatTemplate } from "./chat_template.ts";
