@@ -23,3 +23,11 @@ export { disposeHfKvCache, HfCausalLM, type HfKvCache, ropeTables } from "./mode
 export { loadHfModel, readHfConfig } from "./load_model.ts";
 export { codePointToUtf16, type HfEncoding, HfTokenizer, TOKENIZER_MODELS } from "./tokenizer.ts";
 export { type ChatMessage, ChatTemplate, readChatTemplate } from "./chat_template.ts";
+export {
+  generateText,
+  type GenerateTextOptions,
+  type GenerateTextResult,
+  type HfModelFolder,
+  type HfStopReason,
+  loadHfFolder,
+} from "./generate.ts";

@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { argmax } from "../model/mod.ts";
 import type { HfConfig } from "./config.ts";
 import type { HfWeights } from "./weights.ts";
 import { expectedWeights } from "./weights.ts";
@@ -198,39 +199,54 @@ export class HfCausalLM {
   }
 
   /**
-   * Greedy decoding of `maxNewTokens` tokens after each prompt (same lengths), one position per
-   * step through the key/value cache; stops a row at an EOS of the config. Returns the new ids.
+   * Decodes up to `maxNewTokens` tokens after each prompt (same lengths), one position per step
+   * through the key/value cache. `choose` picks row `i`'s next id from its last logits; a row
+   * ends after `ended(i, ids)` says so for its ids so far. Returns the new ids of each row.
    */
-  greedy(prompts: readonly (readonly number[])[], maxNewTokens: number): number[][] {
+  async decode(
+    prompts: readonly (readonly number[])[],
+    maxNewTokens: number,
+    choose: (logits: Float32Array, row: number) => number,
+    ended: (row: number, ids: readonly number[]) => boolean | Promise<boolean>,
+  ): Promise<number[][]> {
     const t = prompts[0]?.length ?? 0;
     if (prompts.some((p) => p.length !== t) || t === 0) {
-      throw new RangeError("HfCausalLM.greedy: expected non-empty prompts of one length");
+      throw new RangeError("HfCausalLM.decode: expected non-empty prompts of one length");
     }
+    const v = this.config.vocabSize;
     const out: number[][] = prompts.map(() => []);
     const done = prompts.map(() => false);
     let input = tf.tensor2d(prompts.map((p) => [...p]), [prompts.length, t], "int32");
     let cache: HfKvCache | undefined;
-    for (let step = 0; step < maxNewTokens && done.some((d) => !d); step++) {
-      const r = this.forward(input, cache);
-      if (cache !== undefined) disposeHfKvCache(cache);
-      cache = r.cache;
-      const next = tf.tidy(() =>
-        tf.argMax(r.logits.slice([0, r.logits.shape[1] - 1, 0], [-1, 1, -1]), 2)
-      );
-      const ids = next.dataSync();
-      r.logits.dispose();
-      next.dispose();
+    try {
+      for (let step = 0; step < maxNewTokens && done.some((d) => !d); step++) {
+        const r = this.forward(input, cache);
+        if (cache !== undefined) disposeHfKvCache(cache);
+        cache = r.cache;
+        const last = tf.tidy(() => r.logits.slice([0, r.logits.shape[1] - 1, 0], [-1, 1, -1]));
+        const rows = await last.data() as Float32Array;
+        r.logits.dispose();
+        last.dispose();
+        const next = prompts.map((_, i) => choose(rows.subarray(i * v, (i + 1) * v), i));
+        for (const [i, id] of next.entries()) {
+          if (done[i]) continue;
+          out[i].push(id);
+          done[i] = await ended(i, out[i]);
+        }
+        input.dispose();
+        input = tf.tensor2d(next.map((id) => [id]), [prompts.length, 1], "int32");
+      }
+    } finally {
       input.dispose();
-      ids.forEach((id, i) => {
-        if (done[i]) return;
-        out[i].push(id);
-        if (this.config.eosTokenIds.includes(id)) done[i] = true;
-      });
-      input = tf.tensor2d([...ids].map((id) => [id]), [prompts.length, 1], "int32");
+      if (cache !== undefined) disposeHfKvCache(cache);
     }
-    input.dispose();
-    if (cache !== undefined) disposeHfKvCache(cache);
     return out;
+  }
+
+  /** Greedy decoding (arg-max, lowest id on ties) until an EOS of the config or `maxNewTokens`. */
+  greedy(prompts: readonly (readonly number[])[], maxNewTokens: number): Promise<number[][]> {
+    const eos = this.config.eosTokenIds;
+    return this.decode(prompts, maxNewTokens, argmax, (_, ids) => eos.includes(ids.at(-1)!));
   }
 
   dispose(): void {

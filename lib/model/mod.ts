@@ -9,6 +9,7 @@ export { GPT_CONFIG_DEFAULTS, resolveGptConfig, validateGptConfig } from "./gpt_
 export { createGpt, disposeKvCache, retainKvCacheRows } from "./gpt.ts";
 export type { CachedForward, Gpt, KvCache, LayerKv } from "./gpt.ts";
 export { generate } from "./generate.ts";
+export { argmax, sampleTopP } from "./sampling.ts";
 export { gelu, geluComposite, layerNorm, layerNormComposite, softmaxLast } from "./_fused.ts";
 export type { DecodingStrategy, GenerateOptions, GenerateResult, StopReason } from "./generate.ts";
 export { BpeTokenizer, SPECIAL_TOKENS, tokenizerFromJson, trainTokenizer } from "./tokenizer.ts";

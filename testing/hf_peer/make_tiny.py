@@ -3,10 +3,11 @@
 Usage: python make_tiny.py OUT_DIR
 
 For each case below, OUT_DIR/<name>/ is a model folder written by `save_pretrained` (in the case's
-dtype, sharded where the case says so) and OUT_DIR/<name>/reference.json holds what transformers
-computes from the saved weights, read back in float32: the logits of two fixed prompts and the
-greedy continuation (32 tokens, KV cache) of each. Nothing here is committed output: the kit's test
-makes it anew on every run.
+dtype, sharded where the case says so), with the family's tokenizer of make_tokenizers.py and a
+chat template (make_chat.py) saved beside it, and OUT_DIR/<name>/reference.json holds what
+transformers computes from the saved weights, read back in float32: the logits of two fixed
+prompts, the greedy continuation (32 tokens, KV cache) of each, and the greedy continuation of a
+chat-formatted prompt. Nothing here is committed output: the kit's tests make it anew each run.
 """
 
 import json
@@ -14,9 +15,14 @@ import sys
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, LlamaConfig, Qwen2Config
+from transformers import AutoModelForCausalLM, LlamaConfig, PreTrainedTokenizerFast, Qwen2Config
 
-VOCAB = 96
+sys.path.insert(0, str(Path(__file__).parent))
+from make_chat import LLAMA_STYLE, QWEN_STYLE  # noqa: E402
+from make_tokenizers import llama, qwen2  # noqa: E402
+
+VOCAB = 768  # covers both tokenizers' vocabularies (600 and 700)
+CHAT = [{"role": "user", "content": "Write add(a, b) in Python 😀"}]
 PROMPTS = [[1, 17, 33, 5, 64, 2, 90, 41, 8, 77, 12, 3], [4, 4, 60, 21, 9, 88, 35, 50, 6, 1, 70, 15]]
 NEW_TOKENS = 32
 
@@ -29,7 +35,7 @@ COMMON = dict(
     max_position_embeddings=256,
     rms_norm_eps=1e-6,
     # Wide weights make the argmax decisive, so greedy decoding does not hinge on 1e-7 ties.
-    initializer_range=0.5,
+    initializer_range=0.2,
     bos_token_id=None,
     eos_token_id=None,
     pad_token_id=None,
@@ -51,17 +57,32 @@ CASES = {
 }
 
 
+def tokenizer(family: str) -> PreTrainedTokenizerFast:
+    if family == "qwen2":
+        fast = PreTrainedTokenizerFast(tokenizer_object=qwen2(), eos_token="<|im_end|>", pad_token="<|endoftext|>")
+        fast.chat_template = QWEN_STYLE
+    else:
+        fast = PreTrainedTokenizerFast(tokenizer_object=llama(), bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+        fast.chat_template = LLAMA_STYLE
+    return fast
+
+
 def make(out: Path, name: str, config, dtype, shard) -> None:
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_config(config).to(dtype)
     folder = out / name
     kwargs = {"max_shard_size": shard} if shard else {}
     model.save_pretrained(folder, safe_serialization=True, **kwargs)
+    tok = tokenizer(config.model_type)
+    tok.save_pretrained(folder)
     ref = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
     ids = torch.tensor(PROMPTS)
     with torch.no_grad():
         logits = ref(ids).logits
         new = ref.generate(ids, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, do_sample=False, use_cache=True)
+        chat_ids = tok.apply_chat_template(CHAT, add_generation_prompt=True, tokenize=True, return_dict=False)
+        chat_ids = torch.tensor([list(chat_ids)])
+        chat_new = ref.generate(chat_ids, max_new_tokens=16, min_new_tokens=16, do_sample=False, use_cache=True)
     (folder / "reference.json").write_text(
         json.dumps(
             {
@@ -69,6 +90,11 @@ def make(out: Path, name: str, config, dtype, shard) -> None:
                 "logits": logits.flatten().tolist(),
                 "shape": list(logits.shape),
                 "greedy": new[:, ids.shape[1] :].tolist(),
+                "chat": {
+                    "messages": CHAT,
+                    "promptIds": chat_ids[0].tolist(),
+                    "generatedIds": chat_new[0, chat_ids.shape[1] :].tolist(),
+                },
                 "dtype": str(dtype),
                 "sharded": shard is not None,
             }

@@ -6,28 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { cp, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join } from "node:path";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { loadHfModel, ModelFileError } from "../../lib/hf/mod.ts";
-import { pythonEnv } from "../../testing/python_env/mod.ts";
+import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
 
-const MAKE_TINY = fileURLToPath(new URL("../../testing/hf_peer/make_tiny.py", import.meta.url));
+/** Broken copies go here; removed at the end of the test. */
+const SCRATCH = await Deno.makeTempDir({ prefix: "kit-hf-broken-" });
 
-async function tiny(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "kit-hf-bad-" });
-  const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
-    args: [MAKE_TINY, dir],
-    env: { HF_HUB_OFFLINE: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return dir;
-}
-
+/** A copy of the model folder `src`, broken by `edit`, named like it (errors name the folder). */
 async function broken(src: string, edit: (dir: string) => Promise<void>): Promise<string> {
-  const dir = `${src}-broken-${crypto.randomUUID().slice(0, 8)}`;
+  const dir = join(SCRATCH, `${basename(src)}-broken-${crypto.randomUUID().slice(0, 8)}`);
   await cp(src, dir, { recursive: true });
   await edit(dir);
   return dir;
@@ -41,7 +30,7 @@ async function editJson(path: string, f: (j: Record<string, unknown>) => void): 
 
 Deno.test("hf bad input: each broken folder names the file and the field", async (t) => {
   await initBackend("cpu");
-  const root = await tiny();
+  const root = await hfPeerOutput("tiny");
   const sharded = join(root, "llama-bf16-sharded");
   const single = join(root, "qwen2-f32");
   const expectError = async (dir: string, pattern: RegExp) => {
@@ -118,11 +107,6 @@ Deno.test("hf bad input: each broken folder names the file and the field", async
       await expectError(dir, /no model\.safetensors or model\.safetensors\.index\.json/);
     });
   } finally {
-    await rm(root, { recursive: true });
-    for await (const e of Deno.readDir(join(root, ".."))) {
-      if (e.name.startsWith(`${root.split("/").pop()}-broken-`)) {
-        await rm(join(root, "..", e.name), { recursive: true });
-      }
-    }
+    await rm(SCRATCH, { recursive: true });
   }
 });

@@ -7,11 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type ChatMessage, readChatTemplate } from "../../lib/hf/mod.ts";
-import { pythonEnv } from "../../testing/python_env/mod.ts";
-
-const MAKE = fileURLToPath(new URL("../../testing/hf_peer/make_chat.py", import.meta.url));
+import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
 
 interface Case {
   readonly messages: ChatMessage[];
@@ -20,15 +17,8 @@ interface Case {
 }
 
 Deno.test("chat templates: the kit's rendering equals transformers' apply_chat_template", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "kit-hf-chat-" });
-  try {
-    const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
-      args: [MAKE, dir],
-      env: { HF_HUB_OFFLINE: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const dir = await hfPeerOutput("chat");
+  {
     const expected: Record<string, Case[]> = JSON.parse(
       await Deno.readTextFile(join(dir, "chat_expected.json")),
     );
@@ -49,7 +39,5 @@ Deno.test("chat templates: the kit's rendering equals transformers' apply_chat_t
       () => llama.render([{ role: "tool" as "user", content: "x" }]),
       /llama-chat\/chat_template\.jinja: the chat template failed: .*unknown role tool/,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });

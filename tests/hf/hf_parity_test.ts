@@ -7,13 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { loadHfModel } from "../../lib/hf/mod.ts";
-import { pythonEnv } from "../../testing/python_env/mod.ts";
+import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
 
-const MAKE_TINY = fileURLToPath(new URL("../../testing/hf_peer/make_tiny.py", import.meta.url));
 const CASES = ["qwen2-f32", "qwen2-bf16-sharded", "llama-linear-f32", "llama-bf16-sharded"];
 
 interface Reference {
@@ -23,27 +21,10 @@ interface Reference {
   readonly greedy: number[][];
 }
 
-let _made: Promise<string> | undefined;
-/** The folder of the tiny models, made once per test process. */
-function made(): Promise<string> {
-  _made ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "kit-hf-tiny-" });
-    const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
-      args: [MAKE_TINY, dir],
-      env: { HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    return dir;
-  })();
-  return _made;
-}
-
 for (const name of CASES) {
   Deno.test(`hf parity: ${name}: logits within 1e-4 of transformers, greedy 32 tokens identical`, async () => {
     await initBackend("wasm");
-    const folder = join(await made(), name);
+    const folder = join(await hfPeerOutput("tiny"), name);
     const ref: Reference = JSON.parse(await Deno.readTextFile(join(folder, "reference.json")));
     const model = await loadHfModel(folder);
     try {
@@ -56,7 +37,7 @@ for (const name of CASES) {
       let maxDiff = 0;
       ref.logits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - ours[i]))));
       assert.ok(maxDiff <= 1e-4, `${name}: max |logit difference| ${maxDiff} > 1e-4`);
-      assert.deepEqual(model.greedy(ref.prompts, 32), ref.greedy);
+      assert.deepEqual(await model.greedy(ref.prompts, 32), ref.greedy);
     } finally {
       model.dispose();
     }

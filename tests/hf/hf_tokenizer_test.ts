@@ -6,35 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { codePointToUtf16, HfTokenizer, ModelFileError } from "../../lib/hf/mod.ts";
-import { pythonEnv } from "../../testing/python_env/mod.ts";
-
-const MAKE = fileURLToPath(new URL("../../testing/hf_peer/make_tokenizers.py", import.meta.url));
+import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
 
 interface Expected {
   readonly strings: string[];
   readonly [tokenizer: string]: { ids: number[]; offsets: [number, number][] }[] | string[];
 }
 
-let _made: Promise<string> | undefined;
-function made(): Promise<string> {
-  _made ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "kit-hf-tok-" });
-    const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
-      args: [MAKE, dir],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    return dir;
-  })();
-  return _made;
-}
-
 for (const name of ["qwen2", "llama"]) {
   Deno.test(`HfTokenizer (${name}-style): ids and UTF-16 offsets equal Python tokenizers on 1,200 strings`, async () => {
-    const dir = await made();
+    const dir = await hfPeerOutput("tokenizers");
     const expected: Expected = JSON.parse(await Deno.readTextFile(join(dir, "expected.json")));
     const rows = expected[name] as { ids: number[]; offsets: [number, number][] }[];
     const tok = await HfTokenizer.fromFile(join(dir, name, "tokenizer.json"));
@@ -68,7 +50,7 @@ Deno.test("codePointToUtf16: an emoji is two code units, a lone surrogate one", 
 });
 
 Deno.test("HfTokenizer: a tokenizer of an unknown model type names the file and model.type", async () => {
-  const dir = await made();
+  const dir = await hfPeerOutput("tokenizers");
   const raw = JSON.parse(await Deno.readTextFile(join(dir, "qwen2", "tokenizer.json")));
   raw.model.type = "Byte2Vec";
   const bad = join(dir, "bad-tokenizer.json");

@@ -1,0 +1,123 @@
+/**
+ * Text generation with a loaded Hugging Face model folder: the prompt encoded by the model's own
+ * tokenizer (chat-formatted by its template for instruct models), then greedy or seeded sampled
+ * decoding with the key/value cache, ended by an EOS token, a stop string or the token budget.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { argmax, sampleTopP } from "../model/mod.ts";
+import { mulberry32 } from "../util/rng.ts";
+import { type ChatTemplate, readChatTemplate } from "./chat_template.ts";
+import { loadHfModel } from "./load_model.ts";
+import type { HfCausalLM } from "./model.ts";
+import { HfTokenizer } from "./tokenizer.ts";
+
+/** A model folder loaded whole: weights, tokenizer and chat template (`null` for base models). */
+export interface HfModelFolder {
+  readonly dir: string;
+  readonly model: HfCausalLM;
+  readonly tokenizer: HfTokenizer;
+  readonly chatTemplate: ChatTemplate | null;
+}
+
+/** Loads `dir`'s model, `tokenizer.json` and chat template. */
+export async function loadHfFolder(dir: string): Promise<HfModelFolder> {
+  const model = await loadHfModel(dir);
+  try {
+    return {
+      dir,
+      model,
+      tokenizer: await HfTokenizer.fromFile(join(dir, "tokenizer.json")),
+      chatTemplate: await readChatTemplate(dir),
+    };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/** Why generation ended. */
+export type HfStopReason = "eos" | "stop" | "length";
+
+/** Options of {@linkcode generateText}. */
+export interface GenerateTextOptions {
+  readonly maxNewTokens: number;
+  /** Format the prompt as one user turn with the folder's chat template. @default false */
+  readonly chat?: boolean;
+  /** @default {"greedy"} */
+  readonly strategy?: "greedy" | "sample";
+  /** @default 1 */
+  readonly temperature?: number;
+  /** @default 1 */
+  readonly topP?: number;
+  /** Seed of the sampled draws. @default 0 */
+  readonly seed?: number;
+  /** Generation ends before the first of these strings; the text is cut there. @default [] */
+  readonly stop?: readonly string[];
+}
+
+/** The prompt's ids, the new ids and their text. */
+export interface GenerateTextResult {
+  readonly prompt: string;
+  readonly promptIds: number[];
+  readonly generatedIds: number[];
+  readonly text: string;
+  readonly stopReason: HfStopReason;
+}
+
+/** The prompt string and its ids: chat-formatted (the template writes any BOS) or plain. */
+async function _encodePrompt(f: HfModelFolder, prompt: string, chat: boolean) {
+  if (!chat) return { text: prompt, ids: (await f.tokenizer.encode(prompt)).ids };
+  if (f.chatTemplate === null) {
+    throw new Error(
+      `${f.dir}: --chat needs a chat template, and the folder has none (a base model?)`,
+    );
+  }
+  const text = f.chatTemplate.render([{ role: "user", content: prompt }], {
+    addGenerationPrompt: true,
+  });
+  return { text, ids: (await f.tokenizer.encode(text, { addSpecialTokens: false })).ids };
+}
+
+/**
+ * Generates after `prompt`. EOS ids are the config's `eos_token_id`s; an EOS token stays in
+ * `generatedIds` but not in `text`.
+ */
+export async function generateText(
+  f: HfModelFolder,
+  prompt: string,
+  o: GenerateTextOptions,
+): Promise<GenerateTextResult> {
+  const encoded = await _encodePrompt(f, prompt, o.chat ?? false);
+  const eos = new Set(f.model.config.eosTokenIds);
+  const stop = o.stop ?? [];
+  const rng = mulberry32(o.seed ?? 0);
+  const choose = (o.strategy ?? "greedy") === "greedy"
+    ? argmax
+    : (x: Float32Array) => sampleTopP(x, o.temperature ?? 1, o.topP ?? 1, rng);
+  const decodeText = (ids: readonly number[]) =>
+    f.tokenizer.decode(ids, { skipSpecialTokens: true });
+  const stopAt = (text: string) => {
+    const hits = stop.map((s) => text.indexOf(s)).filter((i) => i >= 0);
+    return hits.length === 0 ? -1 : Math.min(...hits);
+  };
+  const [ids] = await f.model.decode(
+    [encoded.ids],
+    o.maxNewTokens,
+    choose,
+    async (_, ids) =>
+      eos.has(ids.at(-1)!) || (stop.length > 0 && stopAt(await decodeText(ids)) >= 0),
+  );
+  const ended = ids.length > 0 && eos.has(ids.at(-1)!);
+  const text = await decodeText(ended ? ids.slice(0, -1) : ids);
+  const cut = ended ? -1 : stopAt(text);
+  const stopReason: HfStopReason = ended ? "eos" : cut >= 0 ? "stop" : "length";
+  return {
+    prompt: encoded.text,
+    promptIds: encoded.ids,
+    generatedIds: ids,
+    text: cut >= 0 ? text.slice(0, cut) : text,
+    stopReason,
+  };
+}

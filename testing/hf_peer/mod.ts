@@ -1,0 +1,53 @@
+/**
+ * transformers and Python `tokenizers` as peers of the kit's Hugging Face code: scripts that make
+ * tiny checkpoints, tokenizers and chat templates with them and record what they compute, run in
+ * the cached environment of `python/requirements-hf.txt`.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { pythonEnv } from "../python_env/mod.ts";
+
+/** The peer scripts of this folder. */
+export const HF_PEER_SCRIPTS = {
+  /** Tiny random Qwen2/Llama folders with reference.json (make_tiny.py). */
+  tiny: "make_tiny.py",
+  /** Two tokenizers and 1,200 strings' ids and offsets (make_tokenizers.py). */
+  tokenizers: "make_tokenizers.py",
+  /** Tokenizer folders with chat templates and apply_chat_template's renderings (make_chat.py). */
+  chat: "make_chat.py",
+} as const;
+
+const _made = new Map<string, Promise<string>>();
+
+/**
+ * Runs a peer script into a new temp folder (once per process and script) and returns the folder;
+ * callers must not change it (copy it first).
+ */
+export function hfPeerOutput(script: keyof typeof HF_PEER_SCRIPTS): Promise<string> {
+  let made = _made.get(script);
+  if (made === undefined) {
+    made = (async () => {
+      const dir = await Deno.makeTempDir({ prefix: `kit-hf-${script}-` });
+      // Removed when the process (or the test worker) ends.
+      globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+      const path = fileURLToPath(new URL(HF_PEER_SCRIPTS[script], import.meta.url));
+      const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
+        args: [path, dir],
+        env: { HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!out.success) {
+        throw new Error(
+          `${HF_PEER_SCRIPTS[script]} failed (exit ${out.code}): ${
+            new TextDecoder().decode(out.stderr)
+          }`,
+        );
+      }
+      return dir;
+    })();
+    _made.set(script, made);
+  }
+  return made;
+}
