@@ -10,6 +10,13 @@
 /** The error a job stops with when the user interrupted it. */
 export class Interrupted extends Error {
   override readonly name = "Interrupted";
+
+  constructor(message: string) {
+    super(message);
+    // The user asked for the stop: the message is the whole story, a stack trace would be noise
+    // (a notebook prints an error's stack).
+    this.stack = `Interrupted: ${message}`;
+  }
 }
 
 /**

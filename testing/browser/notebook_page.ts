@@ -23,6 +23,10 @@ interface _Selectors {
   readonly scroller: string;
   /** Menu clicks of Run All. */
   readonly runAll: readonly string[];
+  /** Menu clicks of Kernel > Interrupt. */
+  readonly interrupt: readonly string[];
+  /** The accept button of a "Select Kernel" dialog. */
+  readonly kernelDialog: string;
 }
 
 const _SELECTORS: Readonly<Record<FrontEnd, _Selectors>> = {
@@ -37,6 +41,11 @@ const _SELECTORS: Readonly<Record<FrontEnd, _Selectors>> = {
       ".jp-NotebookPanel .jp-RenderedSVG svg",
     scroller: ".jp-NotebookPanel .jp-WindowedPanel-outer",
     runAll: ['.lm-MenuBar-itemLabel:text-is("Run")', '.lm-Menu-itemLabel:text-is("Run All Cells")'],
+    interrupt: [
+      '.lm-MenuBar-itemLabel:text-is("Kernel")',
+      '.lm-Menu-itemLabel:text-is("Interrupt Kernel")',
+    ],
+    kernelDialog: ".jp-Dialog:has-text('Select Kernel') .jp-mod-accept",
   },
   classic: {
     idle: "#kernel_indicator_icon.kernel_idle_icon",
@@ -46,6 +55,8 @@ const _SELECTORS: Readonly<Record<FrontEnd, _Selectors>> = {
     chart: ".output_area .output_png img, .output_area .output_svg svg",
     scroller: "#site",
     runAll: ["#celllink", "#run_all_cells"],
+    interrupt: ["#kernellink", "#int_kernel"],
+    kernelDialog: ".modal-dialog:has-text('Kernel not found') .btn-primary",
   },
 };
 
@@ -69,11 +80,21 @@ export class NotebookPage {
     this.#s = _SELECTORS[frontEnd];
   }
 
-  /** Opens `url` and waits until the notebook's kernel is idle. */
+  /**
+   * Opens `url` and waits until the notebook's kernel is idle. When the front end asks which
+   * kernel to start (JupyterLab does on a cold server, before it has the kernel list), the
+   * preselected one is accepted, as a user would: the notebook's own "Deno".
+   */
   static async open(page: Page, frontEnd: FrontEnd, url: string): Promise<NotebookPage> {
     const nb = new NotebookPage(page, frontEnd);
     await page.goto(url);
-    await page.waitForSelector(nb.#s.idle, { timeout: 120_000 });
+    const deadline = Date.now() + 120_000;
+    while ((await page.locator(nb.#s.idle).count()) === 0) {
+      const ask = page.locator(nb.#s.kernelDialog);
+      if ((await ask.count()) > 0) await ask.first().click();
+      if (Date.now() > deadline) throw new Error(`${url}: the kernel was not idle within 120 s`);
+      await page.waitForTimeout(250);
+    }
     return nb;
   }
 
@@ -85,10 +106,32 @@ export class NotebookPage {
     options: { timeoutMs: number; pollMs?: number; onPoll?: (texts: string[]) => void },
   ): Promise<void> {
     await this.#clickRunAll();
+    await this.waitDone(options);
+  }
+
+  /** Clicks Run All and returns once a cell started. */
+  async startRunAll(): Promise<void> {
+    await this.#clickRunAll();
+  }
+
+  /** Clicks Kernel > Interrupt (JupyterLab: "Interrupt Kernel"; classic: "Interrupt"). */
+  async interrupt(): Promise<void> {
+    for (const item of this.#s.interrupt) await this.#page.click(item);
+  }
+
+  /** The text of every output now. */
+  outputTexts(): Promise<string[]> {
+    return this.#page.locator(this.#s.output).allInnerTexts();
+  }
+
+  /** Polls until every code cell has run (see {@linkcode NotebookPage.runAll}). */
+  async waitDone(
+    options: { timeoutMs: number; pollMs?: number; onPoll?: (texts: string[]) => void },
+  ): Promise<void> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       const prompts = await this.#page.locator(this.#s.prompt).allInnerTexts();
-      options.onPoll?.(await this.#page.locator(this.#s.output).allInnerTexts());
+      options.onPoll?.(await this.outputTexts());
       const done = prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p));
       if (done) break;
       if (Date.now() > deadline) {

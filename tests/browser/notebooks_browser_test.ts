@@ -4,8 +4,8 @@
  * through npm `playwright-core`, headless with a fresh profile. Each notebook is run with the
  * menu's Run All, as a user would, and the test reads what the page shows: every chart drawn
  * (canvas, SVG or image), the study's progress line changing while it runs, no chart spec dumped
- * as text, one clear error for a bogus preset, and the masks and tables of a notebook reopened
- * untrusted. Screenshots go to `runs/browser-test/`.
+ * as text, Kernel > Interrupt stopping a study with one clear error and Run All resuming it, one
+ * clear error for a bogus preset, and the masks and tables of a notebook reopened untrusted. Screenshots go to `runs/browser-test/`.
  */
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -72,6 +72,68 @@ async function _runAll(
   return { page, nb, view, progress: [...progress] };
 }
 
+/**
+ * Kernel > Interrupt during a study: one `Interrupted` error naming results.jsonl, the later
+ * cells skipped, the finished cells on disk; Run All again resumes and runs only the rest.
+ */
+async function _interruptAndResume(open: Awaited<ReturnType<typeof _open>>, ws: Workspace) {
+  const page = await open.browser.newPage();
+  const nb = await NotebookPage.open(
+    page,
+    "lab",
+    open.server.notebookUrl("notebooks/03_interrupt.ipynb"),
+  );
+  await nb.startRunAll();
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  while (!(await nb.outputTexts()).some((t) => /cell ([3-9]|1\d)\/18 /.test(t))) {
+    if (Date.now() > deadline) throw new Error("03_interrupt: the study never reached cell 3");
+    await page.waitForTimeout(200);
+  }
+  await nb.interrupt();
+  await nb.waitDone({ timeoutMs: 60_000 });
+  const view = await nb.view();
+  await nb.screenshot(join(OUT, "lab-03_interrupted.png"));
+  assert.equal(view.errors.length, 1, JSON.stringify(view.errors));
+  assert.match(
+    view.errors[0],
+    /Interrupted: study main-results interrupted; finished cells are kept in .*results\.jsonl; run it again to resume/,
+  );
+  assert.equal(
+    view.outputs.filter((o) => o.startsWith("skipped: an earlier cell failed")).length,
+    2,
+  );
+  const run = _runWithSteps(ws, 4);
+  assert.ok(run !== undefined, "no run folder of the interrupted study");
+  const done = Deno.readTextFileSync(join(run, "results.jsonl")).trim().split("\n").length;
+  assert.ok(done >= 2 && done < 18, `${done} cells recorded before the interrupt`);
+  const progress = new Set<string>();
+  await nb.runAll({
+    timeoutMs: RUN_TIMEOUT_MS,
+    onPoll: (t) => t.forEach((x) => progress.add(x.trim())),
+  });
+  const resumed = await nb.view();
+  assert.deepEqual(resumed.errors, []);
+  assert.ok(
+    [...progress].some((p) => p.endsWith(`ran ${18 - done} cells, skipped ${done} finished`)),
+    `expected the rerun to run only the ${18 - done} cells left: ${
+      JSON.stringify([...progress].filter((p) => p.startsWith("[")))
+    }`,
+  );
+  await page.close();
+}
+
+/** The run folder whose config has `scale.steps` = `steps` (03_interrupt's own config). */
+function _runWithSteps(ws: Workspace, steps: number): string | undefined {
+  return [...Deno.readDirSync(ws.runsDir)].map((e) => join(ws.runsDir, e.name)).find((dir) => {
+    try {
+      return JSON.parse(Deno.readTextFileSync(join(dir, "config.json"))).config.scale.steps ===
+        steps;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Waits until the front end saved the notebook with its outputs. */
 async function _saved(path: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -109,6 +171,15 @@ Deno.test({
       { name: "00_quickstart", from: "00_quickstart" },
       { name: "02_masks", from: "02_masks" },
       {
+        // Its own config (one more step), so the study starts from nothing when interrupted.
+        name: "03_interrupt",
+        from: "03_main_results",
+        replace: [[
+          "const OVERRIDES: string[] = [];",
+          'const OVERRIDES: string[] = ["scale.steps=4"];',
+        ]],
+      },
+      {
         name: "03_bogus_preset",
         from: "03_main_results",
         replace: [['const PRESET = "smoke";', 'const PRESET = "bogus";']],
@@ -117,7 +188,7 @@ Deno.test({
     ]);
 
     await t.step(
-      "JupyterLab 4: charts drawn, progress updated, one error for a bogus preset",
+      "JupyterLab 4: charts drawn, progress updated, Kernel > Interrupt stops and a rerun resumes, one error for a bogus preset",
       async () => {
         const open = await _open("lab", ws, labPython);
         try {
@@ -146,6 +217,8 @@ Deno.test({
             await run.page.keyboard.press("Control+s");
             await _saved(join(ws.root, "notebooks", `${name}.ipynb`));
           }
+
+          await _interruptAndResume(open, ws);
 
           const bogus = await _runAll("lab", open, "03_bogus_preset");
           assert.equal(
