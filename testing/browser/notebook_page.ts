@@ -88,14 +88,32 @@ export class NotebookPage {
   static async open(page: Page, frontEnd: FrontEnd, url: string): Promise<NotebookPage> {
     const nb = new NotebookPage(page, frontEnd);
     await page.goto(url);
+    // Idle with no dialog for a second: the dialog can come after the kernel reports idle.
     const deadline = Date.now() + 120_000;
-    while ((await page.locator(nb.#s.idle).count()) === 0) {
-      const ask = page.locator(nb.#s.kernelDialog);
-      if ((await ask.count()) > 0) await ask.first().click();
+    let settledSince: number | null = null;
+    while (settledSince === null || Date.now() - settledSince < 1000) {
+      const asked = await nb.#answerKernelDialog();
+      const idle = (await page.locator(nb.#s.idle).count()) > 0;
+      settledSince = idle && !asked ? (settledSince ?? Date.now()) : null;
       if (Date.now() > deadline) throw new Error(`${url}: the kernel was not idle within 120 s`);
-      await page.waitForTimeout(250);
+      await page.waitForTimeout(200);
     }
     return nb;
+  }
+
+  /** Accepts a "Select Kernel" dialog's preselected kernel; whether there was one. */
+  async #answerKernelDialog(): Promise<boolean> {
+    const ask = this.#page.locator(this.#s.kernelDialog);
+    if ((await ask.count()) === 0) return false;
+    console.error(`browser: answered a kernel dialog on ${this.#page.url().split("?")[0]}`);
+    await ask.first().click();
+    return true;
+  }
+
+  /** Clicks menu items in turn, answering a kernel dialog first. */
+  async #clickMenu(items: readonly string[]): Promise<void> {
+    await this.#answerKernelDialog();
+    for (const item of items) await this.#page.click(item);
   }
 
   /**
@@ -116,7 +134,7 @@ export class NotebookPage {
 
   /** Clicks Kernel > Interrupt (JupyterLab: "Interrupt Kernel"; classic: "Interrupt"). */
   async interrupt(): Promise<void> {
-    for (const item of this.#s.interrupt) await this.#page.click(item);
+    await this.#clickMenu(this.#s.interrupt);
   }
 
   /** The text of every output now. */
@@ -151,7 +169,7 @@ export class NotebookPage {
    */
   async #clickRunAll(): Promise<void> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      for (const item of this.#s.runAll) await this.#page.click(item);
+      await this.#clickMenu(this.#s.runAll);
       for (let i = 0; i < 80; i++) {
         const prompts = await this.#page.locator(this.#s.prompt).allInnerTexts();
         if (prompts.some((p) => /\[(\*|\d+)\]/.test(p))) return;
