@@ -1,8 +1,10 @@
 /**
- * Evaluate a model served by an OpenAI-compatible endpoint on a code benchmark.
+ * Evaluate a model on a code benchmark: one served by an OpenAI-compatible endpoint
+ * (`--endpoint URL --model NAME`), or a local Hugging Face model folder (`--model DIR`, lib/hf; chat
+ * mode when the folder has a chat template, else completions).
  *
  * Usage:
- *   deno task eval --bench humaneval|humaneval+|mbpp|mbpp-full|mbpp+ --endpoint URL --model NAME
+ *   deno task eval --bench humaneval|humaneval+|mbpp|mbpp-full|mbpp+ (--endpoint URL --model NAME | --model DIR)
  *     [--n 1] [--k 1[,10]] [--temperature T] [--top-p 0.95] [--max-tokens 768] [--limit N]
  *     [--mode chat|completions] [--concurrency 8] [--workers W] [--api-key KEY] [--data-dir DIR]
  *     [--out runs/eval/<bench>__<model>__n<n>_t<T>]
@@ -20,6 +22,7 @@ import { atomicWrite, lockFolder, oneOf } from "../lib/core/mod.ts";
 import {
   BENCHMARK_NAMES,
   BenchmarkRunner,
+  type CodeModel,
   ENDPOINT_MODES,
   evaluateModel,
   type EvaluationSummary,
@@ -28,9 +31,12 @@ import {
   ResultsFile,
 } from "../lib/eval/mod.ts";
 import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import { type HfModelFolder, loadHfFolder } from "../lib/hf/mod.ts";
+import { HfCodeModel } from "../lib/eval/hf_code_model.ts";
 
 const USAGE = "usage: deno task eval --bench " + BENCHMARK_NAMES.join("|") +
-  " --endpoint URL --model NAME [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
+  " (--endpoint URL --model NAME | --model DIR) [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
   " [--max-tokens N] [--limit N] [--mode chat|completions] [--concurrency N] [--workers N]" +
   " [--api-key KEY] [--data-dir DIR] [--out DIR] [--unsafe-isolation unshare|rlimits]";
 
@@ -105,6 +111,12 @@ export function formatSummary(
   return lines.join("\n");
 }
 
+/** A local model folder on the wasm backend (lib/hf). */
+async function _loadFolder(dir: string): Promise<HfModelFolder> {
+  await initBackend("wasm");
+  return await loadHfFolder(dir);
+}
+
 /** Run the CLI; returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let values;
@@ -142,9 +154,21 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   try {
     const bench = oneOf("--bench", values.bench, BENCHMARK_NAMES);
-    if (values.endpoint === undefined) throw new Error("--endpoint is required");
     if (values.model === undefined) throw new Error("--model is required");
-    const mode = oneOf("--mode", values.mode ?? "chat", ENDPOINT_MODES);
+    // Without --endpoint, --model is a local Hugging Face model folder.
+    const local = values.endpoint === undefined;
+    if (local && !existsSync(join(values.model, "config.json"))) {
+      throw new Error(
+        `--model ${values.model}: without --endpoint, expected a Hugging Face model folder ` +
+          "(config.json, safetensors weights, tokenizer.json)",
+      );
+    }
+    const folder = local ? await _loadFolder(values.model) : null;
+    const mode = oneOf(
+      "--mode",
+      values.mode ?? (folder !== null && folder.chatTemplate === null ? "completions" : "chat"),
+      ENDPOINT_MODES,
+    );
     const n = _int("n", values.n, 1);
     const ks = (values.k ?? "1").split(",").map((k) => _int("k", k, 1));
     for (const k of ks) if (k > n) throw new Error(`--k: ${k} is larger than --n ${n}`);
@@ -163,7 +187,7 @@ export async function main(args: readonly string[]): Promise<number> {
 
     const config = {
       bench,
-      endpoint: values.endpoint,
+      endpoint: values.endpoint ?? null,
       model: values.model,
       mode,
       n,
@@ -197,13 +221,15 @@ export async function main(args: readonly string[]): Promise<number> {
       values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] },
     );
     const tasks = limit === undefined ? all : all.slice(0, limit);
-    const model = new OpenAICodeModel({
-      baseURL: values.endpoint,
-      model: values.model,
-      apiKey: values["api-key"] ?? Deno.env.get("OPENAI_API_KEY") ?? "EMPTY",
-      mode,
-      concurrency,
-    });
+    const model: CodeModel = folder !== null
+      ? new HfCodeModel(folder, { mode })
+      : new OpenAICodeModel({
+        baseURL: values.endpoint!,
+        model: values.model,
+        apiKey: values["api-key"] ?? Deno.env.get("OPENAI_API_KEY") ?? "EMPTY",
+        mode,
+        concurrency,
+      });
     const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
     const results = await ResultsFile.open(join(out, "samples.jsonl"));
     try {
@@ -224,6 +250,7 @@ export async function main(args: readonly string[]): Promise<number> {
     } finally {
       results.close();
       await runner.close();
+      folder?.model.dispose();
     }
     return 0;
   } catch (e) {

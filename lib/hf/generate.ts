@@ -45,6 +45,8 @@ export interface GenerateTextOptions {
   readonly maxNewTokens: number;
   /** Format the prompt as one user turn with the folder's chat template. @default false */
   readonly chat?: boolean;
+  /** With `chat`: a system turn before the user's. @default {none} */
+  readonly system?: string;
   /** @default {"greedy"} */
   readonly strategy?: "greedy" | "sample";
   /** @default 1 */
@@ -67,16 +69,17 @@ export interface GenerateTextResult {
 }
 
 /** The prompt string and its ids: chat-formatted (the template writes any BOS) or plain. */
-async function _encodePrompt(f: HfModelFolder, prompt: string, chat: boolean) {
+async function _encodePrompt(f: HfModelFolder, prompt: string, chat: boolean, system?: string) {
   if (!chat) return { text: prompt, ids: (await f.tokenizer.encode(prompt)).ids };
   if (f.chatTemplate === null) {
     throw new Error(
       `${f.dir}: --chat needs a chat template, and the folder has none (a base model?)`,
     );
   }
-  const text = f.chatTemplate.render([{ role: "user", content: prompt }], {
-    addGenerationPrompt: true,
-  });
+  const text = f.chatTemplate.render([
+    ...(system === undefined ? [] : [{ role: "system" as const, content: system }]),
+    { role: "user", content: prompt },
+  ], { addGenerationPrompt: true });
   return { text, ids: (await f.tokenizer.encode(text, { addSpecialTokens: false })).ids };
 }
 
@@ -89,7 +92,7 @@ export async function generateText(
   prompt: string,
   o: GenerateTextOptions,
 ): Promise<GenerateTextResult> {
-  const encoded = await _encodePrompt(f, prompt, o.chat ?? false);
+  const encoded = await _encodePrompt(f, prompt, o.chat ?? false, o.system);
   const eos = new Set(f.model.config.eosTokenIds);
   const stop = o.stop ?? [];
   const rng = mulberry32(o.seed ?? 0);
