@@ -5,10 +5,13 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { argmax, sampleTopP } from "../model/mod.ts";
 import { mulberry32 } from "../util/rng.ts";
 import { type ChatTemplate, readChatTemplate } from "./chat_template.ts";
+import { ModelFileError } from "./config.ts";
 import { loadHfModel } from "./load_model.ts";
 import type { HfCausalLM } from "./model.ts";
 import { HfTokenizer } from "./tokenizer.ts";
@@ -19,6 +22,34 @@ export interface HfModelFolder {
   readonly model: HfCausalLM;
   readonly tokenizer: HfTokenizer;
   readonly chatTemplate: ChatTemplate | null;
+  /**
+   * Ids that end generation: `config.json`'s and `generation_config.json`'s `eos_token_id` (an
+   * instruct model lists its end-of-turn token there).
+   */
+  readonly eosIds: ReadonlySet<number>;
+}
+
+/** `eos_token_id` of `generation_config.json` (a number or a list), or none. */
+async function _generationEos(dir: string): Promise<number[]> {
+  const path = join(dir, "generation_config.json");
+  if (!existsSync(path)) return [];
+  let raw: { eos_token_id?: unknown };
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    throw new ModelFileError(path, "(root)", `not valid JSON (${(e as Error).message})`);
+  }
+  const v = raw.eos_token_id;
+  if (v === undefined || v === null) return [];
+  const ids = Array.isArray(v) ? v : [v];
+  if (!ids.every((x) => Number.isInteger(x) && x >= 0)) {
+    throw new ModelFileError(
+      path,
+      "eos_token_id",
+      `expected a token id or a list of them, found ${JSON.stringify(v)}`,
+    );
+  }
+  return ids as number[];
 }
 
 /** Loads `dir`'s model, `tokenizer.json` and chat template. */
@@ -30,6 +61,7 @@ export async function loadHfFolder(dir: string): Promise<HfModelFolder> {
       model,
       tokenizer: await HfTokenizer.fromFile(join(dir, "tokenizer.json")),
       chatTemplate: await readChatTemplate(dir),
+      eosIds: new Set([...model.config.eosTokenIds, ...await _generationEos(dir)]),
     };
   } catch (e) {
     model.dispose();
@@ -84,8 +116,8 @@ async function _encodePrompt(f: HfModelFolder, prompt: string, chat: boolean, sy
 }
 
 /**
- * Generates after `prompt`. EOS ids are the config's `eos_token_id`s; an EOS token stays in
- * `generatedIds` but not in `text`.
+ * Generates after `prompt`, until one of the folder's `eosIds` (it stays in `generatedIds`, not
+ * in `text`), a stop string or `maxNewTokens`.
  */
 export async function generateText(
   f: HfModelFolder,
@@ -93,7 +125,7 @@ export async function generateText(
   o: GenerateTextOptions,
 ): Promise<GenerateTextResult> {
   const encoded = await _encodePrompt(f, prompt, o.chat ?? false, o.system);
-  const eos = new Set(f.model.config.eosTokenIds);
+  const eos = f.eosIds;
   const stop = o.stop ?? [];
   const rng = mulberry32(o.seed ?? 0);
   const choose = (o.strategy ?? "greedy") === "greedy"

@@ -6,6 +6,7 @@
  * exit 2 naming the value.
  */
 import assert from "node:assert/strict";
+import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
@@ -46,6 +47,36 @@ for (const name of ["qwen2-f32", "llama-bf16-sharded"]) {
     assert.equal(r.json.stopReason, "length");
   });
 }
+
+Deno.test("deno task generate: generation_config.json's eos_token_id ends generation", async () => {
+  const src = join(await hfPeerOutput("tiny"), "qwen2-f32");
+  const ref = JSON.parse(await Deno.readTextFile(join(src, "reference.json"))).chat;
+  const folder = join(await Deno.makeTempDir({ prefix: "kit-hf-eos-" }), "qwen2-f32");
+  await cp(src, folder, { recursive: true });
+  // The end-of-turn token of an instruct model is listed here; make it the third greedy id.
+  const eos = ref.generatedIds[2];
+  await Deno.writeTextFile(
+    join(folder, "generation_config.json"),
+    JSON.stringify({ eos_token_id: [7, eos] }),
+  );
+  const r = await generate([
+    "--model",
+    folder,
+    "--prompt",
+    ref.messages[0].content,
+    "--max-new-tokens",
+    "16",
+    "--greedy",
+    "--chat",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json.generatedIds,
+    ref.generatedIds.slice(0, ref.generatedIds.indexOf(eos) + 1),
+  );
+  assert.equal(r.json.stopReason, "eos");
+  await Deno.remove(join(folder, ".."), { recursive: true });
+});
 
 Deno.test("deno task generate: --stop ends before the stop string; bad flags exit 2", async () => {
   const folder = join(await hfPeerOutput("tiny"), "qwen2-f32");
