@@ -27,20 +27,25 @@ async function generate(args: string[]) {
   };
 }
 
+/** `--chat --greedy`, 16 new tokens, with `content` as the user's message. */
+function chatGreedy(folder: string, content: string) {
+  return generate([
+    "--model",
+    folder,
+    "--prompt",
+    content,
+    "--max-new-tokens",
+    "16",
+    "--greedy",
+    "--chat",
+  ]);
+}
+
 for (const name of ["qwen2-f32", "llama-bf16-sharded"]) {
   Deno.test(`deno task generate --chat --greedy (${name}): ids equal transformers' chat template + generate`, async () => {
     const folder = join(await hfPeerOutput("tiny"), name);
     const ref = JSON.parse(await Deno.readTextFile(join(folder, "reference.json"))).chat;
-    const r = await generate([
-      "--model",
-      folder,
-      "--prompt",
-      ref.messages[0].content,
-      "--max-new-tokens",
-      "16",
-      "--greedy",
-      "--chat",
-    ]);
+    const r = await chatGreedy(folder, ref.messages[0].content);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.json.promptIds, ref.promptIds);
     assert.deepEqual(r.json.generatedIds, ref.generatedIds);
@@ -59,16 +64,7 @@ Deno.test("deno task generate: generation_config.json's eos_token_id ends genera
     join(folder, "generation_config.json"),
     JSON.stringify({ eos_token_id: [7, eos] }),
   );
-  const r = await generate([
-    "--model",
-    folder,
-    "--prompt",
-    ref.messages[0].content,
-    "--max-new-tokens",
-    "16",
-    "--greedy",
-    "--chat",
-  ]);
+  const r = await chatGreedy(folder, ref.messages[0].content);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(
     r.json.generatedIds,
