@@ -31,3 +31,4 @@ export {
   type HfStopReason,
   loadHfFolder,
 } from "./generate.ts";
+export { fetchModel, type FetchModelOptions, type HubFile, listHubFiles } from "./fetch_model.ts";
