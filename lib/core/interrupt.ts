@@ -58,11 +58,6 @@ export class InterruptWatch implements Disposable {
     }
   }
 
-  /** Whether an interrupt was asked for. */
-  get requested(): boolean {
-    return this.#requested;
-  }
-
   /** Records an interrupt, as the first SIGINT does. */
   request(): void {
     this.#requested = true;

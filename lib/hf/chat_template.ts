@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Template } from "@huggingface/jinja";
-import { ModelFileError } from "./config.ts";
+import { ModelFileError, readModelJson } from "./config.ts";
 
 /** One chat turn. */
 export interface ChatMessage {
@@ -81,9 +81,7 @@ export class ChatTemplate {
  */
 export async function readChatTemplate(dir: string): Promise<ChatTemplate | null> {
   const configPath = join(dir, "tokenizer_config.json");
-  const config: Record<string, unknown> = existsSync(configPath)
-    ? JSON.parse(await readFile(configPath, "utf8"))
-    : {};
+  const config = existsSync(configPath) ? await readModelJson(configPath) : {};
   const tokens: Record<string, string> = {};
   for (const name of _SPECIAL_TOKENS) {
     const text = _tokenText(config[name]);

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { readFile } from "node:fs/promises";
 
 /** The architectures the kit implements, written once. */
 export const HF_FAMILIES = ["qwen2", "llama"] as const;
@@ -145,12 +146,47 @@ function _family(r: _Reader): HfFamily {
   return family;
 }
 
-function _eos(r: _Reader): number[] {
-  const v = r.raw.eos_token_id;
+/**
+ * A JSON object file of a model folder: an unreadable file says so, bad JSON or another value
+ * fails as a {@linkcode ModelFileError} naming the file.
+ */
+export async function readModelJson(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new Error(`${file}: cannot read (${(e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ModelFileError(file, "(root)", `not valid JSON (${(e as Error).message})`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ModelFileError(
+      file,
+      "(root)",
+      `expected a JSON object, found ${JSON.stringify(raw)?.slice(0, 60)}`,
+    );
+  }
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * The `eos_token_id` of a parsed config (`config.json`, `generation_config.json`): a token id, a
+ * list of them, or none.
+ */
+export function eosTokenIds(raw: Readonly<Record<string, unknown>>, file: string): number[] {
+  const v = raw.eos_token_id;
   if (v === undefined || v === null) return [];
   const ids = Array.isArray(v) ? v : [v];
   if (!ids.every((x) => Number.isInteger(x) && x >= 0)) {
-    r.fail("eos_token_id", `expected a token id or a list of them, found ${JSON.stringify(v)}`);
+    throw new ModelFileError(
+      file,
+      "eos_token_id",
+      `expected a token id or a list of them, found ${JSON.stringify(v)}`,
+    );
   }
   return ids as number[];
 }
@@ -213,6 +249,6 @@ export function parseHfConfig(raw: unknown, file: string): HfConfig {
     qkvBias: family === "qwen2" || attentionBias,
     oBias: attentionBias,
     bosTokenId: typeof r.raw.bos_token_id === "number" ? r.raw.bos_token_id : null,
-    eosTokenIds: _eos(r),
+    eosTokenIds: eosTokenIds(r.raw, file),
   };
 }

@@ -6,12 +6,11 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { argmax, sampleTopP } from "../model/mod.ts";
 import { mulberry32 } from "../util/rng.ts";
 import { type ChatTemplate, readChatTemplate } from "./chat_template.ts";
-import { ModelFileError } from "./config.ts";
+import { eosTokenIds, readModelJson } from "./config.ts";
 import { loadHfModel } from "./load_model.ts";
 import type { HfCausalLM } from "./model.ts";
 import { HfTokenizer } from "./tokenizer.ts";
@@ -29,27 +28,10 @@ export interface HfModelFolder {
   readonly eosIds: ReadonlySet<number>;
 }
 
-/** `eos_token_id` of `generation_config.json` (a number or a list), or none. */
+/** `eos_token_id` of `generation_config.json`, or none when the folder has no such file. */
 async function _generationEos(dir: string): Promise<number[]> {
   const path = join(dir, "generation_config.json");
-  if (!existsSync(path)) return [];
-  let raw: { eos_token_id?: unknown };
-  try {
-    raw = JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    throw new ModelFileError(path, "(root)", `not valid JSON (${(e as Error).message})`);
-  }
-  const v = raw.eos_token_id;
-  if (v === undefined || v === null) return [];
-  const ids = Array.isArray(v) ? v : [v];
-  if (!ids.every((x) => Number.isInteger(x) && x >= 0)) {
-    throw new ModelFileError(
-      path,
-      "eos_token_id",
-      `expected a token id or a list of them, found ${JSON.stringify(v)}`,
-    );
-  }
-  return ids as number[];
+  return existsSync(path) ? eosTokenIds(await readModelJson(path), path) : [];
 }
 
 /** Loads `dir`'s model, `tokenizer.json` and chat template. */

@@ -5,28 +5,15 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type HfConfig, ModelFileError, parseHfConfig } from "./config.ts";
+import { type HfConfig, parseHfConfig, readModelJson } from "./config.ts";
 import { HfCausalLM } from "./model.ts";
 import { checkHfWeights, readHfWeights } from "./weights.ts";
 
 /** Reads and checks `<dir>/config.json`. */
 export async function readHfConfig(dir: string): Promise<HfConfig> {
   const file = join(dir, "config.json");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new Error(`${dir}: cannot read config.json (${(e as Error).message})`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ModelFileError(file, "(root)", `not valid JSON (${(e as Error).message})`);
-  }
-  return parseHfConfig(raw, file);
+  return parseHfConfig(await readModelJson(file), file);
 }
 
 /**

@@ -6,11 +6,13 @@
  * @module
  */
 export {
+  eosTokenIds,
   HF_FAMILIES,
   type HfConfig,
   type HfFamily,
   ModelFileError,
   parseHfConfig,
+  readModelJson,
 } from "./config.ts";
 export {
   checkHfWeights,

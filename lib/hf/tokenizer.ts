@@ -53,9 +53,12 @@ export class HfTokenizer {
    * binding alone would fail with a serde message).
    */
   static async fromFile(file: string): Promise<HfTokenizer> {
+    // Read once: checked here, then handed to the binding as text.
+    let text: string;
     let raw: { model?: { type?: unknown } };
     try {
-      raw = JSON.parse(await readFile(file, "utf8"));
+      text = await readFile(file, "utf8");
+      raw = JSON.parse(text);
     } catch (e) {
       throw new ModelFileError(
         file,
@@ -72,7 +75,7 @@ export class HfTokenizer {
       );
     }
     try {
-      return new HfTokenizer(Tokenizer.fromFile(file), file);
+      return new HfTokenizer(Tokenizer.fromString(text), file);
     } catch (e) {
       throw new ModelFileError(
         file,

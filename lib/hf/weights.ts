@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeSafetensors, type F32Tensor } from "../model/mod.ts";
-import { type HfConfig, ModelFileError } from "./config.ts";
+import { type HfConfig, ModelFileError, readModelJson } from "./config.ts";
 
 /** The files a model folder's weights come in. */
 export const WEIGHT_FILES = {
@@ -42,13 +42,7 @@ async function _readShard(path: string, into: Map<string, F32Tensor>, fileOf: Ma
 
 /** The shard file of every tensor, from the index's `weight_map`. */
 async function _weightMap(indexPath: string): Promise<Map<string, string>> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(indexPath, "utf8"));
-  } catch (e) {
-    throw new ModelFileError(indexPath, "(root)", `not valid JSON (${(e as Error).message})`);
-  }
-  const map = (raw as { weight_map?: unknown })?.weight_map;
+  const map = (await readModelJson(indexPath)).weight_map;
   if (map === null || typeof map !== "object" || Array.isArray(map)) {
     throw new ModelFileError(
       indexPath,

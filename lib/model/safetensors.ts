@@ -23,9 +23,6 @@ export interface SafetensorsEntry {
   readonly data: Float32Array | null;
 }
 
-/** The dtypes {@link decodeSafetensors} reads into float32. */
-export const FLOAT_DTYPES = ["F32", "F16", "BF16"] as const;
-
 /** IEEE half → float32 (subnormals, infinities and NaN included). */
 function _halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;

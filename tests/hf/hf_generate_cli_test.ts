@@ -94,5 +94,5 @@ Deno.test("deno task generate: --stop ends before the stop string; bad flags exi
   assert.match(bad.stderr, /--max-new-tokens expects a positive integer, found "0"/);
   const noChat = await generate([...base, "--chat", "--model", join(folder, "..", "missing")]);
   assert.equal(noChat.code, 1);
-  assert.match(noChat.stderr, /missing: cannot read config\.json/);
+  assert.match(noChat.stderr, /missing\/config\.json: cannot read/);
 });

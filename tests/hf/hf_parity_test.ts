@@ -36,6 +36,7 @@ for (const name of CASES) {
       logits.dispose();
       let maxDiff = 0;
       ref.logits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - ours[i]))));
+      console.log(`${name}: max |logit difference| ${maxDiff.toExponential(2)}`);
       assert.ok(maxDiff <= 1e-4, `${name}: max |logit difference| ${maxDiff} > 1e-4`);
       assert.deepEqual(await model.greedy(ref.prompts, 32), ref.greedy);
     } finally {
