@@ -165,6 +165,8 @@ export function studyPlotSpecs(input: StudyPlotSpecsInput): NamedSpec[] {
             xTitle: plot.xTitle,
             yTitle: title,
             xScale: plot.xScale,
+            // A bounded metric (a rate) gets its full axis, its bands clipped to it, as bars do.
+            yDomain: m.range,
             references,
           }),
         });

@@ -15,3 +15,16 @@ export function _checkFinite<Row>(
     }
   });
 }
+
+/**
+ * The row with its CI clipped to the y domain, when there is one: a rate's interval never goes
+ * below 0 in a chart (the tables keep the unclipped values).
+ */
+export function _clipCi<Row extends { readonly ciLow: number; readonly ciHigh: number }>(
+  r: Row,
+  domain: readonly [number, number] | undefined,
+): Row {
+  if (domain === undefined) return { ...r };
+  const clip = (v: number) => Number.isFinite(v) ? Math.min(domain[1], Math.max(domain[0], v)) : v;
+  return { ...r, ciLow: clip(r.ciLow), ciHigh: clip(r.ciHigh) };
+}

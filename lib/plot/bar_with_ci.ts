@@ -5,7 +5,7 @@
  */
 import { PAPER_CONFIG, VEGA_LITE_SCHEMA } from "./theme.ts";
 import type { ChartOptions, LayerSpecOf, VegaLiteSpec } from "./types.ts";
-import { _checkFinite } from "./_check_rows.ts";
+import { _checkFinite, _clipCi } from "./_check_rows.ts";
 
 /** One bar: a variant's mean with its CI, optionally inside a group (benchmark, dataset). */
 export interface BarRow {
@@ -44,13 +44,6 @@ export interface BarWithCiOptions extends ChartOptions {
    * @default {0}
    */
   readonly xLabelAngle?: number;
-}
-
-/** The row with its CI clipped to the y domain (when there is one). */
-function _clipped(r: BarRow, domain: readonly [number, number] | undefined): BarRow {
-  if (domain === undefined) return { ...r };
-  const clip = (v: number) => Number.isFinite(v) ? Math.min(domain[1], Math.max(domain[0], v)) : v;
-  return { ...r, ciLow: clip(r.ciLow), ciHigh: clip(r.ciHigh) };
 }
 
 /**
@@ -94,7 +87,7 @@ export function barWithCi(rows: readonly BarRow[], options: BarWithCiOptions): V
     config: PAPER_CONFIG,
     width: options.width ?? 360,
     height: options.height ?? 220,
-    data: { values: rows.map((r) => _clipped(r, options.yDomain)) },
+    data: { values: rows.map((r) => _clipCi(r, options.yDomain)) },
     encoding: {
       x: {
         field: xField,

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { _checkFinite } from "./_check_rows.ts";
+import { _checkFinite, _clipCi } from "./_check_rows.ts";
 import { PAPER_CONFIG, VEGA_LITE_SCHEMA } from "./theme.ts";
-import type { AxisScale, ChartOptions, VegaLiteSpec } from "./types.ts";
+import type { AxisScale, ChartOptions, LayerSpecOf, VegaLiteSpec } from "./types.ts";
 
 /** One point of a sweep: the mean and CI of a metric at hyper-parameter value `x`. */
 export interface SweepRow {
@@ -37,10 +37,15 @@ export interface SweepChartOptions extends ChartOptions {
    */
   readonly xScale?: AxisScale;
   /**
-   * Fixed y domain.
+   * Fixed y domain, e.g. `[0, 100]` for percentages; the CI bands are clipped to it.
    * @default {the data extent (not forced to include zero)}
    */
   readonly yDomain?: readonly [number, number];
+  /**
+   * Title of the legend; a chart of one series has no legend.
+   * @default {"Series"}
+   */
+  readonly seriesTitle?: string;
   /**
    * d3 format of the y axis labels.
    * @default {undefined: Vega-Lite's default number format}
@@ -98,14 +103,21 @@ export function sweepChart(rows: readonly SweepRow[], options: SweepChartOptions
     scale: options.yDomain ? { domain: [...options.yDomain] } : { zero: false },
     axis: options.yFormat ? { format: options.yFormat } : {},
   };
-  const color = { field: "series", type: "nominal" as const, title: "Series", sort: series };
+  const color = {
+    field: "series",
+    type: "nominal" as const,
+    title: options.seriesTitle ?? "Series",
+    sort: series,
+    // The band layer comes first; the legend still shows lines. One series needs no legend.
+    legend: series.length > 1 ? { symbolType: "stroke", symbolOpacity: 1 } : null,
+  };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: options.title,
     config: PAPER_CONFIG,
     width: options.width ?? 360,
     height: options.height ?? 220,
-    data: { values: rows.map((r) => ({ ...r })) },
+    data: { values: rows.map((r) => _clipCi(r, options.yDomain)) },
     encoding: { x, color },
     layer: [
       {
@@ -116,16 +128,14 @@ export function sweepChart(rows: readonly SweepRow[], options: SweepChartOptions
         },
       },
       { mark: { type: "line", point: true }, encoding: { y } },
-      ...references.flatMap((r) => _referenceLayers(r, y.title)),
+      ...references.flatMap((r) => _referenceLayers(_clipCi(r, options.yDomain), y.title)),
     ],
   };
 }
 
 /** One layer of a layered spec. */
-type _Layer = Extract<VegaLiteSpec, { layer: unknown }>["layer"][number];
-
 /** Band, dashed rule and end label of one reference arm (constant data, no colour encoding). */
-function _referenceLayers(r: SweepReference, yTitle: string): _Layer[] {
+function _referenceLayers(r: SweepReference, yTitle: string): LayerSpecOf[] {
   const data = { values: [{ ...r }] };
   const grey = "#6b6b6b";
   return [

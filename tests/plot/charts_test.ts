@@ -35,6 +35,33 @@ Deno.test("sweepChart: error band from ciLow to ciHigh under a mean line, log x"
   );
 });
 
+Deno.test("sweepChart: a fixed y domain clips the bands; one series has no legend, two a stroke legend", () => {
+  const rows = [1, 2].map((x) => ({ x, mean: 5, ciLow: -20, ciHigh: 130, series: "only" }));
+  const one: Json = sweepChart(rows, {
+    title: "t",
+    xTitle: "k",
+    yTitle: "pass@1 (%)",
+    yDomain: [0, 100],
+  });
+  assert.deepEqual(one.data.values.map((r: Json) => [r.ciLow, r.ciHigh, r.mean]), [[0, 100, 5], [
+    0,
+    100,
+    5,
+  ]]);
+  assert.deepEqual(one.layer[1].encoding.y.scale.domain, [0, 100]);
+  assert.equal(one.encoding.color.legend, null);
+  const two: Json = sweepChart([...rows, { ...rows[0], series: "other" }], {
+    title: "t",
+    xTitle: "k",
+    yTitle: "y",
+    seriesTitle: "Method",
+  });
+  assert.equal(two.encoding.color.title, "Method");
+  assert.equal(two.encoding.color.legend.symbolType, "stroke");
+  assert.equal(two.data.values[0].ciLow, -20, "no domain: no clipping");
+  compile(one);
+});
+
 Deno.test("trainingCurves: one panel per metric in first-seen order, independent y", () => {
   const rows = [
     { step: 0, value: 0.69, series: "dpo", metric: "loss" },
