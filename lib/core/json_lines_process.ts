@@ -86,6 +86,10 @@ export class JsonLinesProcess {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
+      // Its own process group: Ctrl-C, or a notebook's Kernel > Interrupt (SIGINT to the
+      // kernel's whole group), is the caller's to handle between steps, not a kill of the
+      // helper mid-answer. It still ends with the caller, on stdin EOF.
+      detached: true,
     }).spawn();
     this.#child = child;
     this.#writer = child.stdin.getWriter();

@@ -176,6 +176,10 @@ export class _Zygote {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
+      // Out of the caller's process group, so an interrupt meant for the caller does not kill
+      // the run in flight (which would turn into a false verdict); bwrap's --die-with-parent
+      // still ends it with the caller.
+      detached: true,
     }).spawn();
     // An idle zygote must not keep the caller alive; it ends on stdin EOF when the caller does.
     this.#child.unref();

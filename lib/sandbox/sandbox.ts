@@ -455,7 +455,10 @@ export class Sandbox {
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
-        detached: this.isolation === "rlimits",
+        // Always out of the caller's process group: a SIGINT to that group (Ctrl-C, a
+        // notebook's Kernel > Interrupt) must not kill the run in flight, which would record a
+        // false verdict; the caller stops between steps instead.
+        detached: true,
       }).spawn();
       const launched = _launchedChild(
         child,
