@@ -1,10 +1,10 @@
 /**
  * Evaluate a model on a code benchmark: one served by an OpenAI-compatible endpoint
- * (`--endpoint URL --model NAME`), or a local Hugging Face model folder (`--model DIR`, lib/hf; chat
+ * (`--endpoint URL --model NAME`), or a local Hugging Face model folder or GGUF file (`--model DIR|FILE.gguf`, lib/hf; chat
  * mode when the folder has a chat template, else completions).
  *
  * Usage:
- *   deno task eval --bench humaneval|humaneval+|mbpp|mbpp-full|mbpp+ (--endpoint URL --model NAME | --model DIR)
+ *   deno task eval --bench humaneval|humaneval+|mbpp|mbpp-full|mbpp+ (--endpoint URL --model NAME | --model DIR|FILE.gguf)
  *     [--n 1] [--k 1[,10]] [--temperature T] [--top-p 0.95] [--max-tokens 768] [--limit N]
  *     [--mode chat|completions] [--concurrency 8] [--workers W] [--api-key KEY] [--data-dir DIR]
  *     [--out runs/eval/<bench>__<model>__n<n>_t<T>]
@@ -36,7 +36,7 @@ import { type HfModelFolder, loadHfFolder } from "../lib/hf/mod.ts";
 import { HfCodeModel } from "../lib/eval/hf_code_model.ts";
 
 const USAGE = "usage: deno task eval --bench " + BENCHMARK_NAMES.join("|") +
-  " (--endpoint URL --model NAME | --model DIR) [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
+  " (--endpoint URL --model NAME | --model DIR|FILE.gguf) [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
   " [--max-tokens N] [--limit N] [--mode chat|completions] [--concurrency N] [--workers N]" +
   " [--api-key KEY] [--data-dir DIR] [--out DIR] [--unsafe-isolation unshare|rlimits]";
 
@@ -111,7 +111,7 @@ export function formatSummary(
   return lines.join("\n");
 }
 
-/** A local model folder on the wasm backend (lib/hf). */
+/** A local model folder or GGUF file on the wasm backend (lib/hf). */
 async function _loadFolder(dir: string): Promise<HfModelFolder> {
   await initBackend("wasm");
   return await loadHfFolder(dir);
@@ -155,12 +155,13 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     const bench = oneOf("--bench", values.bench, BENCHMARK_NAMES);
     if (values.model === undefined) throw new Error("--model is required");
-    // Without --endpoint, --model is a local Hugging Face model folder.
+    // Without --endpoint, --model is a local Hugging Face model folder or GGUF file.
     const local = values.endpoint === undefined;
-    if (local && !existsSync(join(values.model, "config.json"))) {
+    const gguf = values.model.endsWith(".gguf") && existsSync(values.model);
+    if (local && !gguf && !existsSync(join(values.model, "config.json"))) {
       throw new Error(
         `--model ${values.model}: without --endpoint, expected a Hugging Face model folder ` +
-          "(config.json, safetensors weights, tokenizer.json)",
+          "(config.json, safetensors weights, tokenizer.json) or a .gguf file",
       );
     }
     const folder = local ? await _loadFolder(values.model) : null;

@@ -13,10 +13,12 @@ import { parseArgs } from "node:util";
 import { initBackend } from "../lib/backend/mod.ts";
 import { generateText, loadHfFolder } from "../lib/hf/mod.ts";
 
-const USAGE = `usage: deno task generate --model DIR --prompt TEXT --max-new-tokens N [options]
+const USAGE =
+  `usage: deno task generate --model DIR|FILE.gguf --prompt TEXT --max-new-tokens N [options]
 
-  --model DIR           a Hugging Face model folder (config.json, model.safetensors or shards,
-                        tokenizer.json; tokenizer_config.json / chat_template.jinja for --chat)
+  --model DIR|FILE      a Hugging Face model folder (config.json, model.safetensors or shards,
+                        tokenizer.json; tokenizer_config.json / chat_template.jinja for --chat),
+                        or a .gguf file (F32/F16/BF16/Q8_0/Q4_0/Q4_1; tokenizer from its metadata)
   --prompt TEXT         the prompt (with --chat: the user's message)
   --max-new-tokens N    at most N new tokens
   --greedy              arg-max decoding (the default)

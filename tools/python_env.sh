@@ -10,8 +10,11 @@ base_python="${KIT_BASE_PYTHON:-$(command -v python3)}"
 hash=$( (cat "$req"; "$base_python" -c 'import sys; print(sys.version)') | sha256sum | cut -c1-16)
 root="${XDG_CACHE_HOME:-$HOME/.cache}/target-dpo-kit"
 venv="$root/venv-$(basename "$req" .txt)-$hash"
+mkdir -p "$root"
+# One install at a time per environment: a second caller waits, then finds it complete.
+exec 9>"$venv.lock"
+flock 9
 if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
-  mkdir -p "$root"
   rm -rf "$venv.partial"
   start=$(date +%s)
   "$base_python" -m venv "$venv.partial" >&2

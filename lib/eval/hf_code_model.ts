@@ -36,10 +36,11 @@ export class HfCodeModel implements CodeModel {
 
   constructor(folder: HfModelFolder, options: HfCodeModelOptions = {}) {
     this.#folder = folder;
-    this.name = options.name ?? folder.dir.replace(/\/+$/, "").split("/").at(-1)!;
+    this.name = options.name ??
+      folder.path.replace(/\/+$/, "").split("/").at(-1)!.replace(/\.gguf$/, "");
     this.mode = options.mode ?? (folder.chatTemplate === null ? "completions" : "chat");
     if (this.mode === "chat" && folder.chatTemplate === null) {
-      throw new Error(`${folder.dir}: chat mode needs a chat template, and the folder has none`);
+      throw new Error(`${folder.path}: chat mode needs a chat template, and the folder has none`);
     }
     this.#seed = options.seed ?? 0;
   }

@@ -48,11 +48,14 @@ export interface HfConfig {
 export class ModelFileError extends Error {
   readonly file: string;
   readonly field: string;
-  constructor(file: string, field: string, message: string) {
-    super(`${file}: field "${field}": ${message}`);
+  /** What is wrong with the value (the message without the file and field). */
+  readonly detail: string;
+  constructor(file: string, field: string, detail: string) {
+    super(`${file}: field "${field}": ${detail}`);
     this.name = "ModelFileError";
     this.file = file;
     this.field = field;
+    this.detail = detail;
   }
 }
 

@@ -9,15 +9,22 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { argmax, sampleTopP } from "../model/mod.ts";
 import { mulberry32 } from "../util/rng.ts";
-import { type ChatTemplate, readChatTemplate } from "./chat_template.ts";
+import { ChatTemplate, readChatTemplate } from "./chat_template.ts";
+import { readGguf } from "./gguf.ts";
+import { ggufChatTemplate, ggufConfig, ggufWeights } from "./gguf_model.ts";
+import { ggufTokenizerJson } from "./gguf_tokenizer.ts";
 import { eosTokenIds, readModelJson } from "./config.ts";
 import { loadHfModel } from "./load_model.ts";
-import type { HfCausalLM } from "./model.ts";
+import { HfCausalLM } from "./model.ts";
 import { HfTokenizer } from "./tokenizer.ts";
 
-/** A model folder loaded whole: weights, tokenizer and chat template (`null` for base models). */
+/**
+ * A model folder or GGUF file loaded whole: weights, tokenizer and chat template (`null` for base
+ * models).
+ */
 export interface HfModelFolder {
-  readonly dir: string;
+  /** The folder, or the `.gguf` file. */
+  readonly path: string;
   readonly model: HfCausalLM;
   readonly tokenizer: HfTokenizer;
   readonly chatTemplate: ChatTemplate | null;
@@ -34,12 +41,17 @@ async function _generationEos(dir: string): Promise<number[]> {
   return existsSync(path) ? eosTokenIds(await readModelJson(path), path) : [];
 }
 
-/** Loads `dir`'s model, `tokenizer.json` and chat template. */
-export async function loadHfFolder(dir: string): Promise<HfModelFolder> {
+/**
+ * Loads a model folder's model, `tokenizer.json` and chat template, or the same from the
+ * metadata and tensors of a `.gguf` file.
+ */
+export async function loadHfFolder(path: string): Promise<HfModelFolder> {
+  if (path.endsWith(".gguf")) return _loadGguf(path);
+  const dir = path;
   const model = await loadHfModel(dir);
   try {
     return {
-      dir,
+      path: dir,
       model,
       tokenizer: await HfTokenizer.fromFile(join(dir, "tokenizer.json")),
       chatTemplate: await readChatTemplate(dir),
@@ -49,6 +61,30 @@ export async function loadHfFolder(dir: string): Promise<HfModelFolder> {
     model.dispose();
     throw e;
   }
+}
+
+function _loadGguf(path: string): HfModelFolder {
+  const file = readGguf(path);
+  const config = ggufConfig(file);
+  const tokenizer = HfTokenizer.fromJson(ggufTokenizerJson(file), path);
+  const template = ggufChatTemplate(file);
+  const tokens = file.metadata.get("tokenizer.ggml.tokens") as string[];
+  const special: Record<string, string> = {};
+  for (
+    const [name, id] of [["bos_token", config.bosTokenId], [
+      "eos_token",
+      config.eosTokenIds[0],
+    ]] as const
+  ) {
+    if (id !== null && id !== undefined) special[name] = tokens[id];
+  }
+  return {
+    path,
+    model: new HfCausalLM(config, ggufWeights(file, config)),
+    tokenizer,
+    chatTemplate: template === undefined ? null : new ChatTemplate(template, special, path),
+    eosIds: new Set(config.eosTokenIds),
+  };
 }
 
 /** Why generation ended. */
@@ -87,7 +123,7 @@ async function _encodePrompt(f: HfModelFolder, prompt: string, chat: boolean, sy
   if (!chat) return { text: prompt, ids: (await f.tokenizer.encode(prompt)).ids };
   if (f.chatTemplate === null) {
     throw new Error(
-      `${f.dir}: --chat needs a chat template, and the folder has none (a base model?)`,
+      `${f.path}: --chat needs a chat template, and the folder has none (a base model?)`,
     );
   }
   const text = f.chatTemplate.render([

@@ -1,7 +1,8 @@
 /**
  * Hugging Face model folders in the kit (DESIGN §7): `config.json`, safetensors weights (one
- * file or shards, F32/F16/BF16 read into float32), and the Qwen2 and Llama forward passes with a
- * key/value cache. Errors name the file, the field and the value.
+ * file or shards, F32/F16/BF16 read into float32), GGUF files (F32/F16/BF16/Q8_0/Q4_0/Q4_1
+ * dequantised, tokenizer and chat template from the metadata), and the Qwen2 and Llama forward
+ * passes with a key/value cache. Errors name the file, the field and the value.
  *
  * @module
  */
@@ -33,4 +34,15 @@ export {
   type HfStopReason,
   loadHfFolder,
 } from "./generate.ts";
+export {
+  dequantize,
+  GGUF_TENSOR_TYPES,
+  type GgufFile,
+  type GgufTensorInfo,
+  type GgufTensorType,
+  type GgufValue,
+  readGguf,
+} from "./gguf.ts";
+export { ggufChatTemplate, ggufConfig, ggufWeights } from "./gguf_model.ts";
+export { GGUF_PRE_TOKENIZERS, ggufTokenId, ggufTokenizerJson } from "./gguf_tokenizer.ts";
 export { fetchModel, type FetchModelOptions, type HubFile, listHubFiles } from "./fetch_model.ts";

@@ -111,23 +111,23 @@ export class HfCausalLM {
   /**
    * Logits of `ids` `[B, T]` placed after the `cache` positions (none: from position 0), and the
    * cache extended by them. The caller disposes both (the old cache is not disposed here).
+   *
+   * `pads[i]` left-pads row `i`: its first `pads[i]` positions (of the whole sequence, cache
+   * included) are padding that no position attends to, and its real tokens are at positions
+   * 0, 1, … for RoPE, so a padded row computes what it computes alone.
    */
-  forward(ids: tf.Tensor2D, cache?: HfKvCache): { logits: tf.Tensor3D; cache: HfKvCache } {
+  forward(
+    ids: tf.Tensor2D,
+    cache?: HfKvCache,
+    pads?: readonly number[],
+  ): { logits: tf.Tensor3D; cache: HfKvCache } {
     const c = this.config;
     const [b, t] = ids.shape;
     const past = cache?.length ?? 0;
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
     const logits = tf.tidy(() => {
-      const [cosData, sinData] = ropeTables(c, past, t);
-      const cos = tf.tensor(cosData, [1, 1, t, c.headDim]);
-      const sin = tf.tensor(sinData, [1, 1, t, c.headDim]);
-      // Query i (absolute position past + i) sees keys 0 … past + i.
-      const allowed = tf.lessEqual(
-        tf.range(0, past + t, 1, "int32").reshape([1, past + t]),
-        tf.range(past, past + t, 1, "int32").reshape([t, 1]),
-      );
-      const mask = tf.where(allowed, tf.zeros([t, past + t]), tf.fill([t, past + t], -1e30));
+      const { cos, sin, mask } = _positions(c, past, t, pads ?? new Array(b).fill(0));
       let h = tf.reshape(tf.gather(this.#get("model.embed_tokens.weight"), ids), [
         b * t,
         c.hiddenSize,
@@ -199,9 +199,10 @@ export class HfCausalLM {
   }
 
   /**
-   * Decodes up to `maxNewTokens` tokens after each prompt (same lengths), one position per step
-   * through the key/value cache. `choose` picks row `i`'s next id from its last logits; a row
-   * ends after `ended(i, ids)` says so for its ids so far. Returns the new ids of each row.
+   * Decodes up to `maxNewTokens` tokens after each prompt, one position per step through the
+   * key/value cache, all rows in one batch (shorter prompts left-padded, see
+   * {@linkcode HfCausalLM.forward}). `choose` picks row `i`'s next id from its last logits; a
+   * row ends after `ended(i, ids)` says so for its ids so far. Returns the new ids of each row.
    */
   async decode(
     prompts: readonly (readonly number[])[],
@@ -209,18 +210,20 @@ export class HfCausalLM {
     choose: (logits: Float32Array, row: number) => number,
     ended: (row: number, ids: readonly number[]) => boolean | Promise<boolean>,
   ): Promise<number[][]> {
-    const t = prompts[0]?.length ?? 0;
-    if (prompts.some((p) => p.length !== t) || t === 0) {
-      throw new RangeError("HfCausalLM.decode: expected non-empty prompts of one length");
+    if (prompts.length === 0 || prompts.some((p) => p.length === 0)) {
+      throw new RangeError("HfCausalLM.decode: expected one or more non-empty prompts");
     }
+    const t = Math.max(...prompts.map((p) => p.length));
+    const pads = prompts.map((p) => t - p.length);
     const v = this.config.vocabSize;
     const out: number[][] = prompts.map(() => []);
     const done = prompts.map(() => false);
-    let input = tf.tensor2d(prompts.map((p) => [...p]), [prompts.length, t], "int32");
+    const padded = prompts.map((p, i) => [...new Array(pads[i]).fill(0), ...p]);
+    let input = tf.tensor2d(padded, [prompts.length, t], "int32");
     let cache: HfKvCache | undefined;
     try {
       for (let step = 0; step < maxNewTokens && done.some((d) => !d); step++) {
-        const r = this.forward(input, cache);
+        const r = this.forward(input, cache, pads);
         if (cache !== undefined) disposeHfKvCache(cache);
         cache = r.cache;
         const last = tf.tidy(() => r.logits.slice([0, r.logits.shape[1] - 1, 0], [-1, 1, -1]));
@@ -253,4 +256,34 @@ export class HfCausalLM {
     for (const t of this.#w.values()) t.dispose();
     this.#w.clear();
   }
+}
+
+/**
+ * RoPE tables `[B, 1, T, d]` and the additive attention mask `[B, 1, T, past + T]` of the
+ * positions `past … past + T - 1` of rows left-padded by `pads`: query `k` of row `i` sees keys
+ * `pads[i] … past + k`, and sits at RoPE position `past + k - pads[i]` (0 for padding).
+ */
+function _positions(c: HfConfig, past: number, t: number, pads: readonly number[]) {
+  const b = pads.length;
+  const d = c.headDim;
+  const s = past + t;
+  const [cosAll, sinAll] = ropeTables(c, 0, s);
+  const cos = new Float32Array(b * t * d);
+  const sin = new Float32Array(b * t * d);
+  const mask = new Float32Array(b * t * s);
+  for (let i = 0; i < b; i++) {
+    for (let k = 0; k < t; k++) {
+      const at = Math.max(0, past + k - pads[i]) * d;
+      cos.set(cosAll.subarray(at, at + d), (i * t + k) * d);
+      sin.set(sinAll.subarray(at, at + d), (i * t + k) * d);
+      for (let j = 0; j < s; j++) {
+        if (j > past + k || j < pads[i]) mask[(i * t + k) * s + j] = -1e30;
+      }
+    }
+  }
+  return {
+    cos: tf.tensor(cos, [b, 1, t, d]),
+    sin: tf.tensor(sin, [b, 1, t, d]),
+    mask: tf.tensor(mask, [b, 1, t, s]),
+  };
 }

@@ -53,12 +53,9 @@ export class HfTokenizer {
    * binding alone would fail with a serde message).
    */
   static async fromFile(file: string): Promise<HfTokenizer> {
-    // Read once: checked here, then handed to the binding as text.
     let text: string;
-    let raw: { model?: { type?: unknown } };
     try {
       text = await readFile(file, "utf8");
-      raw = JSON.parse(text);
     } catch (e) {
       throw new ModelFileError(
         file,
@@ -66,19 +63,38 @@ export class HfTokenizer {
         `not a readable JSON tokenizer (${(e as Error).message})`,
       );
     }
+    return HfTokenizer.fromJson(text, file);
+  }
+
+  /**
+   * A tokenizer from the text of a `tokenizer.json` (`source` names it in errors, and is
+   * {@linkcode HfTokenizer.file}).
+   */
+  static fromJson(text: string, source: string): HfTokenizer {
+    // Read once: checked here, then handed to the binding as text.
+    let raw: { model?: { type?: unknown } };
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ModelFileError(
+        source,
+        "(root)",
+        `not a readable JSON tokenizer (${(e as Error).message})`,
+      );
+    }
     const type = raw?.model?.type;
     if (!(TOKENIZER_MODELS as readonly unknown[]).includes(type)) {
       throw new ModelFileError(
-        file,
+        source,
         "model.type",
         `${JSON.stringify(type)} is not a tokenizer model (known: ${TOKENIZER_MODELS.join(", ")})`,
       );
     }
     try {
-      return new HfTokenizer(Tokenizer.fromString(text), file);
+      return new HfTokenizer(Tokenizer.fromString(text), source);
     } catch (e) {
       throw new ModelFileError(
-        file,
+        source,
         "(root)",
         `tokenizers could not load it (${(e as Error).message})`,
       );

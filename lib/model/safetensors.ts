@@ -23,8 +23,18 @@ export interface SafetensorsEntry {
   readonly data: Float32Array | null;
 }
 
-/** IEEE half → float32 (subnormals, infinities and NaN included). */
-function _halfToFloat(h: number): number {
+/**
+ * IEEE half (its 16 bits) → float32 (subnormals, infinities and NaN included).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { halfToFloat } from "./safetensors.ts";
+ * assert.equal(halfToFloat(0x3c00), 1);
+ * assert.equal(halfToFloat(0xc000), -2);
+ * ```
+ */
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
   const frac = h & 0x3ff;
@@ -42,7 +52,7 @@ function _floats(dtype: string, bytes: Uint8Array, size: number): Float32Array |
       for (let i = 0; i < size; i++) out[i] = view.getFloat32(4 * i, true);
       return out;
     case "F16":
-      for (let i = 0; i < size; i++) out[i] = _halfToFloat(view.getUint16(2 * i, true));
+      for (let i = 0; i < size; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
       return out;
     case "BF16": {
       // bfloat16 is the top half of a float32: shift it back into place.

@@ -16,6 +16,10 @@ export const HF_PEER_SCRIPTS = {
   tokenizers: "make_tokenizers.py",
   /** Tokenizer folders with chat templates and apply_chat_template's renderings (make_chat.py). */
   chat: "make_chat.py",
+  /** Tiny GGUF files (F32/F16/Q8_0/Q4_0/Q4_1), refused ones, and transformers' readings (make_gguf.py). */
+  gguf: "make_gguf.py",
+  /** transformers' reading of the real SmolLM2-135M-Instruct Q4_1 GGUF (smollm2_gguf.py). */
+  smollm2: "smollm2_gguf.py",
 } as const;
 
 const _made = new Map<string, Promise<string>>();
