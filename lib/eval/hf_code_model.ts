@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { generateText, type HfModelFolder } from "../hf/mod.ts";
+import { type GenerateRow, generateTexts, type HfModelFolder } from "../hf/mod.ts";
 import { itemSeed } from "../util/rng.ts";
 import type { CodeModel, GenerationOptions, GenerationRequest, TokenUsage } from "./code_model.ts";
 import {
@@ -24,14 +24,20 @@ export interface HfCodeModelOptions {
   readonly mode?: EndpointMode;
   /** Seed of sampled completions (each prompt and sample gets its own stream). @default 0 */
   readonly seed?: number;
+  /**
+   * Completions decoded together in one batch (prompts of different lengths are left-padded;
+   * each completion is what it would be alone). @default 8
+   */
+  readonly batchSize?: number;
 }
 
-/** Completions from a loaded model folder, one prompt at a time. */
+/** Completions from a loaded model folder, `batchSize` at a time. */
 export class HfCodeModel implements CodeModel {
   readonly name: string;
   readonly mode: EndpointMode;
   readonly #folder: HfModelFolder;
   readonly #seed: number;
+  readonly #batchSize: number;
   #usage = { promptTokens: 0, completionTokens: 0, requests: 0 };
 
   constructor(folder: HfModelFolder, options: HfCodeModelOptions = {}) {
@@ -43,36 +49,45 @@ export class HfCodeModel implements CodeModel {
       throw new Error(`${folder.path}: chat mode needs a chat template, and the folder has none`);
     }
     this.#seed = options.seed ?? 0;
+    this.#batchSize = options.batchSize ?? 8;
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
+      throw new RangeError(
+        `HfCodeModel: batchSize must be an integer >= 1, got ${this.#batchSize}`,
+      );
+    }
   }
 
   async generate(
     prompts: readonly GenerationRequest[],
     opts: GenerationOptions,
   ): Promise<string[][]> {
-    const out: string[][] = [];
     const c = DEFAULT_OPENAI_CODE_MODEL_CONFIG;
-    for (const req of prompts) {
-      const chat = this.mode === "chat";
-      const samples: string[] = [];
-      for (let j = 0; j < opts.n; j++) {
-        const r = await generateText(this.#folder, chat ? chatInstruction(req) : req.prompt, {
-          maxNewTokens: opts.maxTokens,
-          chat,
-          system: chat ? c.systemPrompt : undefined,
-          strategy: opts.temperature === 0 ? "greedy" : "sample",
-          temperature: opts.temperature === 0 ? 1 : opts.temperature,
-          topP: opts.topP,
-          seed: itemSeed(this.#seed, `${req.taskId}/${j}`),
-          stop: chat ? [] : c.stop[req.promptStyle ?? "complete"],
-        });
-        samples.push(r.text);
+    const chat = this.mode === "chat";
+    const rows: GenerateRow[] = prompts.flatMap((req) =>
+      Array.from({ length: opts.n }, (_, j) => ({
+        prompt: chat ? chatInstruction(req) : req.prompt,
+        seed: itemSeed(this.#seed, `${req.taskId}/${j}`),
+        stop: chat ? [] : c.stop[req.promptStyle ?? "complete"],
+      }))
+    );
+    const texts: string[] = [];
+    for (let i = 0; i < rows.length; i += this.#batchSize) {
+      const results = await generateTexts(this.#folder, rows.slice(i, i + this.#batchSize), {
+        maxNewTokens: opts.maxTokens,
+        chat,
+        system: chat ? c.systemPrompt : undefined,
+        strategy: opts.temperature === 0 ? "greedy" : "sample",
+        temperature: opts.temperature === 0 ? 1 : opts.temperature,
+        topP: opts.topP,
+      });
+      for (const r of results) {
+        texts.push(r.text);
         this.#usage.promptTokens += r.promptIds.length;
         this.#usage.completionTokens += r.generatedIds.length;
       }
-      this.#usage.requests++;
-      out.push(samples);
     }
-    return out;
+    this.#usage.requests += prompts.length;
+    return prompts.map((_, p) => texts.slice(p * opts.n, (p + 1) * opts.n));
   }
 
   usage(): TokenUsage {

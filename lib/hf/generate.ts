@@ -142,35 +142,59 @@ export async function generateText(
   prompt: string,
   o: GenerateTextOptions,
 ): Promise<GenerateTextResult> {
-  const encoded = await _encodePrompt(f, prompt, o.chat ?? false, o.system);
+  return (await generateTexts(f, [{ ...o, prompt }], o))[0];
+}
+
+/** One row of {@linkcode generateTexts}: its prompt, and what it sets for itself. */
+export interface GenerateRow
+  extends Pick<GenerateTextOptions, "chat" | "system" | "seed" | "stop"> {
+  readonly prompt: string;
+}
+
+/**
+ * Generates after every row's prompt in one batch (one forward pass per step for all rows;
+ * shorter prompts are left-padded, which changes no row's result). Each row ends on its own, as
+ * {@linkcode generateText} does; a row's `chat`, `system`, `seed` and `stop` override `o`'s.
+ */
+export async function generateTexts(
+  f: HfModelFolder,
+  rows: readonly GenerateRow[],
+  o: GenerateTextOptions,
+): Promise<GenerateTextResult[]> {
+  const encoded = await Promise.all(
+    rows.map((r) => _encodePrompt(f, r.prompt, r.chat ?? o.chat ?? false, r.system ?? o.system)),
+  );
   const eos = f.eosIds;
-  const stop = o.stop ?? [];
-  const rng = mulberry32(o.seed ?? 0);
+  const stops = rows.map((r) => r.stop ?? o.stop ?? []);
+  const rngs = rows.map((r) => mulberry32(r.seed ?? o.seed ?? 0));
   const choose = (o.strategy ?? "greedy") === "greedy"
     ? argmax
-    : (x: Float32Array) => sampleTopP(x, o.temperature ?? 1, o.topP ?? 1, rng);
+    : (x: Float32Array, row: number) => sampleTopP(x, o.temperature ?? 1, o.topP ?? 1, rngs[row]);
   const decodeText = (ids: readonly number[]) =>
     f.tokenizer.decode(ids, { skipSpecialTokens: true });
-  const stopAt = (text: string) => {
+  const stopAt = (text: string, stop: readonly string[]) => {
     const hits = stop.map((s) => text.indexOf(s)).filter((i) => i >= 0);
     return hits.length === 0 ? -1 : Math.min(...hits);
   };
-  const [ids] = await f.model.decode(
-    [encoded.ids],
+  const generated = await f.model.decode(
+    encoded.map((e) => e.ids),
     o.maxNewTokens,
     choose,
-    async (_, ids) =>
-      eos.has(ids.at(-1)!) || (stop.length > 0 && stopAt(await decodeText(ids)) >= 0),
+    async (row, ids) =>
+      eos.has(ids.at(-1)!) ||
+      (stops[row].length > 0 && stopAt(await decodeText(ids), stops[row]) >= 0),
   );
-  const ended = ids.length > 0 && eos.has(ids.at(-1)!);
-  const text = await decodeText(ended ? ids.slice(0, -1) : ids);
-  const cut = ended ? -1 : stopAt(text);
-  const stopReason: HfStopReason = ended ? "eos" : cut >= 0 ? "stop" : "length";
-  return {
-    prompt: encoded.text,
-    promptIds: encoded.ids,
-    generatedIds: ids,
-    text: cut >= 0 ? text.slice(0, cut) : text,
-    stopReason,
-  };
+  return Promise.all(generated.map(async (ids, row) => {
+    const ended = ids.length > 0 && eos.has(ids.at(-1)!);
+    const text = await decodeText(ended ? ids.slice(0, -1) : ids);
+    const cut = ended ? -1 : stopAt(text, stops[row]);
+    const stopReason: HfStopReason = ended ? "eos" : cut >= 0 ? "stop" : "length";
+    return {
+      prompt: encoded[row].text,
+      promptIds: encoded[row].ids,
+      generatedIds: ids,
+      text: cut >= 0 ? text.slice(0, cut) : text,
+      stopReason,
+    };
+  }));
 }

@@ -27,9 +27,11 @@ export { loadHfModel, readHfConfig } from "./load_model.ts";
 export { codePointToUtf16, type HfEncoding, HfTokenizer, TOKENIZER_MODELS } from "./tokenizer.ts";
 export { type ChatMessage, ChatTemplate, readChatTemplate } from "./chat_template.ts";
 export {
+  type GenerateRow,
   generateText,
   type GenerateTextOptions,
   type GenerateTextResult,
+  generateTexts,
   type HfModelFolder,
   type HfStopReason,
   loadHfFolder,
@@ -45,4 +47,9 @@ export {
 } from "./gguf.ts";
 export { ggufChatTemplate, ggufConfig, ggufWeights } from "./gguf_model.ts";
 export { GGUF_PRE_TOKENIZERS, ggufTokenId, ggufTokenizerJson } from "./gguf_tokenizer.ts";
+export {
+  hfOffsetTokenizer,
+  hfPreferenceExample,
+  type HfPreferenceExampleOptions,
+} from "./pair_tokens.ts";
 export { fetchModel, type FetchModelOptions, type HubFile, listHubFiles } from "./fetch_model.ts";

@@ -44,3 +44,41 @@ for (const name of CASES) {
     }
   });
 }
+
+Deno.test("hf batching: prompts of different lengths decoded in one left-padded batch give each prompt's own ids and logits", async () => {
+  await initBackend("wasm");
+  const folder = join(await hfPeerOutput("tiny"), "qwen2-f32");
+  const ref: Reference = JSON.parse(await Deno.readTextFile(join(folder, "reference.json")));
+  const model = await loadHfModel(folder);
+  try {
+    const prompts = [ref.prompts[0], ref.prompts[1].slice(0, 5), ref.prompts[0].slice(3, 4)];
+    const alone = [];
+    for (const p of prompts) alone.push((await model.greedy([p], 20))[0]);
+    assert.deepEqual(await model.greedy(prompts, 20), alone);
+    assert.deepEqual(
+      alone[0],
+      ref.greedy[0].slice(0, 20),
+      "the full prompt still matches transformers",
+    );
+    // The last-position logits of each row, padded or not.
+    const t = prompts[0].length;
+    const padded = prompts.map((p) => [...new Array(t - p.length).fill(0), ...p]);
+    const ids = tf.tensor2d(padded, [prompts.length, t], "int32");
+    const { logits, cache } = model.forward(ids, undefined, prompts.map((p) => t - p.length));
+    const batched = await logits.data();
+    tf.dispose([ids, logits, ...cache.keys, ...cache.values]);
+    const v = model.config.vocabSize;
+    for (const [i, p] of prompts.entries()) {
+      const one = tf.tensor2d([p], [1, p.length], "int32");
+      const own = model.logits(one);
+      const row = (await own.data()).subarray((p.length - 1) * v, p.length * v);
+      tf.dispose([one, own]);
+      const last = batched.subarray((i * t + t - 1) * v, (i * t + t) * v);
+      let d = 0;
+      row.forEach((x, j) => (d = Math.max(d, Math.abs(x - last[j]))));
+      assert.ok(d <= 1e-5, `row ${i}: max |logit difference| ${d} between padded and alone`);
+    }
+  } finally {
+    model.dispose();
+  }
+});

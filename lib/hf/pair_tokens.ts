@@ -1,0 +1,105 @@
+/**
+ * Preference pairs cut with a Hugging Face tokenizer: the prompt and each completion encoded on
+ * their own (as generation and TRL see them: prompt ids, then completion ids), and the
+ * Target-DPO masks made from the pair's line diff through the tokenizer's exact character
+ * offsets, by the same functions that cut them for the kit's own tokenizer (lib/diff). Mask
+ * spans index the completion's tokens, so the prompt/completion boundary is exact: token 0 of a
+ * mask is the first token after the prompt.
+ *
+ * @module
+ */
+import type {
+  EmptyRejectedCase,
+  EmptyRejectedPolicy,
+  OffsetTokenizer,
+  TokenizedText,
+} from "../core/mod.ts";
+import { chosenMaskSpans, rejectedMaskSpans } from "../diff/mod.ts";
+import type { PreferenceRecord } from "../pipeline/mod.ts";
+import type { PreferenceExample } from "../train/mod.ts";
+import type { HfTokenizer } from "./tokenizer.ts";
+
+/**
+ * A synchronous {@linkcode OffsetTokenizer} (what lib/diff's mask code takes) over the texts
+ * given, encoded beforehand (npm `tokenizers` encodes asynchronously); any other text fails.
+ * Special tokens are not added.
+ */
+export async function hfOffsetTokenizer(
+  tokenizer: HfTokenizer,
+  texts: readonly string[],
+): Promise<OffsetTokenizer> {
+  const encoded = new Map<string, TokenizedText>();
+  for (const text of new Set(texts)) {
+    encoded.set(text, await tokenizer.encode(text, { addSpecialTokens: false }));
+  }
+  return {
+    id: `hf:${tokenizer.file}`,
+    encodeWithOffsets(text: string): TokenizedText {
+      const e = encoded.get(text);
+      if (e === undefined) {
+        throw new Error(
+          `hfOffsetTokenizer: ${JSON.stringify(text.slice(0, 40))} was not encoded beforehand`,
+        );
+      }
+      return e;
+    },
+  };
+}
+
+/** The policy that produced a recorded empty-`D-` case (any policy reproduces `non-empty`). */
+function _policy(c: EmptyRejectedCase): EmptyRejectedPolicy {
+  switch (c) {
+    case "non-empty":
+    case "keep":
+      return "keep";
+    case "drop":
+      return "drop";
+    case "anchor-insertion":
+    case "anchor-last-line":
+    case "anchor-none":
+      return "anchor";
+    default: {
+      const never: never = c;
+      throw new Error(`unknown empty-D- case ${never}`);
+    }
+  }
+}
+
+/** Options of {@linkcode hfPreferenceExample}. */
+export interface HfPreferenceExampleOptions {
+  /**
+   * The prompt as the model reads it (for an instruct model, the chat-formatted turn); encoded
+   * with the tokenizer's special tokens (a Llama BOS). @default {the record's prompt}
+   */
+  readonly promptText?: string;
+}
+
+/**
+ * A stored preference record as a training example for the model of `tokenizer`: ids of the
+ * prompt and of both completions, and the `D+`/`m-` masks recomputed with this tokenizer (the
+ * record's own masks index the kit's tokenizer), with the record's context lines and its
+ * empty-`D-` case.
+ */
+export async function hfPreferenceExample(
+  tokenizer: HfTokenizer,
+  record: PreferenceRecord,
+  options: HfPreferenceExampleOptions = {},
+): Promise<PreferenceExample> {
+  const promptText = options.promptText ?? record.prompt;
+  const tok = await hfOffsetTokenizer(tokenizer, [record.chosen, record.rejected]);
+  const chosen = tok.encodeWithOffsets(record.chosen);
+  const rejected = tok.encodeWithOffsets(record.rejected);
+  const k = record.contextLines;
+  const rejectedMask = rejectedMaskSpans(record.rejected, record.diff, rejected, {
+    contextLines: k,
+    emptyRejected: _policy(record.emptyRejected),
+  });
+  return {
+    id: record.taskId,
+    promptIds: (await tokenizer.encode(promptText)).ids,
+    chosenIds: chosen.ids,
+    rejectedIds: rejected.ids,
+    chosenSpans: chosenMaskSpans(record.chosen, record.diff, chosen, { contextLines: k }),
+    rejectedSpans: rejectedMask.spans,
+  };
+}
