@@ -7,7 +7,8 @@
  * in their config cell; this test points both at a temp dir (a smoke-pretrained checkpoint), so
  * nothing is written into the repository.
  *
- * 01 and 12 also run a second time on their endpoint branch (`KIT_ENDPOINT_URL`,
+ * 12 also runs on a local model (a tiny GGUF file made by testing/hf_peer/make_gguf.py,
+ * `KIT_MODEL_PATH`). 01 and 12 also run a second time on their endpoint branch (`KIT_ENDPOINT_URL`,
  * `KIT_ENDPOINT_MODEL`, 12's `KIT_EVAL_LIMIT`), against scripted OpenAI-compatible servers on
  * 127.0.0.1 started here (tests/_notebook_openai_server.ts): their tables must show the values
  * worked out by hand from the scripts, labelled with the endpoint's model, never MiniFlow.
@@ -42,6 +43,7 @@ import {
   TEACHER_MODEL,
 } from "./_notebook_openai_server.ts";
 import type { TestServer } from "../testing/openai/mod.ts";
+import { hfPeerOutput } from "../testing/hf_peer/mod.ts";
 
 const NOTEBOOKS_DIR = fileURLToPath(new URL("../notebooks/", import.meta.url));
 const MINIFLOW = "MiniFlow (offline teacher)";
@@ -254,6 +256,22 @@ function _checkEvalEndpoint(result: ExecuteNotebookResult, endpoint: EndpointSer
   assert.deepEqual([...endpoint.server.statuses], [[200, endpoint.taskIds.length]]);
 }
 
+/** 12 on a local model (a tiny GGUF file): every benchmark ran, labelled as that model. */
+function _checkEvalLocal(result: ExecuteNotebookResult): void {
+  assertNotebookOk(result);
+  const tables = notebookTables(result).map((t) => t.text).join("\n");
+  for (
+    const row of [
+      "| MiniFlow test | qwen2-q4_0 (local model) | 5 |",
+      "| humaneval+ | qwen2-q4_0 (local model) | 2 |",
+      "| mbpp+ | qwen2-q4_0 (local model) | 2 |",
+    ]
+  ) {
+    assert.ok(tables.includes(row), `expected row ${row} in\n${tables}`);
+  }
+  assert.deepEqual(_chartTitles(result), ["Greedy pass@1 — qwen2-q4_0 (local model)"]);
+}
+
 Deno.test({
   name:
     "notebooks: every notebook runs headlessly at smoke scale and displays its table and charts",
@@ -285,6 +303,7 @@ Deno.test({
       KIT_CHECKPOINT: ckpt,
       KIT_ENDPOINT_URL: "",
       KIT_ENDPOINT_MODEL: "",
+      KIT_MODEL_PATH: "",
     };
     const endpointRuns: Run[] = [
       {
@@ -295,6 +314,15 @@ Deno.test({
           KIT_ENDPOINT_URL: teacher.baseUrl,
           KIT_ENDPOINT_MODEL: TEACHER_MODEL,
           OPENAI_API_KEY: TEACHER_API_KEY,
+        },
+      },
+      {
+        key: "12_evaluate_endpoint@local",
+        notebook: "12_evaluate_endpoint",
+        env: {
+          ...offline,
+          KIT_MODEL_PATH: join(await hfPeerOutput("gguf"), "qwen2-q4_0.gguf"),
+          KIT_EVAL_LIMIT: "2",
         },
       },
       {
@@ -352,6 +380,10 @@ Deno.test({
       [
         "01_synthesis@endpoint",
         () => _checkSynthEndpoint(results.get("01_synthesis@endpoint")!, teacher),
+      ],
+      [
+        "12_evaluate_endpoint@local",
+        () => _checkEvalLocal(results.get("12_evaluate_endpoint@local")!),
       ],
       [
         "12_evaluate_endpoint@endpoint",

@@ -99,13 +99,24 @@ export class HfCausalLM {
     return tf.add(tf.mul(h, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
   }
 
-  /** Repeats each key/value head for the query heads it serves (`repeat_kv`). */
-  #repeatKv(x: tf.Tensor4D): tf.Tensor4D {
-    const { numHeads, numKvHeads } = this.config;
-    if (numHeads === numKvHeads) return x;
-    const [b, kv, s, d] = x.shape;
-    const g = numHeads / numKvHeads;
-    return tf.reshape(tf.tile(tf.reshape(x, [b, kv, 1, s, d]), [1, 1, g, 1, 1]), [b, kv * g, s, d]);
+  /**
+   * Attention of queries `[B, H, T, d]` over keys and values `[B, KV, S, d]` with an additive
+   * mask `[B, 1, T, S]`: `[B, H, T, d]`. Query head `h` reads key/value head `⌊h / g⌋`
+   * (`g = H / KV`), as transformers' `repeat_kv` arranges it; the `g` query heads of a key/value
+   * head are stacked along the query axis instead of copying the keys `g` times.
+   */
+  #attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor): tf.Tensor4D {
+    const [b, heads, t, d] = q.shape;
+    const [, kv, s] = k.shape;
+    const g = heads / kv;
+    const qs = tf.reshape(q, [b * kv, g * t, d]);
+    const raw = tf.matMul(qs, tf.reshape(k, [b * kv, s, d]), false, true); // [B·KV, g·T, S]
+    const scores = tf.add(
+      tf.mul(tf.reshape(raw, [b, kv, g, t, s]), 1 / Math.sqrt(d)),
+      tf.reshape(mask, [b, 1, 1, t, s]),
+    );
+    const probs = tf.reshape(tf.softmax(scores), [b * kv, g * t, s]);
+    return tf.reshape(tf.matMul(probs, tf.reshape(v, [b * kv, s, d])), [b, heads, t, d]);
   }
 
   /**
@@ -114,12 +125,14 @@ export class HfCausalLM {
    *
    * `pads[i]` left-pads row `i`: its first `pads[i]` positions (of the whole sequence, cache
    * included) are padding that no position attends to, and its real tokens are at positions
-   * 0, 1, … for RoPE, so a padded row computes what it computes alone.
+   * 0, 1, … for RoPE, so a padded row computes what it computes alone. With `lastOnly` the
+   * logits are those of the last position only (`[B, 1, V]`).
    */
   forward(
     ids: tf.Tensor2D,
     cache?: HfKvCache,
     pads?: readonly number[],
+    lastOnly = false,
   ): { logits: tf.Tensor3D; cache: HfKvCache } {
     const c = this.config;
     const [b, t] = ids.shape;
@@ -133,60 +146,71 @@ export class HfCausalLM {
         c.hiddenSize,
       ]) as tf.Tensor2D;
       for (let l = 0; l < c.numLayers; l++) {
-        const p = `model.layers.${l}`;
-        const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`);
-        const q = this.#heads(
-          this.#linear(x, `${p}.self_attn.q_proj`, c.qkvBias),
-          b,
-          t,
-          c.numHeads,
-          cos,
-          sin,
-        );
-        let k = this.#heads(
-          this.#linear(x, `${p}.self_attn.k_proj`, c.qkvBias),
-          b,
-          t,
-          c.numKvHeads,
-          cos,
-          sin,
-        );
-        let v = this.#heads(
-          this.#linear(x, `${p}.self_attn.v_proj`, c.qkvBias),
-          b,
-          t,
-          c.numKvHeads,
-        );
-        if (cache !== undefined) {
-          k = tf.concat([cache.keys[l], k], 2);
-          v = tf.concat([cache.values[l], v], 2);
-        }
-        keys.push(tf.keep(k));
-        values.push(tf.keep(v));
-        const scores = tf.add(
-          tf.mul(tf.matMul(q, this.#repeatKv(k), false, true), 1 / Math.sqrt(c.headDim)),
-          mask,
-        );
-        const attn = tf.matMul(tf.softmax(scores), this.#repeatKv(v));
-        const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [
-          b * t,
-          c.numHeads * c.headDim,
-        ]) as tf.Tensor2D;
-        h = tf.add(h, this.#linear(merged, `${p}.self_attn.o_proj`, c.oBias));
-        const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`);
-        const gate = this.#linear(y, `${p}.mlp.gate_proj`, false);
-        const up = this.#linear(y, `${p}.mlp.up_proj`, false);
-        const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
-        h = tf.add(h, this.#linear(act, `${p}.mlp.down_proj`, false));
+        // One scope per layer: a layer's intermediates are freed before the next one runs.
+        const input = h;
+        h = tf.tidy(() => {
+          const p = `model.layers.${l}`;
+          let h = input;
+          const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`);
+          const q = this.#heads(
+            this.#linear(x, `${p}.self_attn.q_proj`, c.qkvBias),
+            b,
+            t,
+            c.numHeads,
+            cos,
+            sin,
+          );
+          let k = this.#heads(
+            this.#linear(x, `${p}.self_attn.k_proj`, c.qkvBias),
+            b,
+            t,
+            c.numKvHeads,
+            cos,
+            sin,
+          );
+          let v = this.#heads(
+            this.#linear(x, `${p}.self_attn.v_proj`, c.qkvBias),
+            b,
+            t,
+            c.numKvHeads,
+          );
+          if (cache !== undefined) {
+            k = tf.concat([cache.keys[l], k], 2);
+            v = tf.concat([cache.values[l], v], 2);
+          }
+          keys.push(tf.keep(k));
+          values.push(tf.keep(v));
+          const attn = this.#attend(q, k, v, mask);
+          const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [
+            b * t,
+            c.numHeads * c.headDim,
+          ]) as tf.Tensor2D;
+          h = tf.add(h, this.#linear(merged, `${p}.self_attn.o_proj`, c.oBias));
+          const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`);
+          const gate = this.#linear(y, `${p}.mlp.gate_proj`, false);
+          const up = this.#linear(y, `${p}.mlp.up_proj`, false);
+          const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+          h = tf.add(h, this.#linear(act, `${p}.mlp.down_proj`, false));
+          return h;
+        });
+        input.dispose();
       }
       const head = c.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+      // Only the positions asked for reach the LM head ([B·T', V] is the largest tensor here).
+      const kept = lastOnly ? 1 : t;
+      if (lastOnly) {
+        h = tf.reshape(tf.slice(tf.reshape(h, [b, t, c.hiddenSize]), [0, t - 1, 0], [-1, 1, -1]), [
+          b,
+          c.hiddenSize,
+        ]) as tf.Tensor2D;
+      }
       const out = tf.matMul(
         this.#rmsNorm(h, "model.norm.weight"),
         this.#get(head) as tf.Tensor2D,
         false,
         true,
       );
-      return tf.reshape(out, [b, t, c.vocabSize]) as tf.Tensor3D;
+      return tf.reshape(out, [b, kept, c.vocabSize]) as tf.Tensor3D;
     });
     return { logits, cache: { keys, values, length: past + t } };
   }
@@ -223,13 +247,11 @@ export class HfCausalLM {
     let cache: HfKvCache | undefined;
     try {
       for (let step = 0; step < maxNewTokens && done.some((d) => !d); step++) {
-        const r = this.forward(input, cache, pads);
+        const r = this.forward(input, cache, pads, true);
         if (cache !== undefined) disposeHfKvCache(cache);
         cache = r.cache;
-        const last = tf.tidy(() => r.logits.slice([0, r.logits.shape[1] - 1, 0], [-1, 1, -1]));
-        const rows = await last.data() as Float32Array;
+        const rows = await r.logits.data() as Float32Array;
         r.logits.dispose();
-        last.dispose();
         const next = prompts.map((_, i) => choose(rows.subarray(i * v, (i + 1) * v), i));
         for (const [i, id] of next.entries()) {
           if (done[i]) continue;
