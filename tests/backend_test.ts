@@ -252,16 +252,19 @@ Deno.test("wasm Slice/Unpack replacements: identical values to cpu for contiguou
 });
 
 Deno.test("wasm matMul: every transpose flag and batch form equals cpu (hand-checked 2×2 too)", async () => {
-  const m = 37, k = 45, n = 29;
-  const forms: [boolean, boolean, number[], number[]][] = [];
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-    for (const [ba, bb] of [[[], []], [[3], [3]], [[1], [4]], [[2, 3], [2, 3]], [[4], [1]]]) {
-      forms.push([ta, tb, ba, bb]);
+  const k = 45, n = 29;
+  // m = 1 (one row, a decoding step) takes OpenBLAS' matrix-vector path.
+  const forms: [boolean, boolean, number[], number[], number][] = [];
+  for (const m of [37, 1]) {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      for (const [ba, bb] of [[[], []], [[3], [3]], [[1], [4]], [[2, 3], [2, 3]], [[4], [1]]]) {
+        forms.push([ta, tb, ba, bb, m]);
+      }
     }
   }
   const run = () =>
     tf.tidy(() =>
-      forms.map(([ta, tb, ba, bb], i) => {
+      forms.map(([ta, tb, ba, bb, m], i) => {
         const a = tf.randomNormal([...ba, ...(ta ? [k, m] : [m, k])], 0, 1, "float32", i + 1);
         const b = tf.randomNormal([...bb, ...(tb ? [n, k] : [k, n])], 0, 1, "float32", 99 + i);
         const c = tf.matMul(a, b, ta, tb);

@@ -299,6 +299,19 @@ export function openBlasBatchMatMul(blas: OpenBlas, fallback: tf.KernelFunc): tf
     const cv = backend.typedArrayFromHeap(out) as Float32Array;
     const lda = transposeA ? m : k, ldb = transposeB ? k : n;
     blas.useThreadsFor(batch * m * n * k);
+    if (batch === 1 && m === 1 && !transposeA) {
+      // One row (a decoding step): a matrix-vector product, which OpenBLAS splits over its
+      // threads by rows where its sgemm runs one row on one thread.
+      blas.sgemv({
+        trans: !transposeB,
+        rows: transposeB ? n : k,
+        cols: transposeB ? k : n,
+        a: bv,
+        x: av,
+        y: cv,
+      });
+      return out;
+    }
     if (batch === 1) {
       blas.sgemm(transposeA, transposeB, m, n, k, av, lda, bv, ldb, cv, n);
       return out;

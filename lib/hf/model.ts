@@ -63,13 +63,30 @@ export class HfCausalLM {
   readonly config: HfConfig;
   readonly #w = new Map<string, tf.Tensor>();
 
-  /** Uploads the checked weights (see `checkHfWeights`). */
+  /**
+   * Uploads the checked weights (see `checkHfWeights`). The projections and the LM head (the
+   * embedding table when tied) are kept transposed, `[in, out]`: one row times `W` runs 3× (a
+   * projection) to 2.7× (a 152k-token head) faster than times `Wᵀ` on tfjs-wasm's products.
+   */
   constructor(config: HfConfig, weights: HfWeights) {
     this.config = config;
     for (const [name, shape] of expectedWeights(config)) {
       const t = weights.tensors.get(name)!;
-      this.#w.set(name, tf.tensor(t.data, [...shape]));
+      const w = tf.tensor(t.data, [...shape]);
+      if (_keptTransposed(name, config)) {
+        this.#w.set(name, tf.transpose(w));
+        w.dispose();
+      } else this.#w.set(name, w);
     }
+  }
+
+  /** Token embeddings of `ids` `[B, T]`: `[B·T, H]` (a tied table is kept transposed, `[H, V]`). */
+  #embed(ids: tf.Tensor2D): tf.Tensor {
+    const table = this.#get("model.embed_tokens.weight");
+    const flat = tf.reshape(ids, [-1]);
+    return this.config.tieWordEmbeddings
+      ? tf.transpose(tf.gather(table, flat, 1))
+      : tf.gather(table, flat);
   }
 
   #get(name: string): tf.Tensor {
@@ -78,9 +95,9 @@ export class HfCausalLM {
     return t;
   }
 
-  /** `x @ W^T (+ b)` for a `[N, in]` input and a `[out, in]` weight. */
+  /** `x @ Wᵀ (+ b)` for a `[N, in]` input and a `[out, in]` weight (kept as `Wᵀ`). */
   #linear(x: tf.Tensor2D, name: string, bias: boolean): tf.Tensor2D {
-    const y = tf.matMul(x, this.#get(`${name}.weight`) as tf.Tensor2D, false, true) as tf.Tensor2D;
+    const y = tf.matMul(x, this.#get(`${name}.weight`) as tf.Tensor2D) as tf.Tensor2D;
     return bias ? tf.add(y, this.#get(`${name}.bias`)) as tf.Tensor2D : y;
   }
 
@@ -141,7 +158,7 @@ export class HfCausalLM {
     const values: tf.Tensor4D[] = [];
     const logits = tf.tidy(() => {
       const { cos, sin, mask } = _positions(c, past, t, pads ?? new Array(b).fill(0));
-      let h = tf.reshape(tf.gather(this.#get("model.embed_tokens.weight"), ids), [
+      let h = tf.reshape(this.#embed(ids), [
         b * t,
         c.hiddenSize,
       ]) as tf.Tensor2D;
@@ -204,12 +221,7 @@ export class HfCausalLM {
           c.hiddenSize,
         ]) as tf.Tensor2D;
       }
-      const out = tf.matMul(
-        this.#rmsNorm(h, "model.norm.weight"),
-        this.#get(head) as tf.Tensor2D,
-        false,
-        true,
-      );
+      const out = tf.matMul(this.#rmsNorm(h, "model.norm.weight"), this.#get(head) as tf.Tensor2D);
       return tf.reshape(out, [b, kept, c.vocabSize]) as tf.Tensor3D;
     });
     return { logits, cache: { keys, values, length: past + t } };
@@ -308,4 +320,10 @@ function _positions(c: HfConfig, past: number, t: number, pads: readonly number[
     sin: tf.tensor(sin, [b, 1, t, d]),
     mask: tf.tensor(mask, [b, 1, t, s]),
   };
+}
+
+/** Whether weight `name` is kept as `Wᵀ`: projections and whatever serves as the LM head. */
+function _keptTransposed(name: string, c: HfConfig): boolean {
+  return name.endsWith("_proj.weight") || name === "lm_head.weight" ||
+    (c.tieWordEmbeddings && name === "model.embed_tokens.weight");
 }
