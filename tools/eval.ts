@@ -9,6 +9,9 @@
  *     [--mode chat|completions] [--concurrency 8] [--workers W] [--api-key KEY] [--data-dir DIR]
  *     [--out runs/eval/<bench>__<model>__n<n>_t<T>]
  *
+ * `--bench miniflow-test` scores greedy pass@1 on the first `--limit` (100) tasks of the MiniFlow
+ * test split (`--max-tokens` 160 by default), as the studies and notebook 12 do.
+ *
  * Samples are appended to `<out>/samples.jsonl` as they are checked; rerunning the same command
  * resumes. `<out>/summary.json` and a results table (pass@k, error histogram) are written at the end.
  * The API key falls back to the OPENAI_API_KEY environment variable, then "EMPTY".
@@ -35,7 +38,12 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { type HfModelFolder, loadHfFolder } from "../lib/hf/mod.ts";
 import { HfCodeModel } from "../lib/eval/hf_code_model.ts";
 
-const USAGE = "usage: deno task eval --bench " + BENCHMARK_NAMES.join("|") +
+import { evalMiniflowTest } from "./eval_miniflow.ts";
+
+/** The benchmarks of lib/eval, and the MiniFlow test split (`miniflow-test`, lib/pipeline). */
+const BENCHES = [...BENCHMARK_NAMES, "miniflow-test"] as const;
+
+const USAGE = "usage: deno task eval --bench " + BENCHES.join("|") +
   " (--endpoint URL --model NAME | --model DIR|FILE.gguf) [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
   " [--max-tokens N] [--limit N] [--mode chat|completions] [--concurrency N] [--workers N]" +
   " [--api-key KEY] [--data-dir DIR] [--out DIR] [--unsafe-isolation unshare|rlimits]";
@@ -117,6 +125,21 @@ async function _loadFolder(dir: string): Promise<HfModelFolder> {
   return await loadHfFolder(dir);
 }
 
+/** The model served at `--endpoint`. */
+function _endpointModel(
+  values: { readonly endpoint?: string; readonly model?: string; readonly "api-key"?: string },
+  mode: (typeof ENDPOINT_MODES)[number],
+  concurrency: number,
+): CodeModel {
+  return new OpenAICodeModel({
+    baseURL: values.endpoint!,
+    model: values.model!,
+    apiKey: values["api-key"] ?? Deno.env.get("OPENAI_API_KEY") ?? "EMPTY",
+    mode,
+    concurrency,
+  });
+}
+
 /** Run the CLI; returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let values;
@@ -153,7 +176,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    const bench = oneOf("--bench", values.bench, BENCHMARK_NAMES);
+    const bench = oneOf("--bench", values.bench, BENCHES);
     if (values.model === undefined) throw new Error("--model is required");
     // Without --endpoint, --model is a local Hugging Face model folder or GGUF file.
     const local = values.endpoint === undefined;
@@ -175,6 +198,9 @@ export async function main(args: readonly string[]): Promise<number> {
     for (const k of ks) if (k > n) throw new Error(`--k: ${k} is larger than --n ${n}`);
     const temperature = _num("temperature", values.temperature, n === 1 ? 0 : 0.8);
     const topP = _num("top-p", values["top-p"], 0.95);
+    if (bench === "miniflow-test" && (n !== 1 || temperature !== 0)) {
+      throw new Error("--bench miniflow-test is greedy pass@1 (--n 1, --temperature 0)");
+    }
     const maxTokens = _int("max-tokens", values["max-tokens"], 768);
     const limit = values.limit === undefined ? undefined : _int("limit", values.limit, 1);
     const concurrency = _int("concurrency", values.concurrency, 8);
@@ -217,6 +243,30 @@ export async function main(args: readonly string[]): Promise<number> {
       await atomicWrite(configPath, JSON.stringify(config, null, 2) + "\n");
     }
 
+    if (bench === "miniflow-test") {
+      if (n !== 1 || temperature !== 0) {
+        throw new Error("--bench miniflow-test is greedy pass@1 (--n 1)");
+      }
+      const model = folder !== null
+        ? new HfCodeModel(folder, { mode })
+        : _endpointModel(values, mode, concurrency);
+      try {
+        console.log(
+          await evalMiniflowTest({
+            model,
+            tasks: limit ?? 100,
+            maxTokens,
+            out,
+            workers,
+            onProgress: _progress(`miniflow-test ${values.model}`),
+          }),
+        );
+      } finally {
+        folder?.model.dispose();
+      }
+      console.error(`results in ${out}`);
+      return 0;
+    }
     const all = await loadBenchmark(
       bench,
       values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] },
@@ -224,13 +274,7 @@ export async function main(args: readonly string[]): Promise<number> {
     const tasks = limit === undefined ? all : all.slice(0, limit);
     const model: CodeModel = folder !== null
       ? new HfCodeModel(folder, { mode })
-      : new OpenAICodeModel({
-        baseURL: values.endpoint!,
-        model: values.model,
-        apiKey: values["api-key"] ?? Deno.env.get("OPENAI_API_KEY") ?? "EMPTY",
-        mode,
-        concurrency,
-      });
+      : _endpointModel(values, mode, concurrency);
     const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
     const results = await ResultsFile.open(join(out, "samples.jsonl"));
     try {

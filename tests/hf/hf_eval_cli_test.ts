@@ -78,3 +78,46 @@ Deno.test("deno task eval --model DIR: a local HF folder on HumanEval, judged in
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("deno task eval --bench miniflow-test --model FILE.gguf: greedy pass@1 on MiniFlow test tasks, samples and summary written", async () => {
+  const file = join(await hfPeerOutput("gguf"), "qwen2-q4_0.gguf");
+  const out = await Deno.makeTempDir({ prefix: "kit-hf-eval-mf-" });
+  try {
+    const r = await evalCli([
+      "--bench",
+      "miniflow-test",
+      "--model",
+      file,
+      "--limit",
+      "3",
+      "--max-tokens",
+      "16",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\| MiniFlow test \| qwen2-q4_0 \| 3 \| \d+\.\d \|/);
+    const samples = (await Deno.readTextFile(join(out, "samples.jsonl"))).trim().split("\n").map((
+      l,
+    ) => JSON.parse(l));
+    assert.equal(samples.length, 3);
+    assert.ok(samples.every((s) => ["pass", "fail", "timeout", "error"].includes(s.verdict)));
+    const summary = JSON.parse(await Deno.readTextFile(join(out, "summary.json")));
+    assert.equal(summary.tasks, 3);
+    assert.equal(summary.passed, samples.filter((s) => s.verdict === "pass").length);
+    const sampled = await evalCli([
+      "--bench",
+      "miniflow-test",
+      "--model",
+      file,
+      "--n",
+      "2",
+      "--out",
+      out,
+    ]);
+    assert.equal(sampled.code, 1);
+    assert.match(sampled.stderr, /miniflow-test is greedy pass@1/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
