@@ -33,3 +33,10 @@ export {
   writeReferenceJson,
   writeTrlJsonl,
 } from "./export_pairs.ts";
+export {
+  EXPORT_V2_SCHEMA,
+  type ExportV2Options,
+  type ExportV2Record,
+  hybridSplit,
+  toExportV2Record,
+} from "./export_v2.ts";
