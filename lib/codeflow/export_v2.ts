@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { EmptyRejectedCase, EmptyRejectedPolicy, Pair, TokenizedText } from "../core/mod.ts";
-import { chosenMaskSpans, rejectedMaskSpans } from "../diff/mod.ts";
+import { chosenMaskSpans, policyOfCase, rejectedMaskSpans } from "../diff/mod.ts";
 import { mulberry32 } from "../util/rng.ts";
 
 /** The `schema` field of a v2 record. */
@@ -69,14 +69,6 @@ function _codePoints(text: string): TokenizedText {
 
 const _sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
-function _policy(
-  c: EmptyRejectedCase | undefined,
-  fallback: EmptyRejectedPolicy,
-): EmptyRejectedPolicy {
-  if (c === undefined || c === "non-empty") return fallback;
-  return c.startsWith("anchor") ? "anchor" : c as "keep" | "drop";
-}
-
 /**
  * The v2 record of a pair, or `null` when its empty-`D-` policy drops it. The spans are the
  * kit's masks computed on code points, so a token overlaps a span exactly when it overlaps a
@@ -100,7 +92,8 @@ function _policy(
 export function toExportV2Record(pair: Pair, options: ExportV2Options = {}): ExportV2Record | null {
   const c = pair.completion ?? { chosen: pair.chosen, rejected: pair.rejected, diff: pair.diff };
   const k = pair.masks?.contextLines ?? options.contextLines ?? 0;
-  const policy = _policy(pair.masks?.emptyRejected, options.emptyRejected ?? "keep");
+  const recorded = pair.masks?.emptyRejected;
+  const policy = (recorded && policyOfCase(recorded)) ?? options.emptyRejected ?? "keep";
   const rejected = rejectedMaskSpans(c.rejected, c.diff, _codePoints(c.rejected), {
     contextLines: k,
     emptyRejected: policy,

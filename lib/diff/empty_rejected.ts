@@ -70,3 +70,32 @@ export function planRejectedLines(
     }
   }
 }
+
+/**
+ * The policy that produced a recorded empty-`D-` case: `null` for `non-empty` (any policy gives it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { policyOfCase } from "./empty_rejected.ts";
+ * assert.equal(policyOfCase("anchor-last-line"), "anchor");
+ * assert.equal(policyOfCase("non-empty"), null);
+ * ```
+ */
+export function policyOfCase(c: EmptyRejectedCase): EmptyRejectedPolicy | null {
+  switch (c) {
+    case "non-empty":
+      return null;
+    case "keep":
+    case "drop":
+      return c;
+    case "anchor-insertion":
+    case "anchor-last-line":
+    case "anchor-none":
+      return "anchor";
+    default: {
+      const never: never = c;
+      throw new Error(`unknown empty-D- case ${never}`);
+    }
+  }
+}

@@ -18,7 +18,7 @@ export {
   expandRejectedLines,
   resolveContextLines,
 } from "./context.ts";
-export { planRejectedLines, type RejectedLinePlan } from "./empty_rejected.ts";
+export { planRejectedLines, policyOfCase, type RejectedLinePlan } from "./empty_rejected.ts";
 export {
   anchorTokenSpans,
   denseToSpans,

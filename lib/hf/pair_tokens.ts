@@ -8,13 +8,8 @@
  *
  * @module
  */
-import type {
-  EmptyRejectedCase,
-  EmptyRejectedPolicy,
-  OffsetTokenizer,
-  TokenizedText,
-} from "../core/mod.ts";
-import { chosenMaskSpans, rejectedMaskSpans } from "../diff/mod.ts";
+import type { OffsetTokenizer, TokenizedText } from "../core/mod.ts";
+import { chosenMaskSpans, policyOfCase, rejectedMaskSpans } from "../diff/mod.ts";
 import type { PreferenceRecord } from "../pipeline/mod.ts";
 import type { PreferenceExample } from "../train/mod.ts";
 import type { HfTokenizer } from "./tokenizer.ts";
@@ -46,25 +41,6 @@ export async function hfOffsetTokenizer(
   };
 }
 
-/** The policy that produced a recorded empty-`D-` case (any policy reproduces `non-empty`). */
-function _policy(c: EmptyRejectedCase): EmptyRejectedPolicy {
-  switch (c) {
-    case "non-empty":
-    case "keep":
-      return "keep";
-    case "drop":
-      return "drop";
-    case "anchor-insertion":
-    case "anchor-last-line":
-    case "anchor-none":
-      return "anchor";
-    default: {
-      const never: never = c;
-      throw new Error(`unknown empty-D- case ${never}`);
-    }
-  }
-}
-
 /** Options of {@linkcode hfPreferenceExample}. */
 export interface HfPreferenceExampleOptions {
   /**
@@ -92,7 +68,7 @@ export async function hfPreferenceExample(
   const k = record.contextLines;
   const rejectedMask = rejectedMaskSpans(record.rejected, record.diff, rejected, {
     contextLines: k,
-    emptyRejected: _policy(record.emptyRejected),
+    emptyRejected: policyOfCase(record.emptyRejected) ?? "keep",
   });
   return {
     id: record.taskId,
