@@ -127,7 +127,12 @@ export class JsonLinesProcess {
     }
     this.#arm();
     const write = this.#writer!.write(new TextEncoder().encode(lines.join("\n") + "\n"));
-    write.catch((e) => this.#fail(new Error(`writing to ${this.#options.name} failed: ${e}`)));
+    // A write fails when the process died: let its exit (code and stderr) be the reason, which the
+    // reader reports once the process is gone; the write error stands only if it does not.
+    write.catch(async (e) => {
+      await this.#reader;
+      this.#fail(new Error(`writing to ${this.#options.name} failed: ${e}`));
+    });
     const answers = await Promise.all(promises);
     for (const a of answers) {
       if (a.ok !== true) throw new Error(`${this.#options.name} refused a request: ${a.error}`);

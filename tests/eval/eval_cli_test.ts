@@ -31,7 +31,7 @@ Deno.test("eval CLI: unknown flags and bad values fail with a message naming the
   assert.equal(bench.code, 1);
   assert.match(
     bench.stderr,
-    /--bench: expected one of humaneval, humaneval\+, mbpp, mbpp-full, mbpp\+, found "nope"/,
+    /--bench: expected one of humaneval, humaneval\+, mbpp, mbpp-full, mbpp\+, miniflow-test, found "nope"/,
   );
   const k = await cli([
     "--bench",
