@@ -9,13 +9,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { argmax, sampleTopP } from "../model/mod.ts";
 import { mulberry32 } from "../util/rng.ts";
-import { ChatTemplate, readChatTemplate } from "./chat_template.ts";
-import { readGguf } from "./gguf.ts";
-import { ggufChatTemplate, ggufConfig, ggufWeights } from "./gguf_model.ts";
-import { ggufTokenizerJson } from "./gguf_tokenizer.ts";
+import { type ChatTemplate, readChatTemplate } from "./chat_template.ts";
+import { loadGgufFile } from "./gguf_model.ts";
 import { eosTokenIds, readModelJson } from "./config.ts";
 import { loadHfModel } from "./load_model.ts";
-import { HfCausalLM } from "./model.ts";
+import type { HfCausalLM } from "./model.ts";
 import { HfTokenizer } from "./tokenizer.ts";
 
 /**
@@ -46,7 +44,7 @@ async function _generationEos(dir: string): Promise<number[]> {
  * metadata and tensors of a `.gguf` file.
  */
 export async function loadHfFolder(path: string): Promise<HfModelFolder> {
-  if (path.endsWith(".gguf")) return _loadGguf(path);
+  if (path.endsWith(".gguf")) return loadGgufFile(path);
   const dir = path;
   const model = await loadHfModel(dir);
   try {
@@ -61,30 +59,6 @@ export async function loadHfFolder(path: string): Promise<HfModelFolder> {
     model.dispose();
     throw e;
   }
-}
-
-function _loadGguf(path: string): HfModelFolder {
-  const file = readGguf(path);
-  const config = ggufConfig(file);
-  const tokenizer = HfTokenizer.fromJson(ggufTokenizerJson(file), path);
-  const template = ggufChatTemplate(file);
-  const tokens = file.metadata.get("tokenizer.ggml.tokens") as string[];
-  const special: Record<string, string> = {};
-  for (
-    const [name, id] of [["bos_token", config.bosTokenId], [
-      "eos_token",
-      config.eosTokenIds[0],
-    ]] as const
-  ) {
-    if (id !== null && id !== undefined) special[name] = tokens[id];
-  }
-  return {
-    path,
-    model: new HfCausalLM(config, ggufWeights(file, config)),
-    tokenizer,
-    chatTemplate: template === undefined ? null : new ChatTemplate(template, special, path),
-    eosIds: new Set(config.eosTokenIds),
-  };
 }
 
 /** Why generation ended. */

@@ -12,8 +12,12 @@
  */
 import type { F32Tensor } from "../model/mod.ts";
 import { HF_FAMILIES, type HfConfig, ModelFileError, parseHfConfig } from "./config.ts";
-import type { GgufFile, GgufValue } from "./gguf.ts";
-import { ggufTokenId } from "./gguf_tokenizer.ts";
+import { ChatTemplate } from "./chat_template.ts";
+import type { HfModelFolder } from "./generate.ts";
+import { type GgufFile, type GgufValue, readGguf } from "./gguf.ts";
+import { ggufTokenId, ggufTokenizerJson } from "./gguf_tokenizer.ts";
+import { HfCausalLM } from "./model.ts";
+import { HfTokenizer } from "./tokenizer.ts";
 import { checkHfWeights, type HfWeights } from "./weights.ts";
 
 /** The `config.json` field each GGUF key stands for (`{arch}` is the architecture). */
@@ -178,4 +182,27 @@ export function ggufChatTemplate(file: GgufFile): string | undefined {
     throw new ModelFileError(file.path, "tokenizer.chat_template", "expected a string");
   }
   return v;
+}
+
+/**
+ * A GGUF file loaded whole, as a model folder is: the model, the tokenizer and the chat template
+ * of its metadata, and its EOS ids (`tokenizer.ggml.eos_token_id` and `eot_token_id`).
+ */
+export function loadGgufFile(path: string): HfModelFolder {
+  const file = readGguf(path);
+  const config = ggufConfig(file);
+  const tokenizer = HfTokenizer.fromJson(ggufTokenizerJson(file), path);
+  const template = ggufChatTemplate(file);
+  const tokens = file.metadata.get("tokenizer.ggml.tokens") as string[];
+  // The template's special tokens, as transformers passes them.
+  const special: Record<string, string> = {};
+  if (config.bosTokenId !== null) special.bos_token = tokens[config.bosTokenId];
+  if (config.eosTokenIds.length > 0) special.eos_token = tokens[config.eosTokenIds[0]];
+  return {
+    path,
+    model: new HfCausalLM(config, ggufWeights(file, config)),
+    tokenizer,
+    chatTemplate: template === undefined ? null : new ChatTemplate(template, special, path),
+    eosIds: new Set(config.eosTokenIds),
+  };
 }

@@ -45,7 +45,7 @@ export {
   type GgufValue,
   readGguf,
 } from "./gguf.ts";
-export { ggufChatTemplate, ggufConfig, ggufWeights } from "./gguf_model.ts";
+export { ggufChatTemplate, ggufConfig, ggufWeights, loadGgufFile } from "./gguf_model.ts";
 export { GGUF_PRE_TOKENIZERS, ggufTokenId, ggufTokenizerJson } from "./gguf_tokenizer.ts";
 export {
   hfOffsetTokenizer,
