@@ -12,7 +12,7 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { halfToFloat } from "../model/mod.ts";
+import { decodeFloats, halfTable } from "../model/mod.ts";
 import { ModelFileError } from "./config.ts";
 
 /** A metadata value: numbers (u64/i64 as numbers), booleans, strings and arrays of them. */
@@ -269,16 +269,6 @@ function _readTensor(path: string, tensors: ReadonlyMap<string, GgufTensorInfo>,
   return dequantize(info.type, bytes, info.shape.reduce((a, b) => a * b, 1));
 }
 
-let _halfTable: Float32Array | undefined;
-
-function _halves(): Float32Array {
-  if (_halfTable === undefined) {
-    _halfTable = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) _halfTable[h] = halfToFloat(h);
-  }
-  return _halfTable;
-}
-
 /**
  * `size` float32 values from the bytes of a ggml tensor of `type`, as ggml's `dequantize_row_*`
  * computes them (one float32 rounding per operation): Q8_0 `d·q`; Q4_0 `d·(q − 8)`; Q4_1
@@ -297,22 +287,12 @@ function _halves(): Float32Array {
  * ```
  */
 export function dequantize(type: GgufTensorType, bytes: Uint8Array, size: number): Float32Array {
+  if (type === "F32" || type === "F16" || type === "BF16") return decodeFloats(type, bytes, size)!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(size);
-  const half = _halves();
+  const half = halfTable();
   const f = Math.fround;
   switch (type) {
-    case "F32":
-      for (let i = 0; i < size; i++) out[i] = view.getFloat32(4 * i, true);
-      return out;
-    case "F16":
-      for (let i = 0; i < size; i++) out[i] = half[view.getUint16(2 * i, true)];
-      return out;
-    case "BF16": {
-      const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < size; i++) bits[i] = view.getUint16(2 * i, true) << 16;
-      return out;
-    }
     case "Q8_0":
       for (let b = 0, o = 0; o < size; b += 34, o += 32) {
         const d = half[view.getUint16(b, true)];

@@ -62,6 +62,8 @@ export function ropeTables(
 export class HfCausalLM {
   readonly config: HfConfig;
   readonly #w = new Map<string, tf.Tensor>();
+  /** RoPE cos/sin of positions 0 … (computed once, grown by doubling; not per decoding step). */
+  #rope: readonly [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
 
   /**
    * Uploads the checked weights (see `checkHfWeights`). The projections and the LM head (the
@@ -89,6 +91,13 @@ export class HfCausalLM {
     return this.config.tieWordEmbeddings
       ? tf.transpose(tf.gather(table, flat, 1))
       : tf.gather(table, flat);
+  }
+
+  /** The RoPE tables of positions `0 … n - 1` at least. */
+  #ropeUpTo(n: number): readonly [Float32Array, Float32Array] {
+    const have = this.#rope[0].length / this.config.headDim;
+    if (have < n) this.#rope = ropeTables(this.config, 0, Math.max(n, 2 * have, 256));
+    return this.#rope;
   }
 
   #get(name: string): tf.Tensor {
@@ -159,7 +168,8 @@ export class HfCausalLM {
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
     const logits = tf.tidy(() => {
-      const { cos, sin, mask } = _positions(c, past, t, pads ?? new Array(b).fill(0));
+      const rope = this.#ropeUpTo(past + t);
+      const { cos, sin, mask } = _positions(c, rope, past, t, pads ?? new Array(b).fill(0));
       let h = tf.reshape(this.#embed(ids), [
         b * t,
         c.hiddenSize,
@@ -297,13 +307,19 @@ export class HfCausalLM {
 /**
  * RoPE tables `[B, 1, T, d]` and the additive attention mask `[B, 1, T, past + T]` of the
  * positions `past … past + T - 1` of rows left-padded by `pads`: query `k` of row `i` sees keys
- * `pads[i] … past + k`, and sits at RoPE position `past + k - pads[i]` (0 for padding).
+ * `pads[i] … past + k`, and sits at RoPE position `past + k - pads[i]` (0 for padding). The
+ * tables `[cos, sin]` cover positions `0 …` at least `past + T - 1`.
  */
-function _positions(c: HfConfig, past: number, t: number, pads: readonly number[]) {
+function _positions(
+  c: HfConfig,
+  [cosAll, sinAll]: readonly [Float32Array, Float32Array],
+  past: number,
+  t: number,
+  pads: readonly number[],
+) {
   const b = pads.length;
   const d = c.headDim;
   const s = past + t;
-  const [cosAll, sinAll] = ropeTables(c, 0, s);
   const cos = new Float32Array(b * t * d);
   const sin = new Float32Array(b * t * d);
   const mask = new Float32Array(b * t * s);

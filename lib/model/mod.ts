@@ -21,5 +21,11 @@ export type {
 } from "./tokenizer.ts";
 export { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 export type { Checkpoint, CheckpointConfig } from "./checkpoint.ts";
-export { decodeSafetensors, encodeSafetensors, halfToFloat } from "./safetensors.ts";
+export {
+  decodeFloats,
+  decodeSafetensors,
+  encodeSafetensors,
+  halfTable,
+  halfToFloat,
+} from "./safetensors.ts";
 export type { F32Tensor, SafetensorsEntry, SafetensorsFile } from "./safetensors.ts";

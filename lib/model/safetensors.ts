@@ -43,17 +43,41 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** The float32 values of `size` little-endian elements of `dtype` at `bytes[0..]`. */
-function _floats(dtype: string, bytes: Uint8Array, size: number): Float32Array | null {
+let _halfTable: Float32Array | undefined;
+
+/** {@linkcode halfToFloat} of all 65,536 halves, built once: `halfTable()[bits]`. */
+export function halfTable(): Float32Array {
+  if (_halfTable === undefined) {
+    _halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) _halfTable[h] = halfToFloat(h);
+  }
+  return _halfTable;
+}
+
+/**
+ * The float32 values of `size` little-endian elements of `dtype` (`F32`, `F16` or `BF16`) at
+ * `bytes[0..]`; `null` for any other dtype.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeFloats } from "./safetensors.ts";
+ * assert.deepEqual(Array.from(decodeFloats("F16", new Uint8Array([0x00, 0x3c, 0x00, 0xc0]), 2)!), [1, -2]);
+ * assert.equal(decodeFloats("I8", new Uint8Array(1), 1), null);
+ * ```
+ */
+export function decodeFloats(dtype: string, bytes: Uint8Array, size: number): Float32Array | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(size);
   switch (dtype) {
     case "F32":
       for (let i = 0; i < size; i++) out[i] = view.getFloat32(4 * i, true);
       return out;
-    case "F16":
-      for (let i = 0; i < size; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+    case "F16": {
+      const half = halfTable();
+      for (let i = 0; i < size; i++) out[i] = half[view.getUint16(2 * i, true)];
       return out;
+    }
     case "BF16": {
       // bfloat16 is the top half of a float32: shift it back into place.
       const bits = new Uint32Array(out.buffer);
@@ -179,7 +203,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): Safete
       );
     }
     spans.push([begin, end, name]);
-    const data = _floats(e.dtype, bytes.subarray(dataStart + begin, dataStart + end), size);
+    const data = decodeFloats(e.dtype, bytes.subarray(dataStart + begin, dataStart + end), size);
     tensors.set(name, { dtype: e.dtype, shape: shape as number[], data });
   }
   spans.sort((a, b) => a[0] - b[0]);
