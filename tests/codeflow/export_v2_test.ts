@@ -75,6 +75,7 @@ Deno.test("deno task export: format v2 lines valid under the schema, spans exact
     assert.ok(a.length >= 8, `${a.length} pairs`);
     const Ajv = Ajv2020 as unknown as typeof Ajv2020.default;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(SCHEMA);
+    let spansChecked = 0;
     for (const [i, r] of a.entries()) {
       assert.ok(validate({ ...r }), `line ${i + 1}: ${JSON.stringify(validate.errors)}`);
       for (const side of ["chosen", "rejected"]) {
@@ -88,8 +89,10 @@ Deno.test("deno task export: format v2 lines valid under the schema, spans exact
           else want.push([s, e]);
         }
         assert.deepEqual(r.rejected_spans, want, `line ${i + 1}`);
+        spansChecked++;
       }
     }
+    assert.ok(spansChecked >= 5, `only ${spansChecked} pairs had their spans checked`);
     const plain = a.filter((r) => !r.target_masks).length;
     assert.equal(plain, Math.floor(a.length / 2), "half the pairs train as plain DPO");
     assert.deepEqual(
