@@ -22,7 +22,15 @@ export {
   readHfWeights,
   WEIGHT_FILES,
 } from "./weights.ts";
-export { disposeHfKvCache, HfCausalLM, type HfKvCache, ropeTables } from "./model.ts";
+export {
+  disposeHfKvCache,
+  HfCausalLM,
+  type HfCausalLMOptions,
+  type HfForwardOptions,
+  type HfKvCache,
+  type LinearAdapter,
+  ropeTables,
+} from "./model.ts";
 export { loadHfModel, readHfConfig } from "./load_model.ts";
 export { codePointToUtf16, type HfEncoding, HfTokenizer, TOKENIZER_MODELS } from "./tokenizer.ts";
 export { type ChatMessage, ChatTemplate, readChatTemplate } from "./chat_template.ts";
@@ -53,3 +61,19 @@ export {
   type HfPreferenceExampleOptions,
 } from "./pair_tokens.ts";
 export { fetchModel, type FetchModelOptions, type HubFile, listHubFiles } from "./fetch_model.ts";
+export {
+  LORA_DEFAULTS,
+  LORA_FILES,
+  LORA_TARGETS,
+  LoraAdapters,
+  type LoraConfig,
+  type LoraModule,
+  loraModules,
+  type LoraTarget,
+  parsePeftAdapterConfig,
+  peftAdapterConfig,
+  peftTensorNames,
+  resolveLoraConfig,
+} from "./lora.ts";
+export { HfPolicy, type HfPolicyConfig, type HfPolicyOptions } from "./policy.ts";
+export { mergedWeights, writeMergedFolder } from "./merge.ts";

@@ -58,6 +58,36 @@ export function ropeTables(
   return [cos, sin];
 }
 
+/**
+ * A change to the model's linear layers (LoRA): module `name`'s output `x · Wᵀ (+ b)` becomes
+ * that plus `delta(name, x)` when it returns a tensor.
+ */
+export interface LinearAdapter {
+  /** The addition to module `name` (e.g. `model.layers.0.self_attn.q_proj`) for input `x` `[N, in]`. */
+  delta(name: string, x: tf.Tensor2D): tf.Tensor2D | undefined;
+}
+
+/** Options of {@link HfCausalLM.forward}. */
+export interface HfForwardOptions {
+  /** Positions already computed (none: from position 0). */
+  readonly cache?: HfKvCache;
+  /** Left padding of each row (see {@link HfCausalLM.forward}). */
+  readonly pads?: readonly number[];
+  /** Logits of the last position only (`[B, 1, V]`). */
+  readonly lastOnly?: boolean;
+  /** Added to the linear layers (LoRA); none: the base model. */
+  readonly adapter?: LinearAdapter;
+}
+
+/** Options of the {@link HfCausalLM} constructor. */
+export interface HfCausalLMOptions {
+  /**
+   * Keep every weight as a trainable `tf.Variable` (full fine-tuning; {@link HfCausalLM.variables}).
+   * @default {false}
+   */
+  readonly trainable?: boolean;
+}
+
 /** A loaded model: its config and weights as tfjs tensors. */
 export class HfCausalLM {
   readonly config: HfConfig;
@@ -72,16 +102,46 @@ export class HfCausalLM {
    * was 1.8× faster for the 152k-token head; since one-row products run as sgemv the two layouts
    * are within 20% either way.
    */
-  constructor(config: HfConfig, weights: HfWeights) {
+  constructor(config: HfConfig, weights: HfWeights, options: HfCausalLMOptions = {}) {
     this.config = config;
     for (const [name, shape] of expectedWeights(config)) {
       const t = weights.tensors.get(name)!;
       const w = tf.tensor(t.data, [...shape]);
-      if (_keptTransposed(name, config)) {
-        this.#w.set(name, tf.transpose(w));
-        w.dispose();
-      } else this.#w.set(name, w);
+      const kept = _keptTransposed(name, config) ? tf.transpose(w) : w;
+      if (options.trainable) {
+        this.#w.set(name, tf.variable(kept, true, `hf/${name}#${++_trainable}`));
+        kept.dispose();
+      } else this.#w.set(name, kept);
+      if (kept !== w) w.dispose();
     }
+  }
+
+  /**
+   * The weights as trainable variables, in `expectedWeights` order (projections and the LM head
+   * kept transposed, `[in, out]`); empty unless built with `trainable`.
+   */
+  get variables(): tf.Variable[] {
+    return [...this.#w.values()].filter((t): t is tf.Variable => t instanceof tf.Variable);
+  }
+
+  /**
+   * The weights in Hugging Face's layout (`[out, in]` projections), read back as float32: what
+   * a full fine-tuning run saves.
+   */
+  async weightsData(): Promise<Map<string, { data: Float32Array; shape: number[] }>> {
+    const out = new Map<string, { data: Float32Array; shape: number[] }>();
+    for (const [name, t] of this.#w) {
+      const w = _keptTransposed(name, this.config) ? tf.transpose(t) : t;
+      out.set(name, { data: (await w.data()) as Float32Array, shape: w.shape });
+      if (w !== t) w.dispose();
+    }
+    return out;
+  }
+
+  /** The LM head as kept, `[H, V]` (the embedding table, transposed, when tied). */
+  get head(): tf.Tensor2D {
+    const name = this.config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+    return this.#get(name) as tf.Tensor2D;
   }
 
   /** Token embeddings of `ids` `[B, T]`: `[B·T, H]` (a tied table is kept transposed, `[H, V]`). */
@@ -106,10 +166,12 @@ export class HfCausalLM {
     return t;
   }
 
-  /** `x @ Wᵀ (+ b)` for a `[N, in]` input and a `[out, in]` weight (kept as `Wᵀ`). */
-  #linear(x: tf.Tensor2D, name: string, bias: boolean): tf.Tensor2D {
+  /** `x @ Wᵀ (+ b)` (+ the adapter's delta) for a `[N, in]` input and a `[out, in]` weight (kept as `Wᵀ`). */
+  #linear(x: tf.Tensor2D, name: string, bias: boolean, adapter?: LinearAdapter): tf.Tensor2D {
     const y = tf.matMul(x, this.#get(`${name}.weight`) as tf.Tensor2D) as tf.Tensor2D;
-    return bias ? tf.add(y, this.#get(`${name}.bias`)) as tf.Tensor2D : y;
+    const biased = bias ? tf.add(y, this.#get(`${name}.bias`)) as tf.Tensor2D : y;
+    const delta = adapter?.delta(name, x);
+    return delta === undefined ? biased : tf.add(biased, delta) as tf.Tensor2D;
   }
 
   #rmsNorm(x: tf.Tensor2D, name: string): tf.Tensor2D {
@@ -158,85 +220,100 @@ export class HfCausalLM {
    */
   forward(
     ids: tf.Tensor2D,
-    cache?: HfKvCache,
-    pads?: readonly number[],
-    lastOnly = false,
+    options: HfForwardOptions = {},
   ): { logits: tf.Tensor3D; cache: HfKvCache } {
     const c = this.config;
     const [b, t] = ids.shape;
-    const past = cache?.length ?? 0;
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
     const logits = tf.tidy(() => {
-      const rope = this.#ropeUpTo(past + t);
-      const { cos, sin, mask } = _positions(c, rope, past, t, pads ?? new Array(b).fill(0));
-      let h = tf.reshape(this.#embed(ids), [
-        b * t,
-        c.hiddenSize,
-      ]) as tf.Tensor2D;
-      for (let l = 0; l < c.numLayers; l++) {
-        // One scope per layer: a layer's intermediates are freed before the next one runs.
-        const input = h;
-        h = tf.tidy(() => {
-          const p = `model.layers.${l}`;
-          let h = input;
-          const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`);
-          const q = this.#heads(
-            this.#linear(x, `${p}.self_attn.q_proj`, c.qkvBias),
-            b,
-            t,
-            c.numHeads,
-            cos,
-            sin,
-          );
-          let k = this.#heads(
-            this.#linear(x, `${p}.self_attn.k_proj`, c.qkvBias),
-            b,
-            t,
-            c.numKvHeads,
-            cos,
-            sin,
-          );
-          let v = this.#heads(
-            this.#linear(x, `${p}.self_attn.v_proj`, c.qkvBias),
-            b,
-            t,
-            c.numKvHeads,
-          );
-          if (cache !== undefined) {
-            k = tf.concat([cache.keys[l], k], 2);
-            v = tf.concat([cache.values[l], v], 2);
-          }
-          keys.push(tf.keep(k));
-          values.push(tf.keep(v));
-          const attn = this.#attend(q, k, v, mask);
-          const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [
-            b * t,
-            c.numHeads * c.headDim,
-          ]) as tf.Tensor2D;
-          h = tf.add(h, this.#linear(merged, `${p}.self_attn.o_proj`, c.oBias));
-          const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`);
-          const gate = this.#linear(y, `${p}.mlp.gate_proj`, false);
-          const up = this.#linear(y, `${p}.mlp.up_proj`, false);
-          const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
-          h = tf.add(h, this.#linear(act, `${p}.mlp.down_proj`, false));
-          return h;
-        });
-        input.dispose();
-      }
-      const head = c.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+      let h = this.#trunk(ids, options, keys, values);
       // Only the positions asked for reach the LM head ([B·T', V] is the largest tensor here).
-      const kept = lastOnly ? 1 : t;
-      if (lastOnly) {
+      const kept = options.lastOnly ? 1 : t;
+      if (options.lastOnly) {
         h = tf.reshape(tf.slice(tf.reshape(h, [b, t, c.hiddenSize]), [0, t - 1, 0], [-1, 1, -1]), [
           b,
           c.hiddenSize,
         ]) as tf.Tensor2D;
       }
-      const out = tf.matMul(this.#rmsNorm(h, "model.norm.weight"), this.#get(head) as tf.Tensor2D);
+      const out = tf.matMul(this.#rmsNorm(h, "model.norm.weight"), this.head);
       return tf.reshape(out, [b, kept, c.vocabSize]) as tf.Tensor3D;
     });
-    return { logits, cache: { keys, values, length: past + t } };
+    return { logits, cache: { keys, values, length: (options.cache?.length ?? 0) + t } };
+  }
+
+  /**
+   * The final hidden states of `ids` `[B, T]` from position 0, after the last RMSNorm:
+   * `[B·T, H]`, what the LM head ({@linkcode HfCausalLM.head}) multiplies. Training computes the
+   * token log-probs from these in chunks, so the `[B·T, V]` logits are never held whole.
+   */
+  hidden(ids: tf.Tensor2D, adapter?: LinearAdapter): tf.Tensor2D {
+    return tf.tidy(() => this.#rmsNorm(this.#trunk(ids, { adapter }), "model.norm.weight"));
+  }
+
+  /**
+   * Embeddings and every layer: `[B·T, H]` before the final norm. Each layer's keys and values
+   * are pushed onto `keys` and `values` (kept) when they are given.
+   */
+  #trunk(
+    ids: tf.Tensor2D,
+    options: HfForwardOptions,
+    keys?: tf.Tensor4D[],
+    values?: tf.Tensor4D[],
+  ): tf.Tensor2D {
+    const c = this.config;
+    const [b, t] = ids.shape;
+    const past = options.cache?.length ?? 0;
+    const rope = this.#ropeUpTo(past + t);
+    const { cos, sin, mask } = _positions(c, rope, past, t, options.pads ?? new Array(b).fill(0));
+    let h = tf.reshape(this.#embed(ids), [b * t, c.hiddenSize]) as tf.Tensor2D;
+    for (let l = 0; l < c.numLayers; l++) {
+      // One scope per layer: a layer's intermediates are freed before the next one runs.
+      const input = h;
+      h = tf.tidy(() => {
+        const [h, k, v] = this.#layer(l, input, { b, t, cos, sin, mask }, options);
+        keys?.push(tf.keep(k));
+        values?.push(tf.keep(v));
+        return h;
+      });
+      input.dispose();
+    }
+    return h;
+  }
+
+  /** Layer `l` on `[B·T, H]`: the new hidden states and the layer's keys and values (cache included). */
+  #layer(
+    l: number,
+    input: tf.Tensor2D,
+    at: { b: number; t: number; cos: tf.Tensor; sin: tf.Tensor; mask: tf.Tensor },
+    options: HfForwardOptions,
+  ): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
+    const c = this.config;
+    const { b, t, cos, sin, mask } = at;
+    const { cache, adapter } = options;
+    const p = `model.layers.${l}`;
+    const lin = (x: tf.Tensor2D, name: string, bias: boolean) =>
+      this.#linear(x, `${p}.${name}`, bias, adapter);
+    let h = input;
+    const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`);
+    const q = this.#heads(lin(x, "self_attn.q_proj", c.qkvBias), b, t, c.numHeads, cos, sin);
+    let k = this.#heads(lin(x, "self_attn.k_proj", c.qkvBias), b, t, c.numKvHeads, cos, sin);
+    let v = this.#heads(lin(x, "self_attn.v_proj", c.qkvBias), b, t, c.numKvHeads);
+    if (cache !== undefined) {
+      k = tf.concat([cache.keys[l], k], 2);
+      v = tf.concat([cache.values[l], v], 2);
+    }
+    const attn = this.#attend(q, k, v, mask);
+    const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [
+      b * t,
+      c.numHeads * c.headDim,
+    ]) as tf.Tensor2D;
+    h = tf.add(h, lin(merged, "self_attn.o_proj", c.oBias));
+    const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`);
+    const gate = lin(y, "mlp.gate_proj", false);
+    const up = lin(y, "mlp.up_proj", false);
+    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+    return [tf.add(h, lin(act, "mlp.down_proj", false)) as tf.Tensor2D, k, v];
   }
 
   /** Next-token logits of every position of `ids` `[B, T]` from position 0: `[B, T, V]`. */
@@ -271,7 +348,7 @@ export class HfCausalLM {
     let cache: HfKvCache | undefined;
     try {
       for (let step = 0; step < maxNewTokens && done.some((d) => !d); step++) {
-        const r = this.forward(input, cache, pads, true);
+        const r = this.forward(input, { cache, pads, lastOnly: true });
         if (cache !== undefined) disposeHfKvCache(cache);
         cache = r.cache;
         const rows = await r.logits.data() as Float32Array;
@@ -339,6 +416,9 @@ function _positions(
     mask: tf.tensor(mask, [b, 1, t, s]),
   };
 }
+
+/** Trainable weights made so far (tfjs variable names must be unique in the process). */
+let _trainable = 0;
 
 /** Whether weight `name` is kept as `Wᵀ`: projections and whatever serves as the LM head. */
 function _keptTransposed(name: string, c: HfConfig): boolean {

@@ -88,3 +88,117 @@ const _closedForm = tf.customGrad(
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0],
 ) as unknown as (x: tf.Tensor3D, oneHot: tf.Tensor3D) => tf.Tensor2D;
+
+/** Options of {@link headTokenLogps}. */
+export interface HeadTokenLogpsOptions {
+  /**
+   * Rows per chunk: at most `[chunkRows, V]` logits exist at a time, forward or backward.
+   * @default {256}
+   */
+  readonly chunkRows?: number;
+  /**
+   * Differentiate with respect to `head` too (full fine-tuning); otherwise it is a constant.
+   * @default {false}
+   */
+  readonly trainHead?: boolean;
+}
+
+/**
+ * Log-probs of `targets` under the logits `hidden · head`, computed in row chunks so the
+ * `[N, V]` logits are never held whole (a 152k vocabulary): `l_n = h_n·w_{t_n} - logsumexp(h_n·W)`.
+ * The backward pass recomputes each chunk's softmax `p` and returns
+ * `dh = (dy · (onehot - p)) · Wᵀ` (and `dW = hᵀ · (dy · (onehot - p))` with `trainHead`).
+ *
+ * @param hidden `[N, H]` final hidden states.
+ * @param head `[H, V]` LM head (kept transposed; it must outlive the backward pass).
+ * @param targets `N` target ids.
+ * @returns `[N]` log-probabilities.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { equal } from "node:assert/strict";
+ * import { headTokenLogps } from "./token_logps.ts";
+ * const l = headTokenLogps(tf.ones([3, 2]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D,
+ *   Int32Array.of(0, 1, 3), { chunkRows: 2 });
+ * equal(Math.abs(l.dataSync()[2] - Math.log(1 / 4)) < 1e-6, true);
+ * ```
+ */
+export function headTokenLogps(
+  hidden: tf.Tensor2D,
+  head: tf.Tensor2D,
+  targets: Int32Array,
+  options: HeadTokenLogpsOptions = {},
+): tf.Tensor1D {
+  const n = hidden.shape[0];
+  if (targets.length !== n) {
+    throw new Error(`headTokenLogps: ${targets.length} targets for ${n} rows`);
+  }
+  const rows = options.chunkRows ?? 256;
+  if (!Number.isInteger(rows) || rows < 1) {
+    throw new RangeError(`headTokenLogps: chunkRows must be an integer >= 1, found ${rows}`);
+  }
+  const chunks: [number, number][] = [];
+  for (let s = 0; s < n; s += rows) chunks.push([s, Math.min(n, s + rows)]);
+  // Each chunk in its own scope, so one chunk's [c, V] logits exist at a time.
+  const logits = (h: tf.Tensor, w: tf.Tensor, [s, e]: [number, number]) => {
+    const hc = tf.slice(h, [s, 0], [e - s, -1]) as tf.Tensor2D;
+    const t = tf.tensor1d(targets.subarray(s, e), "int32");
+    return { hc, t, logits: tf.matMul(hc, w) }; // [c, V]
+  };
+  const forward = (h: tf.Tensor, w: tf.Tensor) =>
+    tf.concat(chunks.map((c) =>
+      tf.tidy(() => {
+        const { hc, t, logits: z } = logits(h, w, c);
+        const picked = tf.sum(tf.mul(hc, tf.transpose(tf.gather(w, t, 1))), -1); // [c]
+        return tf.sub(picked, tf.logSumExp(z, -1));
+      })
+    )) as tf.Tensor1D;
+  /** `dh` of every chunk and, with `dw`, `hᵀ·g` summed into it; `g = dy · (onehot - softmax)`. */
+  const backward = (h: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, withDw: boolean) => {
+    let dw: tf.Tensor | null = null;
+    const dh = chunks.map((c) =>
+      tf.tidy(() => {
+        const { hc, t, logits: z } = logits(h, w, c);
+        const dyc = tf.reshape(tf.slice(dy, [c[0]], [c[1] - c[0]]), [-1, 1]);
+        const g = tf.mul(tf.sub(tf.oneHot(t, w.shape[1]!), tf.softmax(z)), dyc); // [c, V]
+        if (withDw) {
+          const prev = dw;
+          dw = tf.keep(
+            prev === null ? tf.matMul(hc, g, true) : tf.add(prev, tf.matMul(hc, g, true)),
+          );
+          if (prev !== null) prev.dispose();
+        }
+        return tf.matMul(g, w, false, true); // [c, H]
+      })
+    );
+    const out = tf.concat(dh);
+    tf.dispose(dh);
+    return { dh: out, dw: dw as tf.Tensor | null };
+  };
+  if (!options.trainHead) {
+    const f = tf.customGrad(
+      ((h: tf.Tensor2D, save: tf.GradSaveFunc) => {
+        save([h]);
+        return {
+          value: forward(h, head),
+          gradFunc: (dy: tf.Tensor, [hs]: tf.Tensor[]) => [backward(hs, head, dy, false).dh],
+        };
+      }) as unknown as Parameters<typeof tf.customGrad>[0],
+    );
+    return (f as unknown as (h: tf.Tensor2D) => tf.Tensor1D)(hidden);
+  }
+  const f = tf.customGrad(
+    ((h: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
+      save([h, w]);
+      return {
+        value: forward(h, w),
+        gradFunc: (dy: tf.Tensor, [hs, ws]: tf.Tensor[]) => {
+          const { dh, dw } = backward(hs, ws, dy, true);
+          return [dh, dw!];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return (f as unknown as (h: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor1D)(hidden, head);
+}

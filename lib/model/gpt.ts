@@ -59,7 +59,7 @@ export interface CachedForward {
 }
 
 /** The kit's GPT: a {@link CausalLM} with named weights and a KV-cache forward pass. */
-export interface Gpt extends CausalLM {
+export interface Gpt extends CausalLM<GptConfig> {
   /** Checkpoint names of {@link CausalLM.variables}, same order (for example `h.0.attn.wqkv`). */
   readonly variableNames: readonly string[];
   /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export type { CausalLM, GptConfig, ModelTokenizer } from "./types.ts";
+export type { CausalLM, CausalLMConfig, GptConfig, ModelTokenizer } from "./types.ts";
 export { GPT_CONFIG_DEFAULTS, resolveGptConfig, validateGptConfig } from "./gpt_config.ts";
 export { createGpt, disposeKvCache, retainKvCacheRows } from "./gpt.ts";
 export type { CachedForward, Gpt, KvCache, LayerKv } from "./gpt.ts";

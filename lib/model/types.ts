@@ -6,8 +6,18 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { OffsetTokenizer } from "../core/mod.ts";
 
+/**
+ * What the trainer and the data code read of any model's config: its vocabulary, its context and
+ * the seed of its training-time randomness (dropout). Its JSON is part of a checkpoint's identity.
+ */
+export interface CausalLMConfig {
+  readonly vocabSize: number;
+  readonly contextLength: number;
+  readonly seed: number;
+}
+
 /** Hyper-parameters of the tiny GPT; saved in every checkpoint. */
-export interface GptConfig {
+export interface GptConfig extends CausalLMConfig {
   readonly vocabSize: number;
   readonly contextLength: number;
   readonly dModel: number;
@@ -30,8 +40,8 @@ export interface ModelTokenizer extends OffsetTokenizer {
 }
 
 /** A causal language model over token ids. */
-export interface CausalLM {
-  readonly config: GptConfig;
+export interface CausalLM<C extends CausalLMConfig = CausalLMConfig> {
+  readonly config: C;
   /** Trainable weights, in a stable order (the checkpoint order). */
   readonly variables: readonly tf.Variable[];
   /**
@@ -44,5 +54,17 @@ export interface CausalLM {
    *   internal state (the kit's GPT counts its training calls). Ignored when not training.
    */
   logits(ids: tf.Tensor2D, training?: boolean, seed?: number): tf.Tensor3D;
+  /**
+   * Log-probs of `targets` `[B, T]` after each position of `ids` `[B, T]`, `[B, T]`, when the
+   * model computes them itself without holding the `[B, T, V]` logits (a large vocabulary);
+   * `training` and `seed` as for {@linkcode CausalLM.logits}. Without it the loss code gathers
+   * them from `logits`.
+   */
+  tokenLogps?(
+    ids: tf.Tensor2D,
+    targets: tf.Tensor2D,
+    training?: boolean,
+    seed?: number,
+  ): tf.Tensor2D;
   dispose(): void;
 }

@@ -45,8 +45,7 @@ export function preferenceLoss(options: PreferenceLossOptions): LossClosure<Pref
     }
     const ids = tf.tensor2d(batch.inputs, [2 * b, t], "int32"); // [2B, T]
     const targets = tf.tensor2d(batch.targets, [2 * b, t], "int32"); // [2B, T]
-    const logits = model.logits(ids, true); // [2B, T, V]
-    const all = tokenLogps(logits, targets, { method: options.tokenLogpsMethod }); // [2B, T]
+    const all = modelTokenLogps(model, ids, targets, true, options.tokenLogpsMethod); // [2B, T]
     const chosen = tf.slice(all, [0, 0], [b, t]) as tf.Tensor2D; // [B, T]
     const rejected = tf.slice(all, [b, 0], [b, t]) as tf.Tensor2D; // [B, T]
     const m = (x: Float32Array) => tf.tensor2d(x, [b, t]); // [B, T]
@@ -79,8 +78,23 @@ export function lmLoss(options: LmLossOptions = {}): LossClosure<LmBatch> {
     const { batchSize: b, length: t } = batch;
     const ids = tf.tensor2d(batch.inputs, [b, t], "int32"); // [B, T]
     const targets = tf.tensor2d(batch.targets, [b, t], "int32"); // [B, T]
-    const logits = model.logits(ids, true); // [B, T, V]
-    const l = tokenLogps(logits, targets, { method: options.tokenLogpsMethod }); // [B, T]
+    const l = modelTokenLogps(model, ids, targets, true, options.tokenLogpsMethod); // [B, T]
     return languageModelLoss(l, tf.tensor2d(batch.mask, [b, t]));
   };
+}
+
+/**
+ * Log-probs of `targets` after each position of `ids` (`[B, T]` both): the model's own
+ * {@linkcode CausalLM.tokenLogps} when it has one (it never holds the `[B, T, V]` logits),
+ * otherwise gathered from its logits by `method`.
+ */
+export function modelTokenLogps(
+  model: CausalLM,
+  ids: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  training: boolean,
+  method?: TokenLogpsMethod,
+): tf.Tensor2D {
+  if (model.tokenLogps !== undefined) return model.tokenLogps(ids, targets, training);
+  return tokenLogps(model.logits(ids, training), targets, { method });
 }

@@ -9,9 +9,9 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { atomicWrite } from "../core/mod.ts";
-import { tokenLogps } from "../loss/mod.ts";
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from "../model/safetensors.ts";
 import type { CausalLM } from "../model/types.ts";
+import { modelTokenLogps } from "./loss_closures.ts";
 import {
   collatePreferenceBatch,
   type PreparedPair,
@@ -93,7 +93,7 @@ export async function referenceLogps(
     const logps = tf.tidy(() => {
       const ids = tf.tensor2d(batch.inputs, [2 * b, t], "int32"); // [2B, T]
       const targets = tf.tensor2d(batch.targets, [2 * b, t], "int32"); // [2B, T]
-      return tokenLogps(model.logits(ids, false), targets); // [2B, T]
+      return modelTokenLogps(model, ids, targets, false); // [2B, T]
     });
     const values = (await logps.data()) as Float32Array;
     logps.dispose();

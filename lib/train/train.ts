@@ -322,6 +322,10 @@ function _withDropoutSeed(model: CausalLM, seed: number): CausalLM {
       return model.variables;
     },
     logits: (ids, training, callSeed) => model.logits(ids, training, callSeed ?? seed),
+    tokenLogps: model.tokenLogps === undefined
+      ? undefined
+      : (ids, targets, training, callSeed) =>
+        model.tokenLogps!(ids, targets, training, callSeed ?? seed),
     dispose: () => model.dispose(),
   };
 }

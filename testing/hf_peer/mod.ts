@@ -20,6 +20,8 @@ export const HF_PEER_SCRIPTS = {
   gguf: "make_gguf.py",
   /** transformers' reading of the real SmolLM2-135M-Instruct Q4_1 GGUF (smollm2_gguf.py). */
   smollm2: "smollm2_gguf.py",
+  /** Tiny models with PEFT adapters, pairs, and torch + PEFT's losses, gradients and steps (peft_lora.py). */
+  peft: "peft_lora.py",
 } as const;
 
 const _made = new Map<string, Promise<string>>();
@@ -35,23 +37,35 @@ export function hfPeerOutput(script: keyof typeof HF_PEER_SCRIPTS): Promise<stri
       const dir = await Deno.makeTempDir({ prefix: `kit-hf-${script}-` });
       // Removed when the process (or the test worker) ends.
       globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
-      const path = fileURLToPath(new URL(HF_PEER_SCRIPTS[script], import.meta.url));
-      const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
-        args: [path, dir],
-        env: { HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      if (!out.success) {
-        throw new Error(
-          `${HF_PEER_SCRIPTS[script]} failed (exit ${out.code}): ${
-            new TextDecoder().decode(out.stderr)
-          }`,
-        );
-      }
+      await runHfPeer(script, [dir]);
       return dir;
     })();
     _made.set(script, made);
   }
   return made;
+}
+
+/**
+ * Runs a peer script with `args` (its other modes, for example `peft_lora.py read …`) and
+ * returns its stdout; a failure throws with its stderr.
+ */
+export async function runHfPeer(
+  script: keyof typeof HF_PEER_SCRIPTS,
+  args: readonly string[],
+): Promise<string> {
+  const path = fileURLToPath(new URL(HF_PEER_SCRIPTS[script], import.meta.url));
+  const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
+    args: [path, ...args],
+    env: { HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `${HF_PEER_SCRIPTS[script]} ${args.join(" ")} failed (exit ${out.code}): ${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+  return new TextDecoder().decode(out.stdout);
 }

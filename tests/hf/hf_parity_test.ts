@@ -64,7 +64,7 @@ Deno.test("hf batching: prompts of different lengths decoded in one left-padded 
     const t = prompts[0].length;
     const padded = prompts.map((p) => [...new Array(t - p.length).fill(0), ...p]);
     const ids = tf.tensor2d(padded, [prompts.length, t], "int32");
-    const { logits, cache } = model.forward(ids, undefined, prompts.map((p) => t - p.length));
+    const { logits, cache } = model.forward(ids, { pads: prompts.map((p) => t - p.length) });
     const batched = await logits.data();
     tf.dispose([ids, logits, ...cache.keys, ...cache.values]);
     const v = model.config.vocabSize;
