@@ -56,8 +56,8 @@ export interface ExportV2Options {
   readonly targetMasks?: boolean;
 }
 
-/** One "token" per code point, with its UTF-16 range: token spans become code-point spans. */
-function _codePoints(text: string): TokenizedText {
+/** `text` cut into one token per code point (ids are positions): masks in code-point spans. */
+export function codePointTokens(text: string): TokenizedText {
   const offsets: [number, number][] = [];
   let at = 0;
   for (const ch of text) {
@@ -94,7 +94,7 @@ export function toExportV2Record(pair: Pair, options: ExportV2Options = {}): Exp
   const k = pair.masks?.contextLines ?? options.contextLines ?? 0;
   const recorded = pair.masks?.emptyRejected;
   const policy = (recorded && policyOfCase(recorded)) ?? options.emptyRejected ?? "keep";
-  const rejected = rejectedMaskSpans(c.rejected, c.diff, _codePoints(c.rejected), {
+  const rejected = rejectedMaskSpans(c.rejected, c.diff, codePointTokens(c.rejected), {
     contextLines: k,
     emptyRejected: policy,
   });
@@ -111,7 +111,7 @@ export function toExportV2Record(pair: Pair, options: ExportV2Options = {}): Exp
     rejected_sha256: _sha256(c.rejected),
     chosen_lines: c.diff.chosenLines,
     rejected_lines: c.diff.rejectedLines,
-    chosen_spans: chosenMaskSpans(c.chosen, c.diff, _codePoints(c.chosen), { contextLines: k }),
+    chosen_spans: chosenMaskSpans(c.chosen, c.diff, codePointTokens(c.chosen), { contextLines: k }),
     rejected_spans: rejected.spans,
     context_lines: k,
     empty_rejected: rejected.case,

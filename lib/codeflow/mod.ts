@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { validatePair, validateTrajectory } from "./validate.ts";
+export { validateMaskedPair, validatePair, validateTrajectory } from "./validate.ts";
 export { readPairs, readTrajectories } from "./jsonl.ts";
 export { resumeJsonl, type ResumeState } from "./resume.ts";
 export { type Selection, type SelectOptions, selectVersions } from "./select_versions.ts";
@@ -40,3 +40,10 @@ export {
   hybridSplit,
   toExportV2Record,
 } from "./export_v2.ts";
+export {
+  MASKED_PAIR_SCHEMAS,
+  maskedPairOf,
+  type MaskedPairOptions,
+  type MaskedPairs,
+  readMaskedPairs,
+} from "./masked_pairs.ts";

@@ -11,6 +11,7 @@ import {
   EMPTY_REJECTED_CASES,
   FieldError,
   FILTER_NAMES,
+  type MaskedPair,
   type Pair,
   type RecordValidator,
   SELECTION_RULES,
@@ -86,6 +87,29 @@ export const validatePair: RecordValidator<Pair> = (value) => {
     if (typeof verdict !== "boolean") throw new FieldError(`filters.${name}`, "boolean", verdict);
   }
   return value as Pair;
+};
+
+/**
+ * Check a stored preference pair (`pipeline.preference-pair/v1`, a cell's `pairs.jsonl`) as the
+ * {@linkcode MaskedPair} that masks for another tokenizer are computed from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validateMaskedPair } from "./validate.ts";
+ * assert.throws(() => validateMaskedPair({ schema: "pipeline.preference-pair/v1", taskId: "t",
+ *   prompt: "p", chosen: "a", rejected: "b", contextLines: -1 }), /field "diff"/);
+ * ```
+ */
+export const validateMaskedPair: RecordValidator<MaskedPair> = (value) => {
+  const r = _object(value, "");
+  _literal(r, "schema", "pipeline.preference-pair/v1");
+  _nonEmptyString(r, "taskId");
+  for (const key of ["prompt", "chosen", "rejected"]) _string(r, key);
+  _diff(r.diff, "diff");
+  _natural(r.contextLines, "contextLines");
+  _oneOf(r.emptyRejected, "emptyRejected", EMPTY_REJECTED_CASES);
+  return value as MaskedPair;
 };
 
 type Obj = Record<string, unknown>;

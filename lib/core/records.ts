@@ -126,6 +126,22 @@ export interface Pair {
   readonly filters: Readonly<Partial<Record<FilterName, boolean>>>;
 }
 
+/**
+ * What a pair's token masks are computed from, for any tokenizer: the completions (the code after
+ * the prompt), their line diff, the context lines `k` and the empty-`D-` case already decided.
+ * A cell's stored pairs (`pipeline.preference-pair/v1`) are such records.
+ */
+export interface MaskedPair {
+  readonly taskId: string;
+  readonly prompt: string;
+  readonly chosen: string;
+  readonly rejected: string;
+  /** `D+`/`D-` with line indexes of the completions. */
+  readonly diff: PairDiff;
+  readonly contextLines: number;
+  readonly emptyRejected: EmptyRejectedCase;
+}
+
 /** Tokens of a text with their `[start, end)` character ranges (UTF-16 code units). */
 export interface TokenizedText {
   readonly ids: readonly number[];

@@ -41,6 +41,22 @@ function _tokenText(v: unknown): string | undefined {
   return undefined;
 }
 
+/** The special tokens' texts of a `tokenizer_config.json` (a token may be an object with `content`). */
+function _specialTokens(config: Readonly<Record<string, unknown>>): Record<string, string> {
+  const tokens: Record<string, string> = {};
+  for (const name of _SPECIAL_TOKENS) {
+    const text = _tokenText(config[name]);
+    if (text !== undefined) tokens[name] = text;
+  }
+  return tokens;
+}
+
+/** The special tokens (`bos_token`, `eos_token`, …) of the tokenizer folder `dir`; none without a `tokenizer_config.json`. */
+export async function readSpecialTokens(dir: string): Promise<Record<string, string>> {
+  const configPath = join(dir, "tokenizer_config.json");
+  return existsSync(configPath) ? _specialTokens(await readModelJson(configPath)) : {};
+}
+
 /** A compiled chat template with the special tokens of its folder. */
 export class ChatTemplate {
   readonly #template: Template;
@@ -82,11 +98,7 @@ export class ChatTemplate {
 export async function readChatTemplate(dir: string): Promise<ChatTemplate | null> {
   const configPath = join(dir, "tokenizer_config.json");
   const config = existsSync(configPath) ? await readModelJson(configPath) : {};
-  const tokens: Record<string, string> = {};
-  for (const name of _SPECIAL_TOKENS) {
-    const text = _tokenText(config[name]);
-    if (text !== undefined) tokens[name] = text;
-  }
+  const tokens = _specialTokens(config);
   const jinjaPath = join(dir, "chat_template.jinja");
   if (existsSync(jinjaPath)) {
     return new ChatTemplate(await readFile(jinjaPath, "utf8"), tokens, jinjaPath);

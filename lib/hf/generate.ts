@@ -9,11 +9,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { argmax, sampleTopP } from "../model/mod.ts";
 import { mulberry32 } from "../util/rng.ts";
-import { type ChatTemplate, readChatTemplate } from "./chat_template.ts";
+import { type ChatTemplate, readChatTemplate, readSpecialTokens } from "./chat_template.ts";
 import { loadGgufFile } from "./gguf_model.ts";
 import { eosTokenIds, readModelJson } from "./config.ts";
 import { loadHfModel } from "./load_model.ts";
-import type { HfCausalLM } from "./model.ts";
+import type { HfCausalLM, HfCausalLMOptions } from "./model.ts";
 import { HfTokenizer } from "./tokenizer.ts";
 
 /**
@@ -31,6 +31,11 @@ export interface HfModelFolder {
    * instruct model lists its end-of-turn token there).
    */
   readonly eosIds: ReadonlySet<number>;
+  /**
+   * The id a training completion ends with: the tokenizer's `eos_token` (what TRL appends), else
+   * the first of `eosIds`; `null` when neither names one.
+   */
+  readonly completionEosId: number | null;
 }
 
 /** `eos_token_id` of `generation_config.json`, or none when the folder has no such file. */
@@ -43,17 +48,25 @@ async function _generationEos(dir: string): Promise<number[]> {
  * Loads a model folder's model, `tokenizer.json` and chat template, or the same from the
  * metadata and tensors of a `.gguf` file.
  */
-export async function loadHfFolder(path: string): Promise<HfModelFolder> {
-  if (path.endsWith(".gguf")) return loadGgufFile(path);
+export async function loadHfFolder(
+  path: string,
+  options: HfCausalLMOptions = {},
+): Promise<HfModelFolder> {
+  if (path.endsWith(".gguf")) return loadGgufFile(path, options);
   const dir = path;
-  const model = await loadHfModel(dir);
+  const model = await loadHfModel(dir, options);
   try {
+    const tokenizer = await HfTokenizer.fromFile(join(dir, "tokenizer.json"));
+    const eosIds = new Set([...model.config.eosTokenIds, ...await _generationEos(dir)]);
+    const eosToken = (await readSpecialTokens(dir)).eos_token;
     return {
       path: dir,
       model,
-      tokenizer: await HfTokenizer.fromFile(join(dir, "tokenizer.json")),
+      tokenizer,
       chatTemplate: await readChatTemplate(dir),
-      eosIds: new Set([...model.config.eosTokenIds, ...await _generationEos(dir)]),
+      eosIds,
+      completionEosId: (eosToken === undefined ? null : tokenizer.tokenToId(eosToken)) ??
+        [...eosIds][0] ?? null,
     };
   } catch (e) {
     model.dispose();
@@ -93,7 +106,12 @@ export interface GenerateTextResult {
 }
 
 /** The prompt string and its ids: chat-formatted (the template writes any BOS) or plain. */
-async function _encodePrompt(f: HfModelFolder, prompt: string, chat: boolean, system?: string) {
+export async function encodePrompt(
+  f: HfModelFolder,
+  prompt: string,
+  chat: boolean,
+  system?: string,
+): Promise<{ text: string; ids: number[] }> {
   if (!chat) return { text: prompt, ids: (await f.tokenizer.encode(prompt)).ids };
   if (f.chatTemplate === null) {
     throw new Error(
@@ -136,7 +154,7 @@ export async function generateTexts(
   o: GenerateTextOptions,
 ): Promise<GenerateTextResult[]> {
   const encoded = await Promise.all(
-    rows.map((r) => _encodePrompt(f, r.prompt, r.chat ?? o.chat ?? false, r.system ?? o.system)),
+    rows.map((r) => encodePrompt(f, r.prompt, r.chat ?? o.chat ?? false, r.system ?? o.system)),
   );
   const eos = f.eosIds;
   const stops = rows.map((r) => r.stop ?? o.stop ?? []);

@@ -16,7 +16,7 @@ import { ChatTemplate } from "./chat_template.ts";
 import type { HfModelFolder } from "./generate.ts";
 import { type GgufFile, type GgufValue, readGguf } from "./gguf.ts";
 import { ggufTokenId, ggufTokenizerJson } from "./gguf_tokenizer.ts";
-import { HfCausalLM } from "./model.ts";
+import { HfCausalLM, type HfCausalLMOptions } from "./model.ts";
 import { HfTokenizer } from "./tokenizer.ts";
 import { checkHfWeights, type HfWeights } from "./weights.ts";
 
@@ -188,7 +188,7 @@ export function ggufChatTemplate(file: GgufFile): string | undefined {
  * A GGUF file loaded whole, as a model folder is: the model, the tokenizer and the chat template
  * of its metadata, and its EOS ids (`tokenizer.ggml.eos_token_id` and `eot_token_id`).
  */
-export function loadGgufFile(path: string): HfModelFolder {
+export function loadGgufFile(path: string, options: HfCausalLMOptions = {}): HfModelFolder {
   const file = readGguf(path);
   const config = ggufConfig(file);
   const tokenizer = HfTokenizer.fromJson(ggufTokenizerJson(file), path);
@@ -200,9 +200,10 @@ export function loadGgufFile(path: string): HfModelFolder {
   if (config.eosTokenIds.length > 0) special.eos_token = tokens[config.eosTokenIds[0]];
   return {
     path,
-    model: new HfCausalLM(config, ggufWeights(file, config)),
+    model: new HfCausalLM(config, ggufWeights(file, config), options),
     tokenizer,
     chatTemplate: template === undefined ? null : new ChatTemplate(template, special, path),
     eosIds: new Set(config.eosTokenIds),
+    completionEosId: config.eosTokenIds[0] ?? null,
   };
 }

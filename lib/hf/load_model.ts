@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { type HfConfig, parseHfConfig, readModelJson } from "./config.ts";
-import { HfCausalLM } from "./model.ts";
+import { HfCausalLM, type HfCausalLMOptions } from "./model.ts";
 import { checkHfWeights, readHfWeights } from "./weights.ts";
 
 /** Reads and checks `<dir>/config.json`. */
@@ -27,9 +27,12 @@ export async function readHfConfig(dir: string): Promise<HfConfig> {
  * model.dispose();
  * ```
  */
-export async function loadHfModel(dir: string): Promise<HfCausalLM> {
+export async function loadHfModel(
+  dir: string,
+  options: HfCausalLMOptions = {},
+): Promise<HfCausalLM> {
   const config = await readHfConfig(dir);
   const weights = await readHfWeights(dir);
   checkHfWeights(config, weights, dir);
-  return new HfCausalLM(config, weights);
+  return new HfCausalLM(config, weights, options);
 }

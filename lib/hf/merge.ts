@@ -49,8 +49,26 @@ export async function writeMergedFolder(
   adapters: LoraAdapters,
   outDir: string,
 ): Promise<void> {
+  await writeModelFolder(baseDir, await mergedWeights(model, adapters), outDir);
+}
+
+/**
+ * Writes `weights` (Hugging Face names and layout) as a model folder `outDir` beside the
+ * `config.json` and tokenizer files of `baseDir`, atomically; a GGUF base has no folder to take
+ * them from and fails.
+ */
+export async function writeModelFolder(
+  baseDir: string,
+  weights: ReadonlyMap<string, F32Tensor>,
+  outDir: string,
+): Promise<void> {
+  if (baseDir.endsWith(".gguf")) {
+    throw new Error(
+      `${baseDir}: writing a model folder needs the base's config.json and tokenizer files; ` +
+        "give the safetensors folder of the model, not a GGUF file",
+    );
+  }
   const config = await readModelJson(join(baseDir, "config.json"));
-  const weights = await mergedWeights(model, adapters);
   const present = new Set(await readdir(baseDir));
   await atomicWriteDir(outDir, async (tmp) => {
     // float32 weights: a bfloat16 config would make transformers cast them back by default.

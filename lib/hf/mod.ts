@@ -35,6 +35,7 @@ export { loadHfModel, readHfConfig } from "./load_model.ts";
 export { codePointToUtf16, type HfEncoding, HfTokenizer, TOKENIZER_MODELS } from "./tokenizer.ts";
 export { type ChatMessage, ChatTemplate, readChatTemplate } from "./chat_template.ts";
 export {
+  encodePrompt,
   type GenerateRow,
   generateText,
   type GenerateTextOptions,
@@ -76,4 +77,4 @@ export {
   resolveLoraConfig,
 } from "./lora.ts";
 export { HfPolicy, type HfPolicyConfig, type HfPolicyOptions } from "./policy.ts";
-export { mergedWeights, writeMergedFolder } from "./merge.ts";
+export { mergedWeights, writeMergedFolder, writeModelFolder } from "./merge.ts";

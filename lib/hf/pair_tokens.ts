@@ -8,9 +8,8 @@
  *
  * @module
  */
-import type { OffsetTokenizer, TokenizedText } from "../core/mod.ts";
+import type { MaskedPair, OffsetTokenizer, TokenizedText } from "../core/mod.ts";
 import { chosenMaskSpans, policyOfCase, rejectedMaskSpans } from "../diff/mod.ts";
-import type { PreferenceRecord } from "../pipeline/mod.ts";
 import type { PreferenceExample } from "../train/mod.ts";
 import type { HfTokenizer } from "./tokenizer.ts";
 
@@ -48,17 +47,19 @@ export interface HfPreferenceExampleOptions {
    * with the tokenizer's special tokens (a Llama BOS). @default {the record's prompt}
    */
   readonly promptText?: string;
+  /** The prompt's ids as the caller encoded them (they win over `promptText`). */
+  readonly promptIds?: readonly number[];
 }
 
 /**
- * A stored preference record as a training example for the model of `tokenizer`: ids of the
- * prompt and of both completions, and the `D+`/`m-` masks recomputed with this tokenizer (the
- * record's own masks index the kit's tokenizer), with the record's context lines and its
- * empty-`D-` case.
+ * A pair (a cell's stored record, or a synthesised pair read by lib/codeflow's
+ * `readMaskedPairs`) as a training example for the model of `tokenizer`: ids of the prompt and
+ * of both completions, and the `D+`/`m-` masks computed with this tokenizer (a stored record's
+ * own masks index the kit's tokenizer), with the pair's context lines and empty-`D-` case.
  */
 export async function hfPreferenceExample(
   tokenizer: HfTokenizer,
-  record: PreferenceRecord,
+  record: MaskedPair,
   options: HfPreferenceExampleOptions = {},
 ): Promise<PreferenceExample> {
   const promptText = options.promptText ?? record.prompt;
@@ -72,7 +73,7 @@ export async function hfPreferenceExample(
   });
   return {
     id: record.taskId,
-    promptIds: (await tokenizer.encode(promptText)).ids,
+    promptIds: options.promptIds ?? (await tokenizer.encode(promptText)).ids,
     chosenIds: chosen.ids,
     rejectedIds: rejected.ids,
     chosenSpans: chosenMaskSpans(record.chosen, record.diff, chosen, { contextLines: k }),

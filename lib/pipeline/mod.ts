@@ -46,3 +46,12 @@ export * from "./cached_trajectories.ts";
 export { type CellEvaluation, evalTargetLabel, evaluateCell, targetTasks } from "./cell_eval.ts";
 export * from "./cell_store.ts";
 export { CURVE_METRICS, tailMetrics, trainCell, type TrainCellOptions } from "./cell_train.ts";
+export {
+  HF_TRAIN_FILES,
+  type HfTrainConfig,
+  type HfTrainResult,
+  modelIdentity,
+  trainHfModel,
+  type TrainHfModelOptions,
+  validateHfTrainConfig,
+} from "./hf_train.ts";
