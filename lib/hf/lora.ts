@@ -205,6 +205,13 @@ export class LoraAdapters {
     });
   }
 
+  /** The `A` and `B` of layer `l`'s modules. */
+  layerVariables(l: number): tf.Variable[] {
+    const prefix = `model.layers.${l}.`;
+    return [...this.#pairs.values()].filter((p) => p.module.name.startsWith(prefix))
+      .flatMap((p) => [p.a, p.b]);
+  }
+
   /** `alpha / rank`. */
   get scale(): number {
     return this.config.alpha / this.config.rank;

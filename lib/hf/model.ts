@@ -77,6 +77,12 @@ export interface HfForwardOptions {
   readonly lastOnly?: boolean;
   /** Added to the linear layers (LoRA); none: the base model. */
   readonly adapter?: LinearAdapter;
+  /**
+   * Activation checkpointing (training, no cache): each layer keeps only its input, and the
+   * backward pass recomputes the layer. Returns the trainable variables layer `l` reads (its
+   * adapters), which get their gradients through the recomputation.
+   */
+  readonly recompute?: (layer: number) => readonly tf.Variable[];
 }
 
 /** Options of the {@link HfCausalLM} constructor. */
@@ -122,6 +128,13 @@ export class HfCausalLM {
    */
   get variables(): tf.Variable[] {
     return [...this.#w.values()].filter((t): t is tf.Variable => t instanceof tf.Variable);
+  }
+
+  /** The trainable weights of layer `l` (empty unless built with `trainable`). */
+  layerVariables(l: number): tf.Variable[] {
+    const prefix = `model.layers.${l}.`;
+    return [...this.#w].filter(([name, t]) => name.startsWith(prefix) && t instanceof tf.Variable)
+      .map(([, t]) => t as tf.Variable);
   }
 
   /**
@@ -247,8 +260,11 @@ export class HfCausalLM {
    * `[B·T, H]`, what the LM head ({@linkcode HfCausalLM.head}) multiplies. Training computes the
    * token log-probs from these in chunks, so the `[B·T, V]` logits are never held whole.
    */
-  hidden(ids: tf.Tensor2D, adapter?: LinearAdapter): tf.Tensor2D {
-    return tf.tidy(() => this.#rmsNorm(this.#trunk(ids, { adapter }), "model.norm.weight"));
+  hidden(
+    ids: tf.Tensor2D,
+    options: Pick<HfForwardOptions, "adapter" | "recompute"> = {},
+  ): tf.Tensor2D {
+    return tf.tidy(() => this.#rmsNorm(this.#trunk(ids, options), "model.norm.weight"));
   }
 
   /**
@@ -270,8 +286,14 @@ export class HfCausalLM {
     for (let l = 0; l < c.numLayers; l++) {
       // One scope per layer: a layer's intermediates are freed before the next one runs.
       const input = h;
+      const at = { b, t, cos, sin, mask };
+      if (options.recompute !== undefined) {
+        h = this.#recomputedLayer(l, input, at, options, options.recompute(l));
+        input.dispose();
+        continue;
+      }
       h = tf.tidy(() => {
-        const [h, k, v] = this.#layer(l, input, { b, t, cos, sin, mask }, options);
+        const [h, k, v] = this.#layer(l, input, at, options);
         keys?.push(tf.keep(k));
         values?.push(tf.keep(v));
         return h;
@@ -279,6 +301,63 @@ export class HfCausalLM {
       input.dispose();
     }
     return h;
+  }
+
+  /**
+   * Layer `l` whose forward pass keeps nothing for the backward pass but its input: a custom
+   * gradient runs the layer again (same dropout masks: they are seeded) and differentiates it
+   * with respect to the input and `vars`. The RoPE tables and the mask are saved with the input,
+   * since the forward scope frees them before the backward pass runs.
+   */
+  #recomputedLayer(
+    l: number,
+    input: tf.Tensor2D,
+    at: { b: number; t: number; cos: tf.Tensor; sin: tf.Tensor; mask: tf.Tensor },
+    options: HfForwardOptions,
+    vars: readonly tf.Variable[],
+  ): tf.Tensor2D {
+    const run = (h: tf.Tensor2D, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor) =>
+      this.#layer(l, h, { ...at, cos, sin, mask }, { ...options, cache: undefined })[0];
+    const f = tf.customGrad(
+      ((...args: unknown[]) => {
+        const save = args.pop() as tf.GradSaveFunc;
+        const [h, cos, sin, mask] = args as tf.Tensor[];
+        save([h, cos, sin, mask]);
+        return {
+          value: tf.tidy(() => run(h as tf.Tensor2D, cos, sin, mask)),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [hs, cs, ss, ms] = saved;
+            const hv = tf.variable(hs, true, `recompute/${l}#${++_trainable}`);
+            // A gradient inside a backward pass: tfjs's engine starts a new tape for it and sets the
+            // tape to null when done, which the outer backward pass still reads (to free its saved
+            // tensors); the outer tape is put back.
+            const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+            const outer = state.activeTape;
+            let result;
+            try {
+              result = tf.variableGrads(
+                () => tf.sum(tf.mul(run(hv as tf.Tensor2D, cs, ss, ms), dy)),
+                [hv, ...vars],
+              );
+            } finally {
+              state.activeTape = outer;
+            }
+            const { value, grads } = result;
+            const out = [grads[hv.name], tf.zerosLike(cs), tf.zerosLike(ss), tf.zerosLike(ms)];
+            out.push(...vars.map((v) => grads[v.name]));
+            tf.dispose([value, hv]);
+            return out;
+          },
+        };
+      }) as unknown as Parameters<typeof tf.customGrad>[0],
+    );
+    return (f as unknown as (...x: tf.Tensor[]) => tf.Tensor2D)(
+      input,
+      at.cos,
+      at.sin,
+      at.mask,
+      ...vars,
+    );
   }
 
   /** Layer `l` on `[B·T, H]`: the new hidden states and the layer's keys and values (cache included). */

@@ -72,7 +72,10 @@ for (const family of ["qwen2", "llama"]) {
     const s = await setup(family);
     try {
       const batch = collatePreferenceBatch(s.pairs, { padId: 0, reference: s.reference });
+      // Layers recomputed in the backward pass (the default) and kept: the same gradients.
+      const kept = new HfPolicy(s.base, s.adapters, { seed: 0, recomputeLayers: false });
       for (const variant of ["target-dpo", "target-rpo"] as LossVariant[]) {
+        const before = tf.memory().numTensors;
         const lossFn = preferenceLoss({
           variant,
           beta: s.expected.hyper.beta,
@@ -99,7 +102,17 @@ for (const family of ["qwen2", "llama"]) {
           `${family} ${variant}: max |LoRA gradient difference| ${worst.toExponential(2)}`,
         );
         assert.ok(worst <= 1e-4, `${variant}: LoRA gradients differ by ${worst}`);
-        tf.dispose([value, ...Object.values(grads)]);
+        const plain = tf.variableGrads(() => lossFn(kept, batch).loss, kept.variables);
+        let apart = 0;
+        for (const v of s.policy.variables) {
+          apart = Math.max(
+            apart,
+            maxDiff(await grads[v.name].data(), await plain.grads[v.name].data()),
+          );
+        }
+        assert.ok(apart <= 1e-6, `recomputed and kept layers give gradients ${apart} apart`);
+        tf.dispose([value, ...Object.values(grads), plain.value, ...Object.values(plain.grads)]);
+        assert.equal(tf.memory().numTensors, before, "a step leaves no tensor behind");
       }
     } finally {
       s.policy.dispose();
