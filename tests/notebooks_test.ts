@@ -91,6 +91,7 @@ const EXPECTED = [
   "11_sft_correct_vs_incorrect",
   "12_evaluate_endpoint",
   "13_empty_d_policy",
+  "14_real_model_target_dpo",
 ];
 
 function _chartTitles(result: ExecuteNotebookResult): string[] {
@@ -181,6 +182,12 @@ function _check(name: string, result: ExecuteNotebookResult): void {
       assert.ok(tables.includes("| pairs after rule filters |"), `${name}: funnel table`);
       assert.ok(tables.includes("| iteration | passing (cumulative) | pass rate (%) |"), tables);
       assert.deepEqual(titles, [`Pass rate by refinement iteration — ${MINIFLOW}`]);
+      break;
+    case "14_real_model_target_dpo":
+      assert.equal(_htmlOutputs(result).filter((h) => h.includes("tdpo-pair")).length, 1, name);
+      assert.ok(tables.includes("| Ref | qwen2-f32 (local model) | 2 |"), tables);
+      assert.ok(tables.includes("| target-dpo | qwen2-f32 (local model) | 2 |"), tables);
+      assert.deepEqual(titles, ["target-dpo on qwen2-f32 (LoRA rank 8)"]);
       break;
     case "12_evaluate_endpoint":
       assert.ok(tables.includes("| MiniFlow test (offline) | kit base model | 5 |"), tables);
@@ -305,6 +312,14 @@ Deno.test({
       KIT_ENDPOINT_MODEL: "",
       KIT_MODEL_PATH: "",
     };
+    // 14 trains LoRA adapters on a tiny random Qwen2 made by transformers (plumbing only).
+    const realModel = {
+      ...offline,
+      KIT_MODEL_PATH: join(await hfPeerOutput("tiny"), "qwen2-f32"),
+      KIT_TRAIN_STEPS: "3",
+      KIT_EVAL_TASKS: "2",
+      KIT_MAX_TOKENS: "24",
+    };
     const endpointRuns: Run[] = [
       {
         key: "01_synthesis@endpoint",
@@ -342,7 +357,7 @@ Deno.test({
       ...EXPECTED.filter((n) => n !== "03_main_results").map((n) => ({
         key: n,
         notebook: n,
-        env: offline,
+        env: n === "14_real_model_target_dpo" ? realModel : offline,
       })),
       ...endpointRuns,
       { key: "03_main_results", notebook: "03_main_results", env: offline },

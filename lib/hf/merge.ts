@@ -11,7 +11,7 @@ import { atomicWriteDir } from "../core/mod.ts";
 import { encodeSafetensors, type F32Tensor } from "../model/safetensors.ts";
 import { readModelJson } from "./config.ts";
 import type { LoraAdapters } from "./lora.ts";
-import type { HfCausalLM } from "./model.ts";
+import { HfCausalLM } from "./model.ts";
 import { WEIGHT_FILES } from "./weights.ts";
 
 /** Files of a model folder that travel unchanged into a merged folder (tokenizer, generation). */
@@ -37,6 +37,15 @@ export async function mergedWeights(
     for (let i = 0; i < w.data.length; i++) w.data[i] += delta.data[i];
   }
   return weights;
+}
+
+/**
+ * A new model whose weights are `model`'s with the adapters merged in (for generation and
+ * evaluation at the base model's speed); the caller disposes it.
+ */
+export async function mergedModel(model: HfCausalLM, adapters: LoraAdapters): Promise<HfCausalLM> {
+  const tensors = await mergedWeights(model, adapters);
+  return new HfCausalLM(model.config, { tensors, fileOf: new Map() });
 }
 
 /**

@@ -77,4 +77,4 @@ export {
   resolveLoraConfig,
 } from "./lora.ts";
 export { HfPolicy, type HfPolicyConfig, type HfPolicyOptions } from "./policy.ts";
-export { mergedWeights, writeMergedFolder, writeModelFolder } from "./merge.ts";
+export { mergedModel, mergedWeights, writeMergedFolder, writeModelFolder } from "./merge.ts";

@@ -22,6 +22,8 @@ export const HF_PEER_SCRIPTS = {
   smollm2: "smollm2_gguf.py",
   /** Tiny models with PEFT adapters, pairs, and torch + PEFT's losses, gradients and steps (peft_lora.py). */
   peft: "peft_lora.py",
+  /** TRL's TargetDPOTrainer loss of one batch of a v2 pairs file (trl_loss.py). */
+  trl: "trl_loss.py",
 } as const;
 
 const _made = new Map<string, Promise<string>>();
@@ -56,7 +58,11 @@ export async function runHfPeer(
   const path = fileURLToPath(new URL(HF_PEER_SCRIPTS[script], import.meta.url));
   const out = await new Deno.Command(await pythonEnv("requirements-hf.txt"), {
     args: [path, ...args],
-    env: { HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" },
+    env: {
+      HF_HUB_OFFLINE: "1",
+      TOKENIZERS_PARALLELISM: "false",
+      PYTHONPATH: fileURLToPath(new URL("../../integrations/trl/", import.meta.url)),
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
