@@ -5,7 +5,7 @@
  * (/proc/self/status VmHWM).
  *
  * Usage: deno run -A bench/hf/kit_lora_step.ts FOLDER --tokens T --prompt-len P --rank R --steps S
- *   [--backend wasm|cpu] [--chunk-rows N] [--keep-layers]
+ *   [--backend wasm|cpu|webgpu] [--chunk-rows N] [--keep-layers]
  */
 import { parseArgs } from "node:util";
 import { initBackend } from "../../lib/backend/mod.ts";
@@ -40,7 +40,7 @@ const tokens = Number(values.tokens);
 const p = Number(values["prompt-len"]);
 const rank = Number(values.rank);
 const steps = Number(values.steps);
-const backend = await initBackend(values.backend as "wasm" | "cpu");
+const backend = await initBackend(values.backend as "wasm" | "cpu" | "webgpu");
 const model = await loadHfModel(positionals[0]);
 const adapters = LoraAdapters.create(model.config, {
   rank,

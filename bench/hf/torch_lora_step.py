@@ -45,17 +45,19 @@ def main() -> None:
     ap.add_argument("--rank", type=int, default=16)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--make", action="store_true")
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU script (bench/hf/device_lora_step.sh)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.make:
         torch.manual_seed(0)
         AutoModelForCausalLM.from_config(Qwen2Config(**SHAPE)).to(torch.bfloat16).save_pretrained(a.folder)
-    base = AutoModelForCausalLM.from_pretrained(a.folder, dtype=torch.float32)
+    base = AutoModelForCausalLM.from_pretrained(a.folder, dtype=torch.float32).to(a.device)
     model = get_peft_model(base, LoraConfig(r=a.rank, lora_alpha=2 * a.rank, lora_dropout=0.0, target_modules=TARGETS))
     model.train()
     ids, p = sequences(a.tokens, a.prompt_len)
+    ids = ids.to(a.device)
     t = a.tokens - 1
-    mask = torch.zeros(2, t)
+    mask = torch.zeros(2, t, device=a.device)
     mask[:, p - 1 :] = 1
     mask[1, : p - 1 + (t - p + 1) // 2] = 0  # m-: the rejected completion's second half
     with torch.no_grad(), model.disable_adapter():
@@ -70,11 +72,13 @@ def main() -> None:
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if a.device != "cpu":
+            torch.cuda.synchronize()
         if step > 0:
             times.append(time.perf_counter() - t0)
     step_s = sum(times) / len(times)
     print(json.dumps({
-        "side": "transformers + PEFT",
+        "side": f"transformers + PEFT ({a.device})",
         "stepSeconds": step_s,
         "tokensPerSecond": 2 * a.tokens / step_s,
         "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

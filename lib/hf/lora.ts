@@ -219,18 +219,18 @@ export class LoraAdapters {
 
   /**
    * The adapters as a {@link LinearAdapter}. While `training` with dropout, module `i`'s input
-   * mask is drawn from `mixSeed(seed, i)`, so a step's masks are a pure function of its seed.
+   * mask for part `p` of the batch is drawn from `mixSeed(seed, i, p)`, so a step's masks are a
+   * pure function of its seed.
    */
   adapter(training = false, seed = 0): LinearAdapter {
     const index = new Map([...this.#pairs.keys()].map((k, i) => [k, i]));
     const rate = training ? this.config.dropout : 0;
     return {
-      delta: (name, x) => {
+      delta: (name, x, part = 0) => {
         const p = this.#pairs.get(name);
         if (p === undefined) return undefined;
-        const input = rate > 0
-          ? tf.dropout(x, rate, undefined, mixSeed(seed, index.get(name)!))
-          : x;
+        const mask = mixSeed(seed, index.get(name)!, part);
+        const input = rate > 0 ? tf.dropout(x, rate, undefined, mask) : x;
         const down = tf.matMul(input, p.a, false, true); // [N, r]
         return tf.mul(tf.matMul(down, p.b, false, true), this.scale) as tf.Tensor2D; // [N, out]
       },

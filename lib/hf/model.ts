@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { argmax } from "../model/mod.ts";
+import { slicedAttention } from "./attention.ts";
 import type { HfConfig } from "./config.ts";
 import type { HfWeights } from "./weights.ts";
 import { expectedWeights } from "./weights.ts";
@@ -63,8 +64,11 @@ export function ropeTables(
  * that plus `delta(name, x)` when it returns a tensor.
  */
 export interface LinearAdapter {
-  /** The addition to module `name` (e.g. `model.layers.0.self_attn.q_proj`) for input `x` `[N, in]`. */
-  delta(name: string, x: tf.Tensor2D): tf.Tensor2D | undefined;
+  /**
+   * The addition to module `name` (e.g. `model.layers.0.self_attn.q_proj`) for input `x`
+   * `[N, in]`; `part` numbers the pieces a batch is computed in (its random masks differ).
+   */
+  delta(name: string, x: tf.Tensor2D, part?: number): tf.Tensor2D | undefined;
 }
 
 /** Options of {@link HfCausalLM.forward}. */
@@ -161,9 +165,13 @@ export class HfCausalLM {
   #embed(ids: tf.Tensor2D): tf.Tensor {
     const table = this.#get("model.embed_tokens.weight");
     const flat = tf.reshape(ids, [-1]);
-    return this.config.tieWordEmbeddings
-      ? tf.transpose(tf.gather(table, flat, 1))
-      : tf.gather(table, flat);
+    const embed = () =>
+      this.config.tieWordEmbeddings
+        ? tf.transpose(tf.gather(table, flat, 1))
+        : tf.gather(table, flat);
+    // A frozen table has no gradient to give, but a taped gather keeps a copy of it for one
+    // (522 MB for Qwen2.5-0.5B's): computed outside the tape instead.
+    return table instanceof tf.Variable || !_taping() ? embed() : _untaped(embed, flat);
   }
 
   /** The RoPE tables of positions `0 … n - 1` at least. */
@@ -180,10 +188,19 @@ export class HfCausalLM {
   }
 
   /** `x @ Wᵀ (+ b)` (+ the adapter's delta) for a `[N, in]` input and a `[out, in]` weight (kept as `Wᵀ`). */
-  #linear(x: tf.Tensor2D, name: string, bias: boolean, adapter?: LinearAdapter): tf.Tensor2D {
-    const y = tf.matMul(x, this.#get(`${name}.weight`) as tf.Tensor2D) as tf.Tensor2D;
+  #linear(
+    x: tf.Tensor2D,
+    name: string,
+    bias: boolean,
+    adapter?: LinearAdapter,
+    part = 0,
+  ): tf.Tensor2D {
+    const w = this.#get(`${name}.weight`) as tf.Tensor2D;
+    const y = w instanceof tf.Variable || !_taping()
+      ? tf.matMul(x, w) as tf.Tensor2D
+      : _frozenMatMul(x, w);
     const biased = bias ? tf.add(y, this.#get(`${name}.bias`)) as tf.Tensor2D : y;
-    const delta = adapter?.delta(name, x);
+    const delta = adapter?.delta(name, x, part);
     return delta === undefined ? biased : tf.add(biased, delta) as tf.Tensor2D;
   }
 
@@ -206,13 +223,26 @@ export class HfCausalLM {
    * Attention of queries `[B, H, T, d]` over keys and values `[B, KV, S, d]` with an additive
    * mask `[B, 1, T, S]`: `[B, H, T, d]`. Query head `h` reads key/value head `⌊h / g⌋`
    * (`g = H / KV`), as transformers' `repeat_kv` arranges it; the `g` query heads of a key/value
-   * head are stacked along the query axis instead of copying the keys `g` times.
+   * head are stacked along the query axis instead of copying the keys `g` times. `sliced`
+   * computes it one (row, key/value head) slice at a time with a backward pass that recomputes
+   * the probabilities (./attention.ts), for training.
    */
-  #attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor): tf.Tensor4D {
+  #attend(
+    q: tf.Tensor4D,
+    k: tf.Tensor4D,
+    v: tf.Tensor4D,
+    mask: tf.Tensor,
+    sliced: boolean,
+  ): tf.Tensor4D {
     const [b, heads, t, d] = q.shape;
     const [, kv, s] = k.shape;
     const g = heads / kv;
     const qs = tf.reshape(q, [b * kv, g * t, d]);
+    if (sliced) {
+      const [k3, v3] = [k, v].map((x) => tf.reshape(x, [b * kv, s, d]) as tf.Tensor3D);
+      const m3 = tf.reshape(mask, [b, t, s]) as tf.Tensor3D;
+      return tf.reshape(slicedAttention(qs as tf.Tensor3D, k3, v3, m3, kv), [b, heads, t, d]);
+    }
     const raw = tf.matMul(qs, tf.reshape(k, [b * kv, s, d]), false, true); // [B·KV, g·T, S]
     const scores = tf.add(
       tf.mul(tf.reshape(raw, [b, kv, g, t, s]), 1 / Math.sqrt(d)),
@@ -304,10 +334,11 @@ export class HfCausalLM {
   }
 
   /**
-   * Layer `l` whose forward pass keeps nothing for the backward pass but its input: a custom
-   * gradient runs the layer again (same dropout masks: they are seeded) and differentiates it
-   * with respect to the input and `vars`. The RoPE tables and the mask are saved with the input,
-   * since the forward scope frees them before the backward pass runs.
+   * Layer `l` whose forward pass keeps nothing for the backward pass but its input: the backward
+   * pass runs the layer again and differentiates it with respect to the input and `vars`. Both
+   * passes go one sequence (batch row) at a time — a layer mixes positions only within a row —
+   * so the backward pass holds one row's activations and gradients, not the batch's; row `r`'s
+   * adapter dropout masks are drawn for part `r`, the same in both passes.
    */
   #recomputedLayer(
     l: number,
@@ -316,47 +347,22 @@ export class HfCausalLM {
     options: HfForwardOptions,
     vars: readonly tf.Variable[],
   ): tf.Tensor2D {
-    const run = (h: tf.Tensor2D, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor) =>
-      this.#layer(l, h, { ...at, cos, sin, mask }, { ...options, cache: undefined })[0];
-    const f = tf.customGrad(
-      ((...args: unknown[]) => {
-        const save = args.pop() as tf.GradSaveFunc;
-        const [h, cos, sin, mask] = args as tf.Tensor[];
-        save([h, cos, sin, mask]);
-        return {
-          value: tf.tidy(() => run(h as tf.Tensor2D, cos, sin, mask)),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const [hs, cs, ss, ms] = saved;
-            const hv = tf.variable(hs, true, `recompute/${l}#${++_trainable}`);
-            // A gradient inside a backward pass: tfjs's engine starts a new tape for it and sets the
-            // tape to null when done, which the outer backward pass still reads (to free its saved
-            // tensors); the outer tape is put back.
-            const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
-            const outer = state.activeTape;
-            let result;
-            try {
-              result = tf.variableGrads(
-                () => tf.sum(tf.mul(run(hv as tf.Tensor2D, cs, ss, ms), dy)),
-                [hv, ...vars],
-              );
-            } finally {
-              state.activeTape = outer;
-            }
-            const { value, grads } = result;
-            const out = [grads[hv.name], tf.zerosLike(cs), tf.zerosLike(ss), tf.zerosLike(ms)];
-            out.push(...vars.map((v) => grads[v.name]));
-            tf.dispose([value, hv]);
-            return out;
-          },
-        };
-      }) as unknown as Parameters<typeof tf.customGrad>[0],
-    );
-    return (f as unknown as (...x: tf.Tensor[]) => tf.Tensor2D)(
+    /** Row `r` of a `[B, …]` table. */
+    const row = (x: tf.Tensor, r: number) =>
+      tf.slice(x, [r, ...new Array(x.rank - 1).fill(0)], [1, ...new Array(x.rank - 1).fill(-1)]);
+    return _rowChunked(
+      (h, r, [cos, sin, mask]) =>
+        this.#layer(
+          l,
+          h,
+          { b: 1, t: at.t, cos: row(cos, r), sin: row(sin, r), mask: row(mask, r) },
+          { ...options, cache: undefined },
+          r,
+        )[0],
       input,
-      at.cos,
-      at.sin,
-      at.mask,
-      ...vars,
+      vars,
+      at.t,
+      [at.cos, at.sin, at.mask],
     );
   }
 
@@ -366,13 +372,14 @@ export class HfCausalLM {
     input: tf.Tensor2D,
     at: { b: number; t: number; cos: tf.Tensor; sin: tf.Tensor; mask: tf.Tensor },
     options: HfForwardOptions,
+    part = 0,
   ): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
     const c = this.config;
     const { b, t, cos, sin, mask } = at;
     const { cache, adapter } = options;
     const p = `model.layers.${l}`;
     const lin = (x: tf.Tensor2D, name: string, bias: boolean) =>
-      this.#linear(x, `${p}.${name}`, bias, adapter);
+      this.#linear(x, `${p}.${name}`, bias, adapter, part);
     let h = input;
     const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`);
     const q = this.#heads(lin(x, "self_attn.q_proj", c.qkvBias), b, t, c.numHeads, cos, sin);
@@ -382,17 +389,36 @@ export class HfCausalLM {
       k = tf.concat([cache.keys[l], k], 2);
       v = tf.concat([cache.values[l], v], 2);
     }
-    const attn = this.#attend(q, k, v, mask);
+    // Training (layers recomputed) attends slice by slice with its own backward pass.
+    const attn = this.#attend(q, k, v, mask, options.recompute !== undefined);
     const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [
       b * t,
       c.numHeads * c.headDim,
     ]) as tf.Tensor2D;
     h = tf.add(h, lin(merged, "self_attn.o_proj", c.oBias));
+    const mlp = (x: tf.Tensor2D, piece: number) => this.#mlp(l, x, adapter, piece);
+    // While a recomputed layer is differentiated, the MLP (position by position) runs in chunks
+    // of positions with their own recomputation: tfjs keeps every intermediate gradient of a
+    // backward pass to its end, and [T, intermediate] tensors are the layer's largest.
+    const out = options.recompute === undefined ? mlp(h, part) : _rowChunked(
+      (x, chunk) => mlp(x, part * _MLP_CHUNKS_MAX + chunk),
+      h,
+      options.recompute(l),
+      _MLP_CHUNK_ROWS,
+    );
+    return [out, k, v];
+  }
+
+  /** `h + down(silu(gate(norm(h))) · up(norm(h)))` of layer `l`. */
+  #mlp(l: number, h: tf.Tensor2D, adapter: LinearAdapter | undefined, part: number): tf.Tensor2D {
+    const p = `model.layers.${l}`;
+    const lin = (x: tf.Tensor2D, name: string) =>
+      this.#linear(x, `${p}.${name}`, false, adapter, part);
     const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`);
-    const gate = lin(y, "mlp.gate_proj", false);
-    const up = lin(y, "mlp.up_proj", false);
+    const gate = lin(y, "mlp.gate_proj");
+    const up = lin(y, "mlp.up_proj");
     const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
-    return [tf.add(h, lin(act, "mlp.down_proj", false)) as tf.Tensor2D, k, v];
+    return tf.add(h, lin(act, "mlp.down_proj")) as tf.Tensor2D;
   }
 
   /** Next-token logits of every position of `ids` `[B, T]` from position 0: `[B, T, V]`. */
@@ -494,6 +520,121 @@ function _positions(
     sin: tf.tensor(sin, [b, 1, t, d]),
     mask: tf.tensor(mask, [b, 1, t, s]),
   };
+}
+
+/**
+ * The gradients of `f(x)` with respect to `x` and `vars`, computed inside a backward pass:
+ * tfjs's engine starts a new tape for it and sets the tape to null when done, which the outer
+ * backward pass still reads (to free its saved tensors), so the outer tape is put back.
+ */
+function _nestedGrads(
+  f: (x: tf.Tensor) => tf.Scalar | tf.Tensor,
+  x: tf.Tensor,
+  vars: readonly tf.Variable[],
+  name: string,
+): tf.Tensor[] {
+  const xv = tf.variable(x, true, name);
+  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+  const outer = state.activeTape;
+  try {
+    const { value, grads } = tf.variableGrads(() => f(xv) as tf.Scalar, [xv, ...vars]);
+    value.dispose();
+    return [grads[xv.name], ...vars.map((v) => grads[v.name] ?? tf.zerosLike(v))];
+  } finally {
+    state.activeTape = outer;
+    xv.dispose();
+  }
+}
+
+/** Positions per chunk of a recomputed layer's MLP, and the most chunks a row can have. */
+const _MLP_CHUNK_ROWS = 256;
+const _MLP_CHUNKS_MAX = 1 << 16;
+
+/**
+ * `f` applied to `x` `[N, …]` in chunks of `rows` rows (`f(chunk, index, consts)` must treat
+ * rows independently and read only `consts`, `vars` and tensors that outlive the step): the
+ * forward pass keeps only `x` and `consts` (saved, since the forward scope frees them), and the
+ * backward pass recomputes and differentiates one chunk at a time, summing the gradients of
+ * `vars` (a variable a chunk does not read gets zeros).
+ */
+function _rowChunked(
+  f: (x: tf.Tensor2D, chunk: number, consts: tf.Tensor[]) => tf.Tensor2D,
+  x: tf.Tensor2D,
+  vars: readonly tf.Variable[],
+  rows: number,
+  consts: readonly tf.Tensor[] = [],
+): tf.Tensor2D {
+  const n = x.shape[0];
+  const chunks: [number, number][] = [];
+  for (let s = 0; s < n; s += rows) chunks.push([s, Math.min(n, s + rows) - s]);
+  const part = (t: tf.Tensor, [s, len]: [number, number]) =>
+    tf.slice(t, [s, 0], [len, -1]) as tf.Tensor2D;
+  const g = tf.customGrad(
+    ((...args: unknown[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const [xs, ...cs] = (args as tf.Tensor[]).slice(0, 1 + consts.length);
+      save([xs, ...cs]);
+      const outs = chunks.map((c, i) => tf.tidy(() => f(part(xs, c), i, cs)));
+      const value = tf.concat(outs);
+      tf.dispose(outs);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor, [saved, ...sc]: tf.Tensor[]) => {
+          const dx: tf.Tensor[] = [];
+          let dv: tf.Tensor[] = [];
+          chunks.forEach((c, i) => {
+            const [d, ...gv] = _nestedGrads(
+              (xv) => tf.sum(tf.mul(f(xv as tf.Tensor2D, i, sc), part(dy, c))),
+              part(saved, c),
+              vars,
+              `chunk/${i}#${++_trainable}`,
+            );
+            dx.push(d);
+            const prev = dv;
+            dv = prev.length === 0 ? gv : gv.map((t, j) => tf.add(prev[j], t));
+            if (prev.length > 0) tf.dispose([...prev, ...gv]);
+          });
+          const out = tf.concat(dx);
+          tf.dispose(dx);
+          return [out, ...sc.map((t) => tf.zerosLike(t)), ...dv];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return (g as unknown as (...t: tf.Tensor[]) => tf.Tensor2D)(x, ...consts, ...vars);
+}
+
+/** Whether a gradient tape is recording (inside `tf.variableGrads` or `tf.grads`). */
+function _taping(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}
+
+/**
+ * `f()` (which reads only constants and `input`) as one taped op whose gradient is zero: its
+ * internals are not recorded, so nothing is kept for a backward pass.
+ */
+function _untaped(f: () => tf.Tensor, input: tf.Tensor): tf.Tensor {
+  const g = tf.customGrad(
+    ((x: tf.Tensor, _save: tf.GradSaveFunc) => ({
+      value: f(),
+      gradFunc: () => [tf.zerosLike(x)],
+    })) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return (g as unknown as (x: tf.Tensor) => tf.Tensor)(input);
+}
+
+/**
+ * `x · w` for a frozen weight `w` (kept alive by the model): the backward pass needs only
+ * `dx = dy · wᵀ`, so unlike a taped product it keeps neither a copy of `w` nor `x`.
+ */
+function _frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const g = tf.customGrad(
+    ((xs: tf.Tensor, _save: tf.GradSaveFunc) => ({
+      value: tf.matMul(xs as tf.Tensor2D, w),
+      gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, w, false, true)],
+    })) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return (g as unknown as (x: tf.Tensor) => tf.Tensor2D)(x);
 }
 
 /** Trainable weights made so far (tfjs variable names must be unique in the process). */

@@ -72,7 +72,8 @@ for (const family of ["qwen2", "llama"]) {
     const s = await setup(family);
     try {
       const batch = collatePreferenceBatch(s.pairs, { padId: 0, reference: s.reference });
-      // Layers recomputed in the backward pass (the default) and kept: the same gradients.
+      // Layers recomputed in the backward pass with sliced attention (the default) and layers
+      // kept with tfjs's own attention gradient: the same gradients.
       const kept = new HfPolicy(s.base, s.adapters, { seed: 0, recomputeLayers: false });
       for (const variant of ["target-dpo", "target-rpo"] as LossVariant[]) {
         const before = tf.memory().numTensors;
@@ -110,7 +111,8 @@ for (const family of ["qwen2", "llama"]) {
             maxDiff(await grads[v.name].data(), await plain.grads[v.name].data()),
           );
         }
-        assert.ok(apart <= 1e-6, `recomputed and kept layers give gradients ${apart} apart`);
+        // Sliced attention has its own backward formula: float32 rounding apart, no more.
+        assert.ok(apart <= 1e-5, `recomputed and kept layers give gradients ${apart} apart`);
         tf.dispose([value, ...Object.values(grads), plain.value, ...Object.values(plain.grads)]);
         assert.equal(tf.memory().numTensors, before, "a step leaves no tensor behind");
       }
