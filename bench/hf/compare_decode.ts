@@ -16,6 +16,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { pythonEnv } from "../../testing/python_env/mod.ts";
+import { cpuName, runSide, type SideResult } from "./_side.ts";
+
+interface DecodeSide extends SideResult {
+  readonly loadSeconds: number;
+  readonly decodeSeconds: number;
+  readonly generated: number[];
+}
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const FOLDER = join(HERE, "..", "..", "runs", "bench", "qwen2.5-coder-0.5b-shape");
@@ -30,19 +37,11 @@ const { values } = parseArgs({
   },
 });
 
-async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "inherit" })
-    .output();
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${out.code})`);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  return JSON.parse(lines.at(-1)!);
-}
-
 const threads = values.threads;
 const common = ["--tokens", values.tokens, "--prompt-len", values["prompt-len"]];
-const cpu = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "unknown";
+const cpu = cpuName();
 console.error(`CPU: ${cpu}; ${threads} threads each`);
-const torchSide = await run(
+const torchSide = await runSide<DecodeSide>(
   await pythonEnv("requirements-hf.txt"),
   [
     join(HERE, "torch_decode.py"),
@@ -54,7 +53,7 @@ const torchSide = await run(
   ],
   { OMP_NUM_THREADS: threads, TOKENIZERS_PARALLELISM: "false" },
 );
-const kitSide = await run(Deno.execPath(), [
+const kitSide = await runSide<DecodeSide>(Deno.execPath(), [
   "run",
   "-A",
   join(HERE, "kit_decode.ts"),

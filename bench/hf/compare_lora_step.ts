@@ -18,6 +18,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { pythonEnv } from "../../testing/python_env/mod.ts";
+import { cpuName, runSide, type SideResult } from "./_side.ts";
+
+interface StepSide extends SideResult {
+  readonly stepSeconds: number;
+}
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const FOLDER = join(HERE, "..", "..", "runs", "bench", "qwen2.5-coder-0.5b-shape");
@@ -33,14 +38,6 @@ const { values } = parseArgs({
   },
 });
 
-async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "inherit" })
-    .output();
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${out.code})`);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  return JSON.parse(lines.at(-1)!);
-}
-
 const threads = values.threads;
 const common = [
   "--tokens",
@@ -52,9 +49,9 @@ const common = [
   "--steps",
   values.steps,
 ];
-const cpu = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "unknown";
+const cpu = cpuName();
 console.error(`CPU: ${cpu}; ${threads} threads each; ${values.tokens} tokens per side`);
-const torchSide = await run(
+const torchSide = await runSide<StepSide>(
   await pythonEnv("requirements-hf.txt"),
   [
     join(HERE, "torch_lora_step.py"),
@@ -66,7 +63,7 @@ const torchSide = await run(
   ],
   { OMP_NUM_THREADS: threads, TOKENIZERS_PARALLELISM: "false", PYTHONPATH: HERE },
 );
-const kitSide = await run(Deno.execPath(), [
+const kitSide = await runSide<StepSide>(Deno.execPath(), [
   "run",
   "-A",
   join(HERE, "kit_lora_step.ts"),

@@ -8,11 +8,7 @@
 import { parseArgs } from "node:util";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { loadHfModel } from "../../lib/hf/mod.ts";
-
-function peakRssMiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+import { peakRssMiB } from "./_side.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,

@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { HfPolicy, loadHfModel, LORA_TARGETS, LoraAdapters } from "../../lib/hf/mod.ts";
+import { peakRssMiB } from "./_side.ts";
 import {
   preferenceBatches,
   preferenceLoss,
@@ -17,11 +18,6 @@ import {
   referenceLogps,
   train,
 } from "../../lib/train/mod.ts";
-
-function peakRssMiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 const { values, positionals } = parseArgs({
   args: Deno.args,

@@ -9,24 +9,14 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
+import { runDeno } from "../../testing/cli/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SCHEMA = JSON.parse(
   await Deno.readTextFile(join(ROOT, "schema", "target-dpo-pairs.v2.schema.json")),
 );
 
-async function task(args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert.ok(out.success, text);
-  return text;
-}
+const task = (args: string[]) => runDeno(["task", ...args]);
 
 /** Code-point ranges of the listed lines of `text`, each with its line break. */
 function lineCodePoints(text: string, lines: readonly number[]): [number, number][] {

@@ -10,63 +10,17 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { LORA_DEFAULTS } from "../../lib/hf/mod.ts";
 import { LOSS_VARIANTS, type LossVariant } from "../../lib/loss/mod.ts";
 import { type HfTrainConfig, trainHfModel } from "../../lib/pipeline/mod.ts";
+import { KIT_ROOT, miniflowPairsFile, runDeno } from "../../testing/cli/mod.ts";
 import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const TRAIN = join(ROOT, "tools", "train.ts");
-
-async function task(args: string[], expectOk = true): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert.equal(out.success, expectOk, text);
-  return text;
-}
-
-/** `deno <args>` from the repository root; its output (stdout + stderr). */
-async function cli(args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert.ok(out.success, text);
-  return text;
-}
-
-let _pairs: Promise<string> | undefined;
-/** MiniFlow pairs, synthesised once per test process. */
-function pairsFile(): Promise<string> {
-  _pairs ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "kit-hf-train-pairs-" });
-    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
-    await task([
-      "synth",
-      "--teacher",
-      "miniflow",
-      "--tasks",
-      "60",
-      "--max-pairs",
-      "6",
-      "--out",
-      dir,
-    ]);
-    return join(dir, "pairs.jsonl");
-  })();
-  return _pairs;
-}
+const TRAIN = join(KIT_ROOT, "tools", "train.ts");
+const task = (args: string[], expectOk = true) => runDeno(["task", ...args], expectOk);
+const cli = (args: string[]) => runDeno(args);
+const pairsFile = miniflowPairsFile;
 
 async function config(model: string, over: Partial<HfTrainConfig> = {}): Promise<HfTrainConfig> {
   return {
@@ -167,7 +121,7 @@ Deno.test("deno task train: SIGKILL mid-run, rerun: the loss curve equals an uni
     const killed = join(dir, "killed");
     const child = new Deno.Command(Deno.execPath(), {
       args: await args(killed),
-      cwd: ROOT,
+      cwd: KIT_ROOT,
       stdout: "null",
       stderr: "null",
     }).spawn();

@@ -9,7 +9,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { readMaskedPairs } from "../../lib/codeflow/mod.ts";
@@ -26,38 +25,16 @@ import {
   preparePair,
   referenceLogps,
 } from "../../lib/train/mod.ts";
+import { miniflowPairsFile, runDeno } from "../../testing/cli/mod.ts";
 import { hfPeerOutput, runHfPeer } from "../../testing/hf_peer/mod.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-async function task(args: string[]): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-}
 
 Deno.test("kit loss = TRL TargetDPOTrainer loss on a tiny Qwen2 (Target-DPO on 4 pairs, Target-RPO on one)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kit-vs-trl-" });
   try {
     await initBackend("wasm");
-    await task([
-      "synth",
-      "--teacher",
-      "miniflow",
-      "--tasks",
-      "60",
-      "--max-pairs",
-      "6",
-      "--out",
-      join(dir, "synth"),
-    ]);
     // The 4 pairs with the shortest completions: a masked sum over a long completion carries
     // float32 rounding of about 1e-4 nats on either side, which β turns into 1e-5 of the loss.
-    const lines = (await Deno.readTextFile(join(dir, "synth", "pairs.jsonl"))).trim().split("\n");
+    const lines = (await Deno.readTextFile(await miniflowPairsFile())).trim().split("\n");
     const size = (l: string) => JSON.parse(l).chosen.length + JSON.parse(l).rejected.length;
     const synth = join(dir, "pairs4.jsonl");
     await Deno.writeTextFile(
@@ -65,7 +42,7 @@ Deno.test("kit loss = TRL TargetDPOTrainer loss on a tiny Qwen2 (Target-DPO on 4
       [...lines].sort((x, y) => size(x) - size(y)).slice(0, 4).join("\n") + "\n",
     );
     const v2 = join(dir, "pairs.v2.jsonl");
-    await task(["export", "--pairs", synth, "--out", v2]);
+    await runDeno(["task", "export", "--pairs", synth, "--out", v2]);
     const tiny = await hfPeerOutput("tiny");
     const [policyDir, refDir] = [join(tiny, "qwen2-f32"), join(tiny, "qwen2-bf16-sharded")];
     const policyFolder = await loadHfFolder(policyDir, { trainable: true });
