@@ -172,6 +172,30 @@ let _loaded: { library: string; lib: Deno.DynamicLibrary<typeof _SYMBOLS> } | nu
 let _threadsNow = 0;
 
 /**
+ * The worker threads of this process that use OpenBLAS, each module instance by a random id,
+ * kept in an environment variable (`<pid>:<id>,<id>…`): worker threads share the C environment
+ * but not JS state. OpenBLAS' thread server is not safe for products called from two threads at
+ * once (two test files run in parallel in one process hung in it, one product waiting forever),
+ * so once a second thread uses it every product runs on its caller's thread alone.
+ */
+const _USERS_ENV = "KIT_OPENBLAS_USERS";
+const _instance = crypto.randomUUID().slice(0, 8);
+
+/** This instance's co-users of OpenBLAS in this process (itself included once registered). */
+function _blasUsers(): string[] {
+  const [pid, list] = (Deno.env.get(_USERS_ENV) ?? "").split(":");
+  return pid === String(Deno.pid) && list ? list.split(",") : [];
+}
+
+/** Registers this instance; whether it is OpenBLAS' only user in the process. */
+function _registerBlasUser(): boolean {
+  const users = _blasUsers();
+  if (!users.includes(_instance)) users.push(_instance);
+  Deno.env.set(_USERS_ENV, `${Deno.pid}:${users.join(",")}`);
+  return users.length === 1;
+}
+
+/**
  * The `OPENBLAS_CORETYPE` that `"auto"` pins for a CPU with these /proc/cpuinfo `flags`, or
  * `null` to leave the choice to OpenBLAS.
  *
@@ -242,7 +266,7 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
     _loaded = { library, lib };
   }
   const s = _loaded.lib.symbols;
-  s.openblas_set_num_threads(threads);
+  s.openblas_set_num_threads(_registerBlasUser() ? threads : 1);
   const text = (p: Deno.PointerValue) => p === null ? "" : Deno.UnsafePointerView.getCString(p);
   const most = _threadsNow = s.openblas_get_num_threads();
   return {
@@ -251,7 +275,7 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
     coreName: text(s.openblas_get_corename()),
     threads: most,
     useThreadsFor(macs) {
-      const want = macs < SINGLE_THREAD_MACS ? 1 : most;
+      const want = macs < SINGLE_THREAD_MACS || _blasUsers().length > 1 ? 1 : most;
       if (want !== _threadsNow) {
         s.openblas_set_num_threads(want);
         _threadsNow = want;

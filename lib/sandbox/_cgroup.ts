@@ -36,6 +36,12 @@ function _own(controller: string): string | undefined {
 }
 
 let _seq = 0;
+/**
+ * This module instance's part of a cgroup name: each worker thread of a process loads its own
+ * copy of this module (its own `_seq`), and two sandboxes of one process (say two test files run
+ * in parallel) must not share a cgroup.
+ */
+const _instance = crypto.randomUUID().slice(0, 8);
 
 /** Removes the empty slot cgroups that a killed process of the kit left in `base`. */
 function _sweep(base: string): void {
@@ -70,7 +76,7 @@ export class _Cgroups {
   /** Slot cgroups with these limits, or `undefined` where this host gives none (not root...). */
   static create(slots: number, memoryBytes: number, pids: number): _Cgroups | undefined {
     if (Deno.uid() !== 0) return undefined;
-    const name = `kit-sandbox-${Deno.pid}-${_seq++}`;
+    const name = `kit-sandbox-${Deno.pid}-${_instance}-${_seq++}`;
     try {
       return _Cgroups.#v2(slots, name, memoryBytes, pids) ??
         _Cgroups.#v1(slots, name, memoryBytes, pids);

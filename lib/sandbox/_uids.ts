@@ -10,14 +10,22 @@
 export const _UIDS_PER_PROCESS = 4096;
 const _inUse = new Set<number>();
 let _next = 0;
+/**
+ * A random block offset of this module instance: each worker thread of a process loads its own
+ * copy of this module (its own `_inUse`), so blocks chosen by the pid alone made two sandboxes in
+ * one process (two test files run in parallel) hand out the same uids, and one's cleanup sweep
+ * killed the other's programs (seen as a hang).
+ */
+const _salt = crypto.getRandomValues(new Uint32Array(1))[0] % _UIDS_PER_PROCESS;
 
 /**
- * A uid no live run of this process holds: `base + (pid mod 4096) * 4096 + counter`, so
- * sandboxes in different processes almost never share one.
- * @throws Error when all 4096 uids of this process are in use.
+ * A uid no live run of this module instance holds:
+ * `base + ((pid + salt) mod 4096) * 4096 + counter`, so sandboxes in different processes or
+ * worker threads almost never share one.
+ * @throws Error when all 4096 uids of this block are in use.
  */
 export function _acquireUid(base: number): number {
-  const block = base + (Deno.pid % _UIDS_PER_PROCESS) * _UIDS_PER_PROCESS;
+  const block = base + ((Deno.pid + _salt) % _UIDS_PER_PROCESS) * _UIDS_PER_PROCESS;
   for (let k = 0; k < _UIDS_PER_PROCESS; k++) {
     const uid = block + (_next++ % _UIDS_PER_PROCESS);
     if (!_inUse.has(uid)) {
