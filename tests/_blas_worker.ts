@@ -2,7 +2,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 
-self.onmessage = async () => {
+const worker = self as unknown as {
+  onmessage: () => void;
+  postMessage(message: unknown): void;
+  close(): void;
+};
+
+worker.onmessage = async () => {
   const info = await initBackend("wasm");
   const a = tf.randomUniform([512, 512], -1, 1, "float32", 1);
   let sum = 0;
@@ -11,6 +17,6 @@ self.onmessage = async () => {
     sum += (await c.data())[0];
     c.dispose();
   }
-  self.postMessage({ sum, matmul: "matmul" in info ? info.matmul : null });
-  self.close();
+  worker.postMessage({ sum, matmul: "matmul" in info ? info.matmul : null });
+  worker.close();
 };
