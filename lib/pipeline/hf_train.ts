@@ -145,7 +145,13 @@ export async function trainHfModel(
         checkpointHash: modelId,
         batchSize: config.train.batchSize,
         padId: _padId(folder),
-        onProgress: (done, total) => log(`reference log-probs: ${done}/${total} pairs`),
+        // About ten lines per run, not one per batch.
+        onProgress: (done, total) => {
+          const every = Math.max(1, Math.ceil(total / 10));
+          if (done === total || done % every === 0) {
+            log(`reference log-probs: ${done}/${total} pairs`);
+          }
+        },
       })).logps
       : undefined;
     const { out: _out, ...identity } = { ...config, out: options.out };
