@@ -3,7 +3,7 @@
  * TRL 1.16) on the same pairs: MiniFlow pairs from `deno task synth`, exported to format v2 for
  * TRL (`deno task export`) and read by the kit from the synth file itself; a tiny random Qwen2
  * policy and a different tiny Qwen2 as the reference (both made by transformers, same tokenizer).
- * Target-DPO on a batch of four pairs and Target-RPO on one pair agree within 1e-5 relative.
+ * Target-DPO on a batch of four pairs and Target-RPO on one pair agree within 1e-5.
  * (TRL's `sft` term is a token mean over the whole batch, the kit's RPO NLL a mean of per-pair
  * means, as in the paper's Eq. 7-8; the two agree when the batch holds one pair.)
  */
@@ -91,13 +91,15 @@ Deno.test("kit loss = TRL TargetDPOTrainer loss on a tiny Qwen2 (Target-DPO on 4
       const loss = tf.tidy(() =>
         preferenceLoss({ variant, beta: 0.1, lambda: 1 })(policy, b).loss.dataSync()[0]
       );
-      const rel = Math.abs(loss - trl.loss) / Math.abs(trl.loss);
+      const diff = Math.abs(loss - trl.loss);
       console.log(
-        `${variant} (${batch} pairs): kit ${loss}, TRL ${trl.loss}, relative ${
-          rel.toExponential(2)
-        }`,
+        `${variant} (${batch} pairs): kit ${loss}, TRL ${trl.loss}, |Δ| ${diff.toExponential(2)} ` +
+          `(relative ${(diff / Math.abs(trl.loss)).toExponential(2)})`,
       );
-      assert.ok(rel <= 1e-5, `${variant}: kit ${loss} vs TRL ${trl.loss}`);
+      // Within 1e-5 absolute: float32 sums over completions of ~100 tokens carry rounding of
+      // that order on either side (the kit's own value moves by a few 1e-6 with OpenBLAS' thread
+      // count), so a relative bound on a small loss would test the rounding, not the loss.
+      assert.ok(diff <= 1e-5, `${variant}: kit ${loss} vs TRL ${trl.loss}`);
     }
     policyFolder.model.dispose();
     refFolder.model.dispose();
