@@ -326,34 +326,22 @@ export function parsePeftAdapterConfig(raw: Record<string, unknown>, file: strin
     }
   };
   const absentOr = (value: unknown) => (v: unknown) => v === undefined || v === null || v === value;
+  const absent = absentOr(undefined);
+  const noneOrEmpty = (v: unknown) => absent(v) || Object.keys(v as object).length === 0;
+  // The kit reads plain LoRA only; each other PEFT option is refused by name.
+  const plain = "the kit reads plain LoRA adapters only";
   expect("peft_type", (v) => v === "LORA", 'the kit reads "LORA" adapters');
   expect("bias", absentOr("none"), 'the kit reads adapters with bias "none"');
-  expect("use_rslora", absentOr(false), "rsLoRA is not implemented");
-  expect("use_dora", absentOr(false), "DoRA is not implemented");
-  expect("fan_in_fan_out", absentOr(false), "fan_in_fan_out adapters are not implemented");
-  expect("lora_bias", absentOr(false), "LoRA biases are not implemented");
-  expect(
-    "trainable_token_indices",
-    (v) => v === undefined || v === null,
-    "trained token rows are not read",
-  );
-  expect(
-    "layer_replication",
-    (v) => v === undefined || v === null,
-    "layer replication is not implemented",
-  );
-  expect("modules_to_save", (v) => v === undefined || v === null, "saved modules are not read");
-  expect(
-    "layers_to_transform",
-    (v) => v === undefined || v === null,
-    "every layer must be adapted",
-  );
+  expect("use_rslora", absentOr(false), `${plain} (no rsLoRA scaling)`);
+  expect("use_dora", absentOr(false), `${plain} (no DoRA)`);
+  expect("fan_in_fan_out", absentOr(false), `${plain} (weights stored [out, in])`);
+  expect("lora_bias", absentOr(false), `${plain} (no LoRA biases)`);
+  expect("trainable_token_indices", absent, `${plain} (no trained token rows)`);
+  expect("layer_replication", absent, `${plain} (no layer replication)`);
+  expect("modules_to_save", absent, `${plain} (no saved full modules)`);
+  expect("layers_to_transform", absent, `${plain} (every layer adapted)`);
   for (const field of ["rank_pattern", "alpha_pattern"]) {
-    expect(
-      field,
-      (v) => v === undefined || v === null || Object.keys(v as object).length === 0,
-      "per-module ranks are not implemented",
-    );
+    expect(field, noneOrEmpty, `${plain} (one rank and alpha for every module)`);
   }
   expect("target_modules", (v) => Array.isArray(v), `a list among ${LORA_TARGETS.join(", ")}`);
   try {

@@ -138,10 +138,10 @@ function _tokenLogps(
   options: { chunkRows: number; trainHead: boolean },
 ): tf.Tensor2D {
   const [b, t] = ids.shape;
-  const flat = targets.dataSync() as Int32Array;
+  const flat = targets.dataSync() as Int32Array; // a copy already: the targets are constants
   return tf.tidy(() =>
     tf.reshape(
-      headTokenLogps(base.hidden(ids, forward), base.head, Int32Array.from(flat), options),
+      headTokenLogps(base.hidden(ids, forward), base.head, flat, options),
       [b, t],
     )
   ) as tf.Tensor2D;

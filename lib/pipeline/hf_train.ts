@@ -41,7 +41,7 @@ import {
   validateTrainHyperparams,
 } from "../train/mod.ts";
 
-/** Everything a run depends on (its JSON, without `out`, is the run's fingerprint). */
+/** Everything a run depends on (its JSON, with the model's and data's hashes, is the run's fingerprint). */
 export interface HfTrainConfig {
   /** A model folder or `.gguf` file. */
   readonly model: string;
@@ -154,9 +154,8 @@ export async function trainHfModel(
         },
       })).logps
       : undefined;
-    const { out: _out, ...identity } = { ...config, out: options.out };
     const fingerprint = createHash("sha256")
-      .update(JSON.stringify({ ...identity, modelId, data })).digest("hex");
+      .update(JSON.stringify({ ...config, modelId, data })).digest("hex");
     const t = config.train;
     const steps = config.steps ?? Math.ceil(prepared.length / (t.batchSize * t.accumulation));
     await atomicWrite(

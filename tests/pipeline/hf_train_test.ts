@@ -55,18 +55,45 @@ async function run(c: HfTrainConfig) {
   try {
     const backend = await initBackend("wasm");
     const lines: string[] = [];
-    const r = await trainHfModel(c, { out, backend, progress: false, log: (l) => lines.push(l) });
+    const steps: Record<string, number>[] = [];
+    const r = await trainHfModel(c, {
+      out,
+      backend,
+      progress: false,
+      log: (l) => lines.push(l),
+      onEvent: (e) => e.type === "step" && steps.push(e.metrics as Record<string, number>),
+    });
     const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
-    return { r, lines, files };
+    return { r, lines, files, first: steps[0] };
   } finally {
     await Deno.remove(out, { recursive: true });
   }
 }
 
+/**
+ * Before the first update the policy is the reference (fresh adapters have `B = 0`; full
+ * fine-tuning takes the reference from the same weights first): every reward is 0, and the
+ * loss of the first step is ln 2, plus λ·NLL for RPO.
+ */
+function assertStartsAtReference(variant: string, first: Record<string, number>): void {
+  if (variant.startsWith("sft")) return;
+  for (const k of ["rewards/chosen", "rewards/rejected", "rewards/margins"]) {
+    assert.ok(Math.abs(first[k]) < 1e-6, `${variant}: step 1 ${k} = ${first[k]}, expected 0`);
+  }
+  const want = Math.LN2 + (variant.endsWith("rpo") ? first.nll : 0);
+  assert.ok(
+    Math.abs(first.loss - want) < 1e-5,
+    `${variant}: step 1 loss ${first.loss}, expected ${want}`,
+  );
+}
+
 Deno.test("deno task train: every loss variant trains a LoRA Qwen2, finite metrics", async () => {
   for (const variant of LOSS_VARIANTS) {
-    const { r, files } = await run(await config("qwen2-f32", { variant: variant as LossVariant }));
+    const { r, files, first } = await run(
+      await config("qwen2-f32", { variant: variant as LossVariant }),
+    );
     assert.equal(r.steps, 2, variant);
+    assertStartsAtReference(variant, first);
     for (const [k, v] of Object.entries(r.lastMetrics)) {
       assert.ok(Number.isFinite(v), `${variant} ${k} ${v}`);
     }
@@ -77,9 +104,10 @@ Deno.test("deno task train: every loss variant trains a LoRA Qwen2, finite metri
 });
 
 Deno.test("deno task train: full fine-tuning of a Llama writes a model folder; Target-RPO", async () => {
-  const { r, files } = await run(
+  const { r, files, first } = await run(
     await config("llama-linear-f32", { lora: null, variant: "target-rpo" }),
   );
+  assertStartsAtReference("target-rpo", first);
   assert.ok(r.saved.endsWith("model"));
   assert.ok(files.includes("model") && !files.includes("adapter"), String(files));
   assert.ok(Number.isFinite(r.lastMetrics.loss));
