@@ -1,7 +1,8 @@
 /**
  * The file system a program sees under bubblewrap: an allowlist. Only the interpreter, its
  * prefix and the system libraries are bound, read-only, with symlinks resolved first; `/tmp`
- * (the working directory), `/var/tmp` and `/dev/shm` are fresh tmpfs of the run; nothing else of
+ * (the working directory), `/var/tmp` and `/dev/shm` are fresh tmpfs of the run (sticky and
+ * world-writable, as on a host, for a run that drops its uid); nothing else of
  * the host exists inside (no home, no checkout, no benchmark data, no sockets).
  *
  * @module
@@ -60,8 +61,43 @@ function _entry(path: string, args: string[], bound: string[]): void {
 function _bind(path: string, args: string[], bound: string[]): void {
   const real = _realPath(path);
   if (real === undefined || bound.some((b) => _under(real, b))) return;
+  _parents(real, args, bound);
   args.push("--ro-bind", real, real);
   bound.push(real);
+}
+
+/**
+ * The folders above a bound path, made traversable (0755) by the run's uid: bwrap would create
+ * them 0700, so a path under `/root` (a pyenv interpreter, a cached virtual environment) could be
+ * read only by root, and a program that drops its uid could not import from it.
+ */
+function _parents(real: string, args: string[], bound: string[]): void {
+  const parts = real.split("/").filter((p) => p !== "");
+  for (let i = 1; i < parts.length; i++) {
+    const dir = "/" + parts.slice(0, i).join("/");
+    if (bound.some((b) => _under(dir, b)) || args.includes(dir)) continue;
+    args.push("--perms", "0755", "--dir", dir);
+  }
+}
+
+/** Folders each run gets fresh (empty) tmpfs on: a host path under them cannot be shown. */
+const _FRESH = ["/tmp", "/var/tmp", "/dev/shm"] as const;
+
+/**
+ * Refuses extra paths the view would hide under a run's fresh tmpfs.
+ * @throws Error naming the path and the config field.
+ */
+export function _checkViewPaths(field: string, paths: readonly string[]): void {
+  for (const path of paths) {
+    const real = _realPath(path) ?? path;
+    const hidden = _FRESH.find((dir) => _under(real, dir));
+    if (hidden !== undefined) {
+      throw new Error(
+        `sandbox: config.${field} ${JSON.stringify(path)} lies under ${hidden}, which every run ` +
+          "gets as a fresh tmpfs; put it elsewhere",
+      );
+    }
+  }
 }
 
 /**
@@ -87,7 +123,9 @@ export function _bwrapView(opts: {
   if (link?.isSymlink && !bound.includes(opts.pythonPath)) {
     args.push("--symlink", Deno.readLinkSync(opts.pythonPath), opts.pythonPath);
   }
-  args.push("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm", "--tmpfs", "/var/tmp");
+  // Shared memory (multiprocessing's semaphores) and /var/tmp are writable by the run's uid.
+  args.push("--dev", "/dev", "--proc", "/proc");
+  args.push("--perms", "1777", "--tmpfs", "/dev/shm", "--perms", "1777", "--tmpfs", "/var/tmp");
   args.push("--perms", "1777", "--size", String(opts.tmpfsBytes), "--tmpfs", opts.workdir);
   return args;
 }

@@ -4,9 +4,15 @@
 # Protocol. After the marshalled harness, stdin carries (or, under the zygote, the global
 # `_SANDBOX_INPUT` holds) one header line
 #   "<nonce> <uid> <gid> <cpu_s> <as_bytes> <nproc> <fsize> <nofile> <site> <budget> <quiet>
-#    <n_setup> <n_code> <n_tests> <n_entry> <n_probes>\n"
-# followed by the UTF-8 bytes of setup, candidate code, tests, entry point and probes (each
-# "<seconds>\x01<expression>", joined by NUL). Records go to a private duplicate of stdout, each
+#    <n_setup> <n_code> <n_tests> <n_entry> <n_probes> <n_unit> <n_sites>\n"
+# followed by the UTF-8 bytes of setup, candidate code, tests, entry point, probes (each
+# "<seconds>\x01<expression>", joined by NUL), the unittest class of the tests (empty: the tests
+# are statements) and the site-packages folders to add (joined by NUL).
+#
+# With a unittest class, every top-level statement of the tests is setup and each `test*` method
+# of that class (and of its bases defined in the tests) is one test; the class's suite runs once,
+# as `unittest` runs it (setUpClass, sorted method names), with the program's Python-level output
+# swallowed (as bigcodebench's evaluator does). Records go to a private duplicate of stdout, each
 # "\x1e<nonce> <kind> <fields...>\n" with text fields hex-encoded:
 #   P <count> <hex sources joined by NUL>   plan of in-process tests, BEFORE untrusted code runs
 #   T <index> <1|0> <type> <message> <tb>   one per in-process test
@@ -37,13 +43,19 @@ def _harness(data):
     fields = head.split()
     nonce = fields[0]
     uid, gid, cpu, mem, nproc, fsize, nofile, site, budget, quiet = (int(x) for x in fields[1:11])
-    sizes = [int(x) for x in fields[11:16]]
+    sizes = [int(x) for x in fields[11:18]]
     texts, pos = [], 0
     for n in sizes:
         texts.append(body[pos : pos + n].decode("utf-8"))
         pos += n
-    setup_src, code_src, tests_src, entry, probes_src = texts
+    setup_src, code_src, tests_src, entry, probes_src, unit, sites_src = texts
     del data, body, head, fields, texts
+    if sites_src:  # trusted folders of packages (their .pth files run, as at start-up)
+        import site as site_module
+
+        for folder in sites_src.split("\x00"):
+            if folder not in sys.path:
+                site_module.addsitedir(folder)
 
     # stdin is consumed: untrusted code reads EOF from /dev/null.
     devnull = os.open("/dev/null", os.O_RDONLY)
@@ -171,11 +183,33 @@ def _harness(data):
                 and n.value.func.id == "check"
             )
 
+        def unit_names():
+            """Sorted `test*` methods of the unittest class and of its bases in the tests."""
+            classes = {n.name: n for n in top if type_(n).__name__ == "ClassDef"}
+            if unit not in classes:
+                raise NameError("the tests define no class %r" % unit)
+            names, seen, todo = set(), set(), [unit]
+            while todo:
+                cls = classes.get(todo.pop())
+                if cls is None or cls.name in seen:
+                    continue
+                seen.add(cls.name)
+                for item in cls.body:
+                    kind = type_(item).__name__
+                    if kind in ("FunctionDef", "AsyncFunctionDef") and item.name.startswith("test"):
+                        names.add(item.name)
+                todo.extend(b.id for b in cls.bases if type_(b).__name__ == "Name")
+            return sorted(names)
+
         raw = tests_src.encode("utf-8").splitlines(keepends=True)
         starts = [0]
         for line in raw:
             starts.append(starts[-1] + len_(line))
         flat = b"".join(raw)
+        if unit:
+            test_sources = ["%s.%s" % (unit, name) for name in unit_names()]
+            steps.append((-1, compile_(module, "<tests>", "exec")))
+            top = []
         for n in top:
             single = node_types(body=[n], type_ignores=[])
             if check_style:
@@ -253,7 +287,51 @@ def _harness(data):
     namespace = main.__dict__
     sys.modules["__main__"] = main
 
+    def run_unit(namespace):
+        """One run of the unittest class's suite; a T record per planned test as it ends."""
+        import unittest
+
+        planned = {source.partition(".")[2]: i for i, source in enumerate(test_sources)}
+        failed = {}
+
+        class Result(unittest.TestResult):
+            def addError(self, test, err):
+                failed.setdefault(test, err[1])
+
+            addFailure = addError
+
+            def addSubTest(self, test, subtest, err):
+                if err is not None:
+                    failed.setdefault(test, err[1])
+
+            def stopTest(self, test):
+                name = getattr(test, "_testMethodName", None)
+                if name not in planned:
+                    return  # a class or module fixture's error holder: reported below
+                exc = failed.get(test)
+                if exc is None:
+                    emit("T", str_(planned[name]), "1", "-", "-", "-")
+                else:
+                    emit("T", str_(planned[name]), "0", *describe(exc, sources))
+
+        try:
+            unittest.TestLoader().loadTestsFromTestCase(namespace[unit]).run(Result())
+        except BaseException_ as exc:
+            finish("E", "tests", *describe(exc, sources))
+        for test, exc in failed.items():
+            if getattr(test, "_testMethodName", None) not in planned:
+                finish("E", "tests", *describe(exc, sources))
+
+    class Sink:
+        def write(self, text):
+            return len_(text)
+
+        def flush(self):
+            pass
+
     stage = "setup"
+    if unit:  # the program's Python-level output is swallowed from here on
+        sys.stdout = sys.stderr = Sink()
     try:
         exec_(setup_code, namespace)
         stage = "candidate"
@@ -276,15 +354,11 @@ def _harness(data):
         if index >= 0:
             emit("T", str_(index), "1", "-", "-", "-")
 
+    if unit:
+        run_unit(namespace)
+
     def on_alarm(signum, frame):
         raise TimeoutError("probe time limit exceeded")
-
-    class Sink:
-        def write(self, text):
-            return len_(text)
-
-        def flush(self):
-            pass
 
     for index, (limit, code) in enumerate(probes):
         settrace(None)

@@ -1,7 +1,9 @@
 # Sandbox zygote: a pre-started interpreter, run as root inside the long-lived bwrap sandbox of
 # one pool slot, that forks once per program (launcher "zygote" of sandbox.ts).
 #
-# Start: `python3 -I -S -c <this source> <harness size>`; stdin first carries the marshalled
+# Start: `python3 -I -S -c <this source> <harness size> <tmpfs bytes> <JSON {sitePackages,
+# preImport}>`: the zygote adds the site-packages folders, imports the preImport modules (kept
+# by every run, so a run does not pay pandas' import time) and then reads from stdin the marshalled
 # harness (_harness.py), then frames "<kind:1 byte><length:4 bytes big-endian><payload>":
 #   R <n>        run: the next n bytes are the harness input (header line + texts). They are
 #                read by the forked child, never by the zygote, so no later fork ever holds
@@ -12,8 +14,8 @@
 # EOF on stdin ends the zygote (killing a run in flight).
 #
 # Per run the zygote forks A (own process group); A reads the input, unshares mount, pid, ipc
-# and uts namespaces and forks B, pid 1 of the new pid namespace. B mounts a fresh tmpfs on
-# /tmp (the cwd) and a fresh /proc (with bwrap's read-only sys, sysrq-trigger, irq and bus),
+# and uts namespaces and forks B, pid 1 of the new pid namespace. B mounts fresh tmpfs on
+# /tmp (the cwd), /dev/shm and /var/tmp and a fresh /proc (with bwrap's read-only sys, sysrq-trigger, irq and bus),
 # then forks C, which starts a new session, closes every inherited descriptor but 0-2 and runs
 # the harness in-process: the harness sets the rlimits and drops to the run's fresh uid (no
 # capabilities left), exactly as in a spawned interpreter. The program's stdout and stderr are
@@ -22,7 +24,7 @@
 # the namespace; A exits with B's status. The zygote reaps A, SIGKILLs A's process group, reaps
 # every other child (it is a child subreaper), restores blocking mode on its pipes and writes
 # "\x1d<token> <code>\n" on stdout and on stderr: nothing of the run can write after it.
-import ctypes, gc, marshal, os, select, signal, struct, sys
+import ctypes, gc, json, marshal, os, select, signal, struct, sys
 
 _CLONE = 0x00020000 | 0x20000000 | 0x08000000 | 0x04000000  # NEWNS | NEWPID | NEWIPC | NEWUTS
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
@@ -85,7 +87,8 @@ def _init(harness, data, baseline, tmpfs_bytes):
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None)
     opts = b"size=%d,mode=1777" % tmpfs_bytes
-    _mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, opts)
+    for target in (b"/tmp", b"/dev/shm", b"/var/tmp"):  # nothing of an earlier run is left
+        _mount(b"tmpfs", target, b"tmpfs", _MS_NOSUID | _MS_NODEV, opts)
     _mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None)
     for sub in (b"/proc/sys", b"/proc/sysrq-trigger", b"/proc/irq", b"/proc/bus"):
         if os.path.exists(sub):
@@ -131,9 +134,21 @@ def _frame():
     return head[:1], struct.unpack(">I", head[1:])[0]
 
 
+def _preload(options):
+    """Trusted packages, imported before any run: their modules stay in every run."""
+    if options["sitePackages"]:
+        import site
+
+        for folder in options["sitePackages"]:
+            site.addsitedir(folder)
+    for name in options["preImport"]:
+        __import__(name)
+
+
 def _main():
-    baseline = set(sys.modules)
     size, tmpfs_bytes = int(sys.argv[1]), int(sys.argv[2])
+    _preload(json.loads(sys.argv[3]))
+    baseline = set(sys.modules)
     harness = marshal.loads(_read_exact(0, size))
     sys.argv = ["-c"]
     if _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:

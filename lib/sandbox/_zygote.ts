@@ -16,6 +16,10 @@ export interface _ZygoteOptions {
   readonly harness: Uint8Array;
   /** Size of each run's tmpfs working directory. */
   readonly tmpfsBytes: number;
+  /** Folders of packages added (`site.addsitedir`) before `preImport`. */
+  readonly sitePackages: readonly string[];
+  /** Modules imported once, before the first fork, and kept by every run. */
+  readonly preImport: readonly string[];
   /** How long a run may take to report after SIGKILL before the zygote itself is killed. */
   readonly killWaitMs: number;
 }
@@ -169,6 +173,7 @@ export class _Zygote {
         _source,
         String(opts.harness.byteLength),
         String(opts.tmpfsBytes),
+        JSON.stringify({ sitePackages: opts.sitePackages, preImport: opts.preImport }),
       ],
       cwd: opts.cwd,
       clearEnv: true,

@@ -23,7 +23,7 @@ import { type _Launched, _launchedChild } from "./_launched.ts";
 import { _Zygote } from "./_zygote.ts";
 import { _Judge, _JudgeError, type _Plan } from "./_judge.ts";
 import { _ProbeWatch } from "./_probe_watch.ts";
-import { _bwrapView } from "./_bwrap_view.ts";
+import { _bwrapView, _checkViewPaths } from "./_bwrap_view.ts";
 import { _Cgroups, type MemoryBound } from "./_cgroup.ts";
 
 /** The isolation and launcher a sandbox uses, as run outputs record them. */
@@ -188,6 +188,10 @@ export class Sandbox {
     }
     this.config = Object.freeze({ ...merged, pythonPath: this.#python.path });
     this.isolation = resolveIsolation(merged);
+    if (this.isolation === "bwrap") {
+      _checkViewPaths("readOnlyPaths", merged.readOnlyPaths);
+      _checkViewPaths("sitePackages", merged.sitePackages);
+    }
     if (this.isolation !== "bwrap") warnUnsafeIsolation(this.isolation);
     this.launcher = this.#resolveLauncher();
     this.#pool = new _SlotPool(merged.workers);
@@ -243,7 +247,7 @@ export class Sandbox {
         const args = _bwrapView({
           pythonPath: this.#python.path,
           prefix: this.#python.prefix,
-          extra: c.readOnlyPaths,
+          extra: [...c.readOnlyPaths, ...c.sitePackages],
           workdir: _BWRAP_WORKDIR,
           tmpfsBytes: c.tmpfsBytes,
         });
@@ -330,6 +334,7 @@ export class Sandbox {
       TMPDIR: workdir,
       LANG: "C.UTF-8",
       LC_ALL: "C.UTF-8",
+      ...this.config.env,
     };
   }
 
@@ -353,6 +358,8 @@ export class Sandbox {
       env: this.#env(_BWRAP_WORKDIR),
       harness: this.#harness,
       tmpfsBytes: this.config.tmpfsBytes,
+      sitePackages: this.config.sitePackages,
+      preImport: this.config.preImport,
       killWaitMs: this.config.killGraceMs + 1000,
     });
     this.#zygotes[slot] = fresh;
@@ -416,6 +423,8 @@ export class Sandbox {
         job.tests,
         job.entryPoint ?? "",
         _probeText(job.probes ?? []),
+        job.unittest ?? "",
+        c.sitePackages.join("\0"),
       ].map((s) => _encoder.encode(s));
       const header = [
         nonce,

@@ -68,6 +68,13 @@ export interface SandboxJob {
   readonly tests: string;
   /** Function under test, for `check(candidate)`-style tests. */
   readonly entryPoint?: string;
+  /**
+   * The tests are a `unittest` module (BigCodeBench): the name of its `TestCase` class. Every
+   * top-level statement of `tests` is then setup, each `test*` method of the class is one test
+   * (judged in-process), the class's suite runs once, and the program's Python-level output is
+   * swallowed. @default undefined (the tests are statements or a `check` function)
+   */
+  readonly unittest?: string;
   /** Optional code run before the candidate (MBPP `test_setup_code`, imports). */
   readonly setup?: string;
   /** Probes, run after the tests; each one is one test, judged outside the program. */

@@ -146,16 +146,7 @@ function suite(launcher: Launcher, uidBase: number): void {
   });
 
   test("writes outside the temp dir fail and create nothing on the host", async () => {
-    for (
-      const target of [
-        outsidePath,
-        projectProbe,
-        "/etc/sandbox-pwned",
-        "/usr/sandbox-pwned",
-        "/dev/shm/sandbox-pwned",
-        "/var/tmp/sandbox-pwned",
-      ]
-    ) {
+    for (const target of [outsidePath, projectProbe, "/etc/sandbox-pwned", "/usr/sandbox-pwned"]) {
       const r = await sandbox.run({
         code: `open(${JSON.stringify(target)}, "w").write("pwned")\n` + F,
         tests: TESTS,
@@ -163,6 +154,22 @@ function suite(launcher: Launcher, uidBase: number): void {
       assert.equal(r.verdict, "error", target);
       assert.match(r.errorType ?? "", /^(PermissionError|FileNotFoundError|OSError)$/, target);
       assert.equal(exists(target), false, target);
+    }
+  });
+
+  test("/dev/shm and /var/tmp are the run's own: writable, gone for the host and the next run", async () => {
+    for (const target of ["/dev/shm/sandbox-pwned", "/var/tmp/sandbox-pwned"]) {
+      const write = await sandbox.run({
+        code: `open(${JSON.stringify(target)}, "w").write("pwned")\n` + F,
+        tests: TESTS,
+      });
+      assert.equal(write.verdict, "pass", `${target}: ${write.errorType} ${write.errorMessage}`);
+      assert.equal(exists(target), false, target);
+      const read = await sandbox.run({
+        code: `import os\nassert not os.path.exists(${JSON.stringify(target)})\n` + F,
+        tests: TESTS,
+      });
+      assert.equal(read.verdict, "pass", `${target} outlived its run`);
     }
   });
 
