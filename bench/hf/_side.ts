@@ -36,7 +36,4 @@ export function peakRssMiB(): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** The CPU's model name, for the bench's first line. */
-export function cpuName(): string {
-  return /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "unknown";
-}
+export { cpuName } from "../../lib/core/mod.ts";

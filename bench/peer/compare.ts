@@ -87,7 +87,7 @@ import {
 } from "../../lib/train/mod.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 import { REFERENCE_BATCH, REFERENCE_CONFIG } from "../reference_config.ts";
-import { oneOf } from "../../lib/core/mod.ts";
+import { cpuName, oneOf } from "../../lib/core/mod.ts";
 
 const REFERENCE = REFERENCE_CONFIG;
 const BATCH = REFERENCE_BATCH;
@@ -408,12 +408,6 @@ function peerSide(peer: PeerOutput, kind: StepKind): SideResult {
     microBatches: 1,
     losses: get<number[]>("Losses"),
   };
-}
-
-/** The CPU's model name (the first `model name` of /proc/cpuinfo), or the architecture. */
-function cpuName(): string {
-  const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-  return m === null ? `${Deno.build.arch} CPU` : m[1].trim();
 }
 
 /** Where the kit's side ran: the WebGPU adapter, or the CPU for the CPU backends. */

@@ -29,3 +29,5 @@ export { GIT_DIRTY_EXCLUDES, type GitInfo, gitInfo } from "./git_info.ts";
 export { type HeldLock, lockFolder, type LockHolder, tryLock } from "./file_lock.ts";
 export { JsonLinesProcess, type JsonLinesProcessOptions } from "./json_lines_process.ts";
 export { Interrupted, InterruptWatch } from "./interrupt.ts";
+export { pythonEnv } from "./python_env.ts";
+export { cpuName } from "./cpu_name.ts";
