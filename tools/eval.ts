@@ -9,6 +9,12 @@
  *     [--mode chat|completions] [--concurrency 8] [--workers W] [--api-key KEY] [--data-dir DIR]
  *     [--out runs/eval/<bench>__<model>__n<n>_t<T>]
  *
+ * `--samples FILE` scores completions someone else produced instead (EvalPlus's `samples.jsonl`:
+ * `task_id` plus `solution` or `completion`, as bigcodebench reads it too), for any benchmark:
+ *   deno task eval --bench B --samples FILE [--k 1[,10]] [--tasks IDS] [--limit N] [--out DIR]
+ * `--tasks IDS` keeps the tasks of a file of task ids (one per line, or a JSON array), e.g.
+ * BigCodeBench's 148-task Hard subset.
+ *
  * `--bench miniflow-test` scores greedy pass@1 on the first `--limit` (100) tasks of the MiniFlow
  * test split (`--max-tokens` 160 by default), as the studies and notebook 12 do.
  *
@@ -19,19 +25,25 @@
  * @module
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { atomicWrite, lockFolder, oneOf } from "../lib/core/mod.ts";
 import {
   BENCHMARK_NAMES,
+  type BenchmarkName,
   BenchmarkRunner,
+  type BenchmarkTask,
   type CodeModel,
   ENDPOINT_MODES,
   evaluateModel,
+  evaluateSamples,
   type EvaluationSummary,
   loadBenchmark,
   OpenAICodeModel,
+  readSamplesFile,
+  readTaskSubset,
   ResultsFile,
+  sha256File,
 } from "../lib/eval/mod.ts";
 import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { initBackend } from "../lib/backend/mod.ts";
@@ -46,7 +58,8 @@ const BENCHES = [...BENCHMARK_NAMES, "miniflow-test"] as const;
 const USAGE = "usage: deno task eval --bench " + BENCHES.join("|") +
   " (--endpoint URL --model NAME | --model DIR|FILE.gguf) [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
   " [--max-tokens N] [--limit N] [--mode chat|completions] [--concurrency N] [--workers N]" +
-  " [--api-key KEY] [--data-dir DIR] [--out DIR] [--unsafe-isolation unshare|rlimits]";
+  " [--api-key KEY] [--data-dir DIR] [--tasks IDS] [--out DIR] [--unsafe-isolation unshare|rlimits]" +
+  "\n       deno task eval --bench B --samples FILE [--k 1,10] [--tasks IDS] [--limit N] [--out DIR]";
 
 /** Parse a positive integer flag, or throw naming it. */
 function _int(name: string, value: string | undefined, fallback: number): number {
@@ -140,6 +153,98 @@ function _endpointModel(
   });
 }
 
+/** The tasks of `--bench`, narrowed by `--tasks` and `--limit`. */
+async function _tasks(
+  bench: BenchmarkName,
+  values: { readonly "data-dir"?: string; readonly tasks?: string; readonly limit?: string },
+): Promise<BenchmarkTask[]> {
+  const all = await loadBenchmark(
+    bench,
+    values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] },
+  );
+  const subset = values.tasks === undefined
+    ? undefined
+    : readTaskSubset(values.tasks, new Set(all.map((t) => t.taskId)));
+  const kept = subset === undefined ? all : all.filter((t) => subset.has(t.taskId));
+  return values.limit === undefined ? kept : kept.slice(0, _int("limit", values.limit, 1));
+}
+
+/** The config of an output folder: written once, and a rerun must match it to resume. */
+async function _claimConfig(out: string, config: Record<string, unknown>): Promise<void> {
+  const configPath = join(out, "config.json");
+  if (!existsSync(configPath)) {
+    await atomicWrite(configPath, JSON.stringify(config, null, 2) + "\n");
+    return;
+  }
+  const old = JSON.parse(readFileSync(configPath, "utf-8")) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(config)) {
+    if (JSON.stringify(old[key]) !== JSON.stringify(value)) {
+      throw new Error(
+        `${configPath}: cannot resume: ${key} was ${JSON.stringify(old[key])}, now ${
+          JSON.stringify(value)
+        }; use another --out`,
+      );
+    }
+  }
+}
+
+/** `--samples FILE`: score given completions, resumably, with the same summary. */
+async function _scoreSamples(
+  values: Record<string, string | boolean | undefined>,
+  bench: (typeof BENCHES)[number],
+): Promise<number> {
+  for (const flag of ["model", "endpoint", "n", "temperature", "top-p", "max-tokens", "mode"]) {
+    if (values[flag] !== undefined) throw new Error(`--samples: --${flag} does not apply`);
+  }
+  if (bench === "miniflow-test") {
+    throw new Error("--samples: miniflow-test is not a benchmark file");
+  }
+  const file = values.samples as string;
+  const v = values as { "data-dir"?: string; tasks?: string; limit?: string };
+  const tasks = await _tasks(bench, v);
+  const all = new Set((await loadBenchmark(bench, v["data-dir"] ? { dataDir: v["data-dir"] } : {}))
+    .map((t) => t.taskId));
+  const kept = new Set(tasks.map((t) => t.taskId));
+  const samples = (await readSamplesFile(file, all)).filter((s) => kept.has(s.taskId));
+  const ks = ((values.k as string | undefined) ?? "1").split(",").map((k) => _int("k", k, 1));
+  const out = (values.out as string | undefined) ??
+    join("runs", "eval", `${bench}__samples_${basename(file).replace(/[^\w.-]+/g, "_")}`);
+  mkdirSync(out, { recursive: true });
+  await using _lock = await lockFolder(out, `eval ${bench} --samples`);
+  await _claimConfig(out, {
+    bench,
+    samples: file,
+    samplesSha256: await sha256File(file),
+    tasks: v.tasks ?? null,
+    limit: v.limit ?? null,
+  });
+  const workers = values.workers === undefined
+    ? undefined
+    : _int("workers", values.workers as string, 1);
+  const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
+  const results = await ResultsFile.open(join(out, "samples.jsonl"));
+  try {
+    const { summary } = await evaluateSamples({
+      tasks,
+      samples,
+      runner,
+      ks,
+      results,
+      onProgress: _progress(`${bench} ${basename(file)}`),
+      onPrepareProgress: _progress("reference outputs (cached after the first run)"),
+    });
+    const recorded = { ...summary, sandbox: runner.sandboxInfo() };
+    await atomicWrite(join(out, "summary.json"), JSON.stringify(recorded, null, 2) + "\n");
+    const n = Math.min(...tasks.map((t) => samples.filter((s) => s.taskId === t.taskId).length));
+    console.log(formatSummary({ bench, model: `samples ${basename(file)}`, n }, summary));
+    console.error(`results in ${out}`);
+  } finally {
+    results.close();
+    await runner.close();
+  }
+  return 0;
+}
+
 /** Run the CLI; returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let values;
@@ -164,6 +269,8 @@ export async function main(args: readonly string[]): Promise<number> {
         "api-key": { type: "string" },
         "data-dir": { type: "string" },
         out: { type: "string" },
+        samples: { type: "string" },
+        tasks: { type: "string" },
         help: { type: "boolean" },
       },
     }));
@@ -177,6 +284,7 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   try {
     const bench = oneOf("--bench", values.bench, BENCHES);
+    if (values.samples !== undefined) return await _scoreSamples(values, bench);
     if (values.model === undefined) throw new Error("--model is required");
     // Without --endpoint, --model is a local Hugging Face model folder or GGUF file.
     const local = values.endpoint === undefined;
@@ -226,22 +334,7 @@ export async function main(args: readonly string[]): Promise<number> {
     mkdirSync(out, { recursive: true });
     // One process per output folder: a second one would score every sample again.
     await using _lock = await lockFolder(out, `eval ${bench}`);
-    const configPath = join(out, "config.json");
-    if (existsSync(configPath)) {
-      const old = JSON.parse(readFileSync(configPath, "utf-8")) as Record<string, unknown>;
-      for (const [key, value] of Object.entries(config)) {
-        if (JSON.stringify(old[key]) !== JSON.stringify(value)) {
-          throw new Error(
-            `${configPath}: cannot resume: ${key} was ${JSON.stringify(old[key])}, now ${
-              JSON.stringify(value)
-            }; ` +
-              `use another --out`,
-          );
-        }
-      }
-    } else {
-      await atomicWrite(configPath, JSON.stringify(config, null, 2) + "\n");
-    }
+    await _claimConfig(out, config);
 
     if (bench === "miniflow-test") {
       if (n !== 1 || temperature !== 0) {
@@ -267,11 +360,7 @@ export async function main(args: readonly string[]): Promise<number> {
       console.error(`results in ${out}`);
       return 0;
     }
-    const all = await loadBenchmark(
-      bench,
-      values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] },
-    );
-    const tasks = limit === undefined ? all : all.slice(0, limit);
+    const tasks = await _tasks(bench, values);
     const model: CodeModel = folder !== null
       ? new HfCodeModel(folder, { mode })
       : _endpointModel(values, mode, concurrency);

@@ -12,6 +12,7 @@ import type { SandboxJob, SandboxResult } from "../sandbox/types.ts";
 import type { Verdict } from "../core/mod.ts";
 import { JsonlAppender, repairJsonl } from "../core/mod.ts";
 import { REPO_ROOT } from "./data_dir.ts";
+import { bcbEnvironment, bcbSandboxConfig } from "./bcb_env.ts";
 import {
   DEFAULT_PLUS_CHECK_OPTIONS,
   type ExpectedOutputs,
@@ -54,6 +55,12 @@ export interface BenchmarkRunnerConfig {
   readonly smallOutputBudget: number;
   /** Largest total of the reference's outputs of one task (the oracle's records). @default 256 MiB */
   readonly oracleMaxOutputBytes: number;
+  /**
+   * Sandbox settings for BigCodeBench programs, merged over `sandbox` and over
+   * {@linkcode bcbSandboxConfig} of the BigCodeBench environment (built on first use).
+   * @default {}
+   */
+  readonly bcbSandbox: Partial<SandboxConfig>;
 }
 
 /** Defaults of {@linkcode BenchmarkRunnerConfig}. */
@@ -64,6 +71,7 @@ export const DEFAULT_BENCHMARK_RUNNER_CONFIG: BenchmarkRunnerConfig = Object.fre
   plusCheck: DEFAULT_PLUS_CHECK_OPTIONS,
   smallOutputBudget: 64,
   oracleMaxOutputBytes: 256 * 1024 * 1024,
+  bcbSandbox: {},
 });
 
 /** Outcome of one program on one task. */
@@ -97,6 +105,7 @@ export function testJob(task: BenchmarkTask, program: string): SandboxJob {
     code,
     tests: task.tests,
     ...(task.testStyle === "check" ? { entryPoint: task.entryPoint } : {}),
+    ...(task.testStyle === "unittest" ? { unittest: "TestCases" } : {}),
     ...(task.setup === undefined ? {} : { setup: task.setup }),
   };
 }
@@ -124,10 +133,26 @@ export class BenchmarkRunner {
   readonly config: BenchmarkRunnerConfig;
   #base?: Sandbox;
   #plus?: Sandbox;
+  #bcb?: Promise<Sandbox>;
+  #used?: Sandbox;
   #expected = new Map<string, ExpectedOutputs>();
 
   constructor(config: Partial<BenchmarkRunnerConfig> = {}) {
     this.config = { ...DEFAULT_BENCHMARK_RUNNER_CONFIG, ...config };
+  }
+
+  /** The sandbox of a task's programs. */
+  async #sandboxOf(task: BenchmarkTask): Promise<Sandbox> {
+    if (task.testStyle !== "unittest") return this.#sandbox(task.plus !== undefined);
+    this.#bcb ??= bcbEnvironment().then((env) =>
+      new Sandbox({
+        ...DEFAULT_BENCHMARK_RUNNER_CONFIG.sandbox,
+        ...this.config.sandbox,
+        ...bcbSandboxConfig(env),
+        ...this.config.bcbSandbox,
+      })
+    );
+    return await this.#bcb;
   }
 
   #sandbox(plus: boolean): Sandbox {
@@ -233,18 +258,22 @@ export class BenchmarkRunner {
 
   /** Run `program` against `task`. */
   async check(task: BenchmarkTask, program: string): Promise<CheckResult> {
-    const r = await this.#sandbox(task.plus !== undefined).run(this.job(task, program));
-    return _toCheckResult(r, task);
+    const sandbox = this.#used = await this.#sandboxOf(task);
+    return _toCheckResult(await sandbox.run(this.job(task, program)), task);
   }
 
-  /** The isolation and launcher its programs run under (recorded in run outputs). */
+  /**
+   * The isolation and launcher its programs run under (recorded in run outputs): those of the
+   * last checked program's sandbox, else of the HumanEval/MBPP one.
+   */
   sandboxInfo(): SandboxInfo {
-    return this.#sandbox(false).info;
+    return (this.#used ?? this.#sandbox(false)).info;
   }
 
   /** Release the sandboxes. */
   async close(): Promise<void> {
     await this.#base?.close();
     await this.#plus?.close();
+    await (await this.#bcb?.catch(() => undefined))?.close();
   }
 }

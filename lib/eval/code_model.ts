@@ -15,6 +15,8 @@ export interface GenerationRequest {
    * @default "complete"
    */
   readonly promptStyle?: PromptStyle;
+  /** The user message for chat models, when the benchmark prescribes one (BigCodeBench). */
+  readonly chatPrompt?: string;
 }
 
 /** Sampling settings of one generation call. */

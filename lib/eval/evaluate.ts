@@ -10,6 +10,7 @@ import { type ErrorHistogram, errorHistogram } from "./error_histogram.ts";
 import { passAtK } from "./pass_at_k.ts";
 import type { ResultsFile } from "./results_file.ts";
 import { buildProgram } from "./sanitize.ts";
+import { givenProgram, type GivenSample } from "./samples_file.ts";
 import type { BenchmarkTask, SampleResult } from "./types.ts";
 
 /** Options of {@linkcode evaluateModel}. */
@@ -89,6 +90,69 @@ export function summarizeSamples(
   };
 }
 
+/** Options of {@linkcode evaluateSamples}. */
+export interface EvaluateSamplesOptions {
+  readonly tasks: readonly BenchmarkTask[];
+  /** The given samples ({@linkcode readSamplesFile}); every one must belong to `tasks`. */
+  readonly samples: readonly GivenSample[];
+  readonly runner: BenchmarkRunner;
+  /** k values reported, each <= the fewest samples of a task. @default [1] */
+  readonly ks?: readonly number[];
+  /** Where results are recorded and resumed from. @default undefined (memory only) */
+  readonly results?: ResultsFile;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly onPrepareProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Score completions someone else produced (EvalPlus's `samples.jsonl`): each program is checked in
+ * the sandbox and recorded as it finishes, so a killed run resumes; the summary is the one of
+ * {@linkcode evaluateModel}.
+ *
+ * @throws RangeError when a task has no sample, or fewer than the largest k.
+ */
+export async function evaluateSamples(
+  options: EvaluateSamplesOptions,
+): Promise<{ summary: EvaluationSummary; samples: SampleResult[] }> {
+  const { tasks, runner, results } = options;
+  const ks = options.ks ?? [1];
+  const byId = new Map(tasks.map((t) => [t.taskId, t]));
+  const perTask = new Map<string, number>();
+  for (const s of options.samples) perTask.set(s.taskId, (perTask.get(s.taskId) ?? 0) + 1);
+  const missing = tasks.filter((t) => (perTask.get(t.taskId) ?? 0) < Math.max(...ks));
+  if (missing.length > 0) {
+    throw new RangeError(
+      `${missing.length} task(s) have fewer than ${Math.max(...ks)} sample(s) (k=${ks}): ` +
+        missing.slice(0, 5).map((t) => t.taskId).join(", ") +
+        (missing.length > 5 ? ", …" : "") + "; score a subset with a task list",
+    );
+  }
+  const todo = options.samples.filter((s) => !results?.has(s.taskId, s.sampleIndex));
+  const total = options.samples.length;
+  let done = total - todo.length;
+  options.onProgress?.(done, total);
+  await runner.prepare(
+    [...new Set(todo.map((s) => s.taskId))].map((id) => byId.get(id)!),
+    options.onPrepareProgress === undefined ? {} : { onProgress: options.onPrepareProgress },
+  );
+  const fresh = await Promise.all(todo.map(async (given) => {
+    const task = byId.get(given.taskId)!;
+    const program = givenProgram(task, given);
+    const sample: SampleResult = {
+      taskId: given.taskId,
+      sampleIndex: given.sampleIndex,
+      completion: given.text,
+      program,
+      ...(await runner.check(task, program)),
+    };
+    results?.append(sample);
+    options.onProgress?.(++done, total);
+    return sample;
+  }));
+  const samples = results === undefined ? fresh : results.all().filter((s) => byId.has(s.taskId));
+  return { summary: summarizeSamples(samples, ks), samples };
+}
+
 /**
  * Evaluate `model` on `tasks`: draw the missing samples (resuming from `results`), check them in
  * the sandbox, record them, and summarise. Generation of the next batch overlaps the checks of the
@@ -132,6 +196,7 @@ export async function evaluateModel(
         taskId: task.taskId,
         prompt: task.prompt,
         promptStyle: task.promptStyle,
+        ...(task.chatPrompt === undefined ? {} : { chatPrompt: task.chatPrompt }),
       })),
       { ...generation, n },
     );

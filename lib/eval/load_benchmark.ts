@@ -17,6 +17,7 @@ import {
   readHumanEvalPlus,
   readMbppPlus,
 } from "./load_evalplus.ts";
+import { BIGCODEBENCH_FILE, readBigCodeBench } from "./load_bigcodebench.ts";
 import { resolveBenchmarkFile } from "./data_dir.ts";
 import type { BenchmarkName, BenchmarkTask } from "./types.ts";
 
@@ -42,6 +43,9 @@ export function benchmarkFile(name: BenchmarkName): string {
       return MBPP_FULL_FILE;
     case "mbpp+":
       return MBPP_PLUS_FILE;
+    case "bigcodebench-complete":
+    case "bigcodebench-instruct":
+      return BIGCODEBENCH_FILE;
     default: {
       const never: never = name;
       throw new Error(`unknown benchmark ${String(never)}`);
@@ -62,6 +66,10 @@ export function readBenchmark(name: BenchmarkName, path: string): AsyncGenerator
       return readMbppFull(path);
     case "mbpp+":
       return readMbppPlus(path);
+    case "bigcodebench-complete":
+      return readBigCodeBench(path, "complete");
+    case "bigcodebench-instruct":
+      return readBigCodeBench(path, "instruct");
     default: {
       const never: never = name;
       throw new Error(`unknown benchmark ${String(never)}`);

@@ -49,6 +49,23 @@ export {
 } from "./load_evalplus.ts";
 export { benchmarkFile, loadBenchmark, readBenchmark } from "./load_benchmark.ts";
 export {
+  BIGCODEBENCH_CHAT_PREFIX,
+  BIGCODEBENCH_FILE,
+  BIGCODEBENCH_SPLITS,
+  bigCodeBenchChatPrompt,
+  type BigCodeBenchSplit,
+  readBigCodeBench,
+  readTaskSubset,
+} from "./load_bigcodebench.ts";
+export {
+  BCB_PRE_IMPORT,
+  BCB_PROGRAM_ENV,
+  type BcbEnvironment,
+  bcbEnvironment,
+  bcbSandboxConfig,
+} from "./bcb_env.ts";
+export { givenProgram, type GivenSample, readSamplesFile } from "./samples_file.ts";
+export {
   HUMANEVAL_PLUS_ORACLES,
   MBPP_PLUS_DECODERS,
   MBPP_PLUS_ORACLES,
@@ -101,6 +118,8 @@ export { ResultsFile } from "./results_file.ts";
 export {
   evaluateModel,
   type EvaluateModelOptions,
+  evaluateSamples,
+  type EvaluateSamplesOptions,
   type EvaluationSummary,
   summarizeSamples,
 } from "./evaluate.ts";

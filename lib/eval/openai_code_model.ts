@@ -68,6 +68,7 @@ const _FENCE = "`".repeat(3);
  * ```
  */
 export function chatInstruction(req: GenerationRequest): string {
+  if (req.chatPrompt !== undefined) return req.chatPrompt;
   const style = req.promptStyle ?? "complete";
   switch (style) {
     case "complete":

@@ -12,8 +12,19 @@ import type { PlusOracle, Verdict } from "../core/mod.ts";
  * - `mbpp`: sanitized MBPP (427 tasks, assert tests).
  * - `mbpp-full`: the full MBPP (974 tasks, assert tests).
  * - `mbpp+`: EvalPlus MBPP+ v0.2.0 (378 tasks, differential testing on base + plus inputs).
+ * - `bigcodebench-complete`, `bigcodebench-instruct`: BigCodeBench v0.1.0 (1,140 tasks, the Full
+ *   set, `unittest` tests run with the Python libraries of `python/requirements-bcb.txt`), prompted
+ *   as a function stub or as an instruction.
  */
-export const BENCHMARK_NAMES = ["humaneval", "humaneval+", "mbpp", "mbpp-full", "mbpp+"] as const;
+export const BENCHMARK_NAMES = [
+  "humaneval",
+  "humaneval+",
+  "mbpp",
+  "mbpp-full",
+  "mbpp+",
+  "bigcodebench-complete",
+  "bigcodebench-instruct",
+] as const;
 /** One of {@linkcode BENCHMARK_NAMES}. */
 export type BenchmarkName = typeof BENCHMARK_NAMES[number];
 
@@ -63,7 +74,17 @@ export interface BenchmarkTask {
   readonly taskId: string;
   /** What the model sees. */
   readonly prompt: string;
+  /**
+   * The user message of a chat model, when the benchmark prescribes one (BigCodeBench's
+   * instruction); otherwise the kit's own wording around `prompt` (`chatInstruction`).
+   */
+  readonly chatPrompt?: string;
   readonly promptStyle: PromptStyle;
+  /**
+   * What the `completion` of a given samples file continues, when not the prompt
+   * (BigCodeBench's instruct split: the `complete` split's stub, as bigcodebench reads it).
+   */
+  readonly completionPrefix?: string;
   /** Function under test. */
   readonly entryPoint: string;
   /**
@@ -72,13 +93,17 @@ export interface BenchmarkTask {
    */
   readonly canonicalSolution: string;
   /**
-   * Python tests: a `def check(candidate)` function (`testStyle: "check"`) or assert statements
-   * (`testStyle: "asserts"`). For the "+" benchmarks these are the original base tests; the
+   * Python tests: a `def check(candidate)` function (`testStyle: "check"`), assert statements
+   * (`testStyle: "asserts"`) or a `unittest` module with a `TestCases` class (`testStyle:
+   * "unittest"`, BigCodeBench). For the "+" benchmarks these are the original base tests; the
    * evaluator uses {@linkcode BenchmarkTask.plus} instead.
    */
   readonly tests: string;
-  readonly testStyle: "check" | "asserts";
-  /** Code run before the candidate (MBPP `test_imports`). */
+  readonly testStyle: "check" | "asserts" | "unittest";
+  /**
+   * Code run before the candidate, in its namespace (MBPP `test_imports`; BigCodeBench's
+   * calibration: the task's imports and a stub of the function, which the candidate redefines).
+   */
   readonly setup?: string;
   /** Code run after the candidate and before the tests (MBPP `test_setup_code`, which uses it). */
   readonly testSetup?: string;

@@ -73,6 +73,8 @@ const _TARGET_NAMES: Readonly<Record<EvalTarget, string>> = {
   mbpp: "MBPP (sanitized)",
   "mbpp-full": "MBPP (full)",
   "mbpp+": "MBPP+",
+  "bigcodebench-complete": "BigCodeBench-Complete (Full)",
+  "bigcodebench-instruct": "BigCodeBench-Instruct (Full)",
 };
 
 async function _miniflowSplit(
