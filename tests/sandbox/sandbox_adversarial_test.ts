@@ -11,7 +11,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Launcher, Sandbox, type SandboxResult } from "../../lib/sandbox/mod.ts";
+import { bcbEnvironment, bcbSandboxConfig } from "../../lib/eval/mod.ts";
+import {
+  type Launcher,
+  Sandbox,
+  type SandboxConfig,
+  type SandboxResult,
+} from "../../lib/sandbox/mod.ts";
 import {
   countingLoopbackServer,
   exists,
@@ -49,13 +55,41 @@ function ourBwraps(tmpfsBytes: number): number[] {
   return found;
 }
 
-for (const [launcher, slot] of [["spawn", 0], ["zygote", 4]] as const) {
-  suite(launcher, TEST_UID_BASE + slot * UID_RANGE);
+/**
+ * BigCodeBench's programs run with its libraries pre-imported in the zygote (pandas, sklearn,
+ * matplotlib…, lib/eval's bcbSandboxConfig): the same hostile programs must fare no better there.
+ * Its address space is wider: the libraries alone take about 250 MiB of it.
+ */
+const { pythonPath, sitePackages, readOnlyPaths, preImport, env } = bcbSandboxConfig(
+  await bcbEnvironment(),
+);
+const BCB: Partial<SandboxConfig> = {
+  pythonPath,
+  sitePackages,
+  readOnlyPaths,
+  preImport,
+  env,
+  memoryBytes: 1024 ** 3,
+};
+
+for (
+  const [label, launcher, slot, extra] of [
+    ["spawn", "spawn", 0, {}],
+    ["zygote", "zygote", 4, {}],
+    ["zygote, BigCodeBench libraries", "zygote", 8, BCB],
+  ] as const
+) {
+  suite(label, launcher, TEST_UID_BASE + slot * UID_RANGE, extra);
 }
 
-function suite(launcher: Launcher, uidBase: number): void {
+function suite(
+  label: string,
+  launcher: Launcher,
+  uidBase: number,
+  extra: Partial<SandboxConfig>,
+): void {
   if (launcher === "zygote" && Deno.uid() !== 0) {
-    Deno.test({ name: "adversarial (zygote): needs root", ignore: true, fn() {} });
+    Deno.test({ name: `adversarial (${label}): needs root`, ignore: true, fn() {} });
     return;
   }
   /** The arm's own tmpfs size, so its bwrap processes can be told apart (see ourBwraps). */
@@ -69,12 +103,13 @@ function suite(launcher: Launcher, uidBase: number): void {
     memoryBytes: 256 * 1024 * 1024,
     maxOutputBytes: MAX_OUTPUT,
     uidBase,
+    ...extra,
   };
   /** Both arms share their sandboxes (and judge processes) across tests (see the module doc). */
   const sanitize = false; // each sandbox keeps its judge process alive across tests
   const test = (name: string, fn: () => void | Promise<void>) =>
     Deno.test({
-      name: `adversarial (${launcher}): ${name}`,
+      name: `adversarial (${label}): ${name}`,
       sanitizeOps: sanitize,
       sanitizeResources: sanitize,
       fn,
