@@ -13,7 +13,10 @@
  * `task_id` plus `solution` or `completion`, as bigcodebench reads it too), for any benchmark:
  *   deno task eval --bench B --samples FILE [--k 1[,10]] [--tasks IDS] [--limit N] [--out DIR]
  * `--tasks IDS` keeps the tasks of a file of task ids (one per line, or a JSON array), e.g.
- * BigCodeBench's 148-task Hard subset.
+ * BigCodeBench's 148-task Hard subset. `--bench livecodebench` reads the `code_generation_lite`
+ * release files put in `data/benchmarks/livecodebench/` (or `--data-dir D` with `D/livecodebench/`);
+ * `--from`/`--to YYYY-MM-DD` keep the problems of a contest-date window (the paper's v5 window:
+ * `--from 2023-05-01 --to 2025-01-31`), and the summary adds pass@k by difficulty.
  *
  * `--bench miniflow-test` scores greedy pass@1 on the first `--limit` (100) tasks of the MiniFlow
  * test split (`--max-tokens` 160 by default), as the studies and notebook 12 do.
@@ -38,12 +41,15 @@ import {
   evaluateModel,
   evaluateSamples,
   type EvaluationSummary,
+  type LcbWindow,
   loadBenchmark,
   OpenAICodeModel,
   readSamplesFile,
   readTaskSubset,
   ResultsFile,
+  type SampleResult,
   sha256File,
+  summarizeByDifficulty,
 } from "../lib/eval/mod.ts";
 import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { initBackend } from "../lib/backend/mod.ts";
@@ -58,7 +64,8 @@ const BENCHES = [...BENCHMARK_NAMES, "miniflow-test"] as const;
 const USAGE = "usage: deno task eval --bench " + BENCHES.join("|") +
   " (--endpoint URL --model NAME | --model DIR|FILE.gguf) [--n 1] [--k 1,10] [--temperature T] [--top-p P]" +
   " [--max-tokens N] [--limit N] [--mode chat|completions] [--concurrency N] [--workers N]" +
-  " [--api-key KEY] [--data-dir DIR] [--tasks IDS] [--out DIR] [--unsafe-isolation unshare|rlimits]" +
+  " [--api-key KEY] [--data-dir DIR] [--tasks IDS] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out DIR]" +
+  " [--unsafe-isolation unshare|rlimits]" +
   "\n       deno task eval --bench B --samples FILE [--k 1,10] [--tasks IDS] [--limit N] [--out DIR]";
 
 /** Parse a positive integer flag, or throw naming it. */
@@ -153,20 +160,80 @@ function _endpointModel(
   });
 }
 
+/**
+ * `<out>/summary.json` (with the sandbox and, for benchmarks that grade difficulty, the scores of
+ * each level) and the printed tables.
+ */
+async function _report(
+  out: string,
+  meta: { readonly bench: string; readonly model: string; readonly n: number },
+  scored: { readonly summary: EvaluationSummary; readonly samples: readonly SampleResult[] },
+  tasks: readonly BenchmarkTask[],
+  runner: BenchmarkRunner,
+  ks: readonly number[],
+): Promise<void> {
+  const byDifficulty = summarizeByDifficulty(scored.samples, tasks, ks);
+  const graded = Object.keys(byDifficulty).length > 0;
+  const recorded = {
+    ...scored.summary,
+    ...(graded ? { byDifficulty } : {}),
+    sandbox: runner.sandboxInfo(),
+  };
+  await atomicWrite(join(out, "summary.json"), JSON.stringify(recorded, null, 2) + "\n");
+  console.log(formatSummary(meta, scored.summary));
+  if (graded) {
+    console.log("\n| difficulty | tasks | " + ks.map((k) => `pass@${k}`).join(" | ") + " |");
+    console.log("|---|---:|" + ks.map(() => "---:|").join(""));
+    for (const [level, s] of Object.entries(byDifficulty)) {
+      const cells = ks.map((k) => (100 * s.passAtK[`pass@${k}`]).toFixed(1)).join(" | ");
+      console.log(`| ${level} | ${s.tasks} | ${cells} |`);
+    }
+  }
+  console.error(`results in ${out}`);
+}
+
 /** The tasks of `--bench`, narrowed by `--tasks` and `--limit`. */
 async function _tasks(
   bench: BenchmarkName,
-  values: { readonly "data-dir"?: string; readonly tasks?: string; readonly limit?: string },
+  values: {
+    readonly "data-dir"?: string;
+    readonly tasks?: string;
+    readonly limit?: string;
+    readonly from?: string;
+    readonly to?: string;
+  },
 ): Promise<BenchmarkTask[]> {
-  const all = await loadBenchmark(
-    bench,
-    values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] },
-  );
+  const window = _window(bench, values);
+  const all = await loadBenchmark(bench, {
+    ...(values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] }),
+    window,
+  });
   const subset = values.tasks === undefined
     ? undefined
     : readTaskSubset(values.tasks, new Set(all.map((t) => t.taskId)));
   const kept = subset === undefined ? all : all.filter((t) => subset.has(t.taskId));
   return values.limit === undefined ? kept : kept.slice(0, _int("limit", values.limit, 1));
+}
+
+/** `--from`/`--to`: LiveCodeBench's contest-date window (`YYYY-MM-DD`, inclusive). */
+function _window(
+  bench: BenchmarkName,
+  values: { readonly from?: string; readonly to?: string },
+): LcbWindow {
+  for (const flag of ["from", "to"] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    if (bench !== "livecodebench") {
+      throw new Error(`--${flag}: only --bench livecodebench has dates`);
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      throw new Error(`--${flag}: expected YYYY-MM-DD, found "${v}"`);
+    }
+  }
+  return {
+    ...(values.from === undefined ? {} : { from: values.from }),
+    ...(values.to === undefined ? {} : { to: values.to }),
+  };
 }
 
 /** The config of an output folder: written once, and a rerun must match it to resume. */
@@ -200,7 +267,13 @@ async function _scoreSamples(
     throw new Error("--samples: miniflow-test is not a benchmark file");
   }
   const file = values.samples as string;
-  const v = values as { "data-dir"?: string; tasks?: string; limit?: string };
+  const v = values as {
+    "data-dir"?: string;
+    tasks?: string;
+    limit?: string;
+    from?: string;
+    to?: string;
+  };
   const tasks = await _tasks(bench, v);
   const all = new Set((await loadBenchmark(bench, v["data-dir"] ? { dataDir: v["data-dir"] } : {}))
     .map((t) => t.taskId));
@@ -217,6 +290,8 @@ async function _scoreSamples(
     samplesSha256: await sha256File(file),
     tasks: v.tasks ?? null,
     limit: v.limit ?? null,
+    from: v.from ?? null,
+    to: v.to ?? null,
   });
   const workers = values.workers === undefined
     ? undefined
@@ -224,7 +299,7 @@ async function _scoreSamples(
   const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
   const results = await ResultsFile.open(join(out, "samples.jsonl"));
   try {
-    const { summary } = await evaluateSamples({
+    const scored = await evaluateSamples({
       tasks,
       samples,
       runner,
@@ -233,11 +308,8 @@ async function _scoreSamples(
       onProgress: _progress(`${bench} ${basename(file)}`),
       onPrepareProgress: _progress("reference outputs (cached after the first run)"),
     });
-    const recorded = { ...summary, sandbox: runner.sandboxInfo() };
-    await atomicWrite(join(out, "summary.json"), JSON.stringify(recorded, null, 2) + "\n");
     const n = Math.min(...tasks.map((t) => samples.filter((s) => s.taskId === t.taskId).length));
-    console.log(formatSummary({ bench, model: `samples ${basename(file)}`, n }, summary));
-    console.error(`results in ${out}`);
+    await _report(out, { bench, model: `samples ${basename(file)}`, n }, scored, tasks, runner, ks);
   } finally {
     results.close();
     await runner.close();
@@ -271,6 +343,8 @@ export async function main(args: readonly string[]): Promise<number> {
         out: { type: "string" },
         samples: { type: "string" },
         tasks: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
         help: { type: "boolean" },
       },
     }));
@@ -330,6 +404,9 @@ export async function main(args: readonly string[]): Promise<number> {
       topP,
       maxTokens,
       limit: limit ?? null,
+      tasks: values.tasks ?? null,
+      from: values.from ?? null,
+      to: values.to ?? null,
     };
     mkdirSync(out, { recursive: true });
     // One process per output folder: a second one would score every sample again.
@@ -367,7 +444,7 @@ export async function main(args: readonly string[]): Promise<number> {
     const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
     const results = await ResultsFile.open(join(out, "samples.jsonl"));
     try {
-      const { summary } = await evaluateModel({
+      const scored = await evaluateModel({
         tasks,
         model,
         runner,
@@ -377,10 +454,7 @@ export async function main(args: readonly string[]): Promise<number> {
         onProgress: _progress(`${bench} ${values.model}`),
         onPrepareProgress: _progress("reference outputs (cached after the first run)"),
       });
-      const recorded = { ...summary, sandbox: runner.sandboxInfo() };
-      await atomicWrite(join(out, "summary.json"), JSON.stringify(recorded, null, 2) + "\n");
-      console.log(formatSummary({ bench, model: values.model, n }, summary));
-      console.error(`results in ${out}`);
+      await _report(out, { bench, model: values.model, n }, scored, tasks, runner, ks);
     } finally {
       results.close();
       await runner.close();

@@ -1,5 +1,5 @@
 /**
- * Download the public benchmark files (HumanEval, MBPP, HumanEval+, MBPP+) from their upstream
+ * Download the public benchmark files (HumanEval, MBPP, HumanEval+, MBPP+, BigCodeBench) from their upstream
  * URLs into `data/benchmarks/`, verifying each against the sha256 of `shared/data/SHA256SUMS`
  * (embedded below). A mismatching download is never saved.
  *
@@ -34,7 +34,13 @@ const MBP = "https://github.com/evalplus/mbppplus_release/releases/download/v0.2
 const MBP_RAW =
   "https://raw.githubusercontent.com/evalplus/mbppplus_release/64fc4195b858a17cdfdb3324f0baf37939144e14";
 
-/** The files and checksums of `shared/data/SHA256SUMS` (see `shared/data/README.md`). */
+const BCB =
+  "https://raw.githubusercontent.com/bigcode-project/bigcodebench-annotation/a3b89850db670d7302571142b881e4f85eef18e3";
+
+/**
+ * The files and checksums of `shared/data/SHA256SUMS` and `shared/data/bigcodebench/SHA256SUMS`
+ * (see `shared/data/README.md`).
+ */
 export const BENCHMARK_FILES: readonly BenchmarkFileSpec[] = [
   {
     path: "humaneval/HumanEval.jsonl.gz",
@@ -90,6 +96,21 @@ export const BENCHMARK_FILES: readonly BenchmarkFileSpec[] = [
     path: "evalplus/LICENSE.mbppplus_release",
     url: `${MBP_RAW}/LICENSE`,
     sha256: "c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4",
+  },
+  {
+    path: "bigcodebench/BigCodeBench.jsonl.gz",
+    url: `${BCB}/hf_data/BigCodeBench.jsonl.gz`,
+    sha256: "58142744edaf6036387f8761701f1b353432b0ed33f2edec1de8a59e7431ef7a",
+  },
+  {
+    path: "bigcodebench/LICENSE",
+    url: `${BCB}/LICENSE`,
+    sha256: "c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4",
+  },
+  {
+    path: "bigcodebench/3rd_party_libs.json",
+    url: `${BCB}/analysis/3rd_party_libs.json`,
+    sha256: "b509d86858c82647e9a3aefccaf31ba4da900cfdebdd4e2be48d09dc0b753309",
   },
 ];
 

@@ -100,7 +100,10 @@ export async function sha256File(path: string): Promise<string> {
 
 /** The sandbox job that runs `program` against the ordinary tests of a task. */
 export function testJob(task: BenchmarkTask, program: string): SandboxJob {
-  const code = task.testSetup === undefined ? program : `${program}\n\n${task.testSetup}`;
+  const candidate = task.programVariable === undefined
+    ? program
+    : `${task.programVariable} = ${JSON.stringify(program)}\n`;
+  const code = task.testSetup === undefined ? candidate : `${candidate}\n\n${task.testSetup}`;
   return {
     code,
     tests: task.tests,

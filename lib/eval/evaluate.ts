@@ -90,6 +90,37 @@ export function summarizeSamples(
   };
 }
 
+/**
+ * The summary of each difficulty level of the tasks that have one (LiveCodeBench's Table 10 of
+ * the paper: pass@1 on easy, medium and hard problems).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { summarizeByDifficulty } from "./evaluate.ts";
+ * const s = (taskId: string, verdict: "pass" | "fail") => ({
+ *   taskId, sampleIndex: 0, verdict, completion: "", program: "", passedTests: 0, totalTests: 1, wallMs: 1,
+ * });
+ * const tasks = [{ taskId: "a", difficulty: "easy" }, { taskId: "b", difficulty: "hard" }, { taskId: "c", difficulty: "easy" }];
+ * const by = summarizeByDifficulty([s("a", "pass"), s("b", "fail"), s("c", "fail")], tasks);
+ * assert.deepEqual(Object.keys(by), ["easy", "hard"]);
+ * assert.equal(by.easy.passAtK["pass@1"], 0.5);
+ * ```
+ */
+export function summarizeByDifficulty(
+  samples: readonly SampleResult[],
+  tasks: readonly Pick<BenchmarkTask, "taskId" | "difficulty">[],
+  ks: readonly number[] = [1],
+): Record<string, EvaluationSummary> {
+  const level = new Map(tasks.map((t) => [t.taskId, t.difficulty]));
+  const groups = new Map<string, SampleResult[]>();
+  for (const s of samples) {
+    const d = level.get(s.taskId);
+    if (d !== undefined) groups.set(d, [...(groups.get(d) ?? []), s]);
+  }
+  return Object.fromEntries([...groups].map(([d, list]) => [d, summarizeSamples(list, ks)]));
+}
+
 /** Options of {@linkcode evaluateSamples}. */
 export interface EvaluateSamplesOptions {
   readonly tasks: readonly BenchmarkTask[];

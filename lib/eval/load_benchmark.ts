@@ -18,6 +18,7 @@ import {
   readMbppPlus,
 } from "./load_evalplus.ts";
 import { BIGCODEBENCH_FILE, readBigCodeBench } from "./load_bigcodebench.ts";
+import { type LcbWindow, LIVECODEBENCH_DIR, readLiveCodeBenchTasks } from "./load_livecodebench.ts";
 import { resolveBenchmarkFile } from "./data_dir.ts";
 import type { BenchmarkName, BenchmarkTask } from "./types.ts";
 
@@ -46,6 +47,8 @@ export function benchmarkFile(name: BenchmarkName): string {
     case "bigcodebench-complete":
     case "bigcodebench-instruct":
       return BIGCODEBENCH_FILE;
+    case "livecodebench":
+      return LIVECODEBENCH_DIR;
     default: {
       const never: never = name;
       throw new Error(`unknown benchmark ${String(never)}`);
@@ -53,8 +56,15 @@ export function benchmarkFile(name: BenchmarkName): string {
   }
 }
 
-/** Stream the tasks of a benchmark file at `path`. */
-export function readBenchmark(name: BenchmarkName, path: string): AsyncGenerator<BenchmarkTask> {
+/**
+ * Stream the tasks of a benchmark file at `path` (for LiveCodeBench, a release file or folder,
+ * within `window`).
+ */
+export function readBenchmark(
+  name: BenchmarkName,
+  path: string,
+  window: LcbWindow = {},
+): AsyncGenerator<BenchmarkTask> {
   switch (name) {
     case "humaneval":
       return readHumanEval(path);
@@ -70,6 +80,8 @@ export function readBenchmark(name: BenchmarkName, path: string): AsyncGenerator
       return readBigCodeBench(path, "complete");
     case "bigcodebench-instruct":
       return readBigCodeBench(path, "instruct");
+    case "livecodebench":
+      return readLiveCodeBenchTasks(path, window);
     default: {
       const never: never = name;
       throw new Error(`unknown benchmark ${String(never)}`);
@@ -80,9 +92,9 @@ export function readBenchmark(name: BenchmarkName, path: string): AsyncGenerator
 /** Load every task of a benchmark from the resolved data directory. */
 export async function loadBenchmark(
   name: BenchmarkName,
-  options: DataDirOptions = {},
+  options: DataDirOptions & { readonly window?: LcbWindow } = {},
 ): Promise<BenchmarkTask[]> {
   return await Array.fromAsync(
-    readBenchmark(name, resolveBenchmarkFile(benchmarkFile(name), options)),
+    readBenchmark(name, resolveBenchmarkFile(benchmarkFile(name), options), options.window),
   );
 }

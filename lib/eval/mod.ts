@@ -121,5 +121,20 @@ export {
   evaluateSamples,
   type EvaluateSamplesOptions,
   type EvaluationSummary,
+  summarizeByDifficulty,
   summarizeSamples,
 } from "./evaluate.ts";
+export {
+  decodePrivateTests,
+  LCB_DIFFICULTIES,
+  type LcbDifficulty,
+  type LcbProblem,
+  lcbPrompt,
+  lcbTask,
+  type LcbTest,
+  type LcbWindow,
+  LIVECODEBENCH_DIR,
+  readLiveCodeBench,
+  readLiveCodeBenchTasks,
+} from "./load_livecodebench.ts";
+export { unpickleString } from "./restricted_pickle.ts";

@@ -15,6 +15,8 @@ import type { PlusOracle, Verdict } from "../core/mod.ts";
  * - `bigcodebench-complete`, `bigcodebench-instruct`: BigCodeBench v0.1.0 (1,140 tasks, the Full
  *   set, `unittest` tests run with the Python libraries of `python/requirements-bcb.txt`), prompted
  *   as a function stub or as an instruction.
+ * - `livecodebench`: LiveCodeBench `code_generation_lite` release files the user downloads into
+ *   `livecodebench/` (stdin and functional problems, graded as `lcb_runner` grades them).
  */
 export const BENCHMARK_NAMES = [
   "humaneval",
@@ -24,6 +26,7 @@ export const BENCHMARK_NAMES = [
   "mbpp+",
   "bigcodebench-complete",
   "bigcodebench-instruct",
+  "livecodebench",
 ] as const;
 /** One of {@linkcode BENCHMARK_NAMES}. */
 export type BenchmarkName = typeof BENCHMARK_NAMES[number];
@@ -107,6 +110,13 @@ export interface BenchmarkTask {
   readonly setup?: string;
   /** Code run after the candidate and before the tests (MBPP `test_setup_code`, which uses it). */
   readonly testSetup?: string;
+  /**
+   * The program is not run as the candidate: the tests get its text in this variable and run it
+   * themselves (LiveCodeBench's stdin programs run once per test, each with its own input).
+   */
+  readonly programVariable?: string;
+  /** The task's difficulty, where the benchmark grades one (LiveCodeBench: easy, medium, hard). */
+  readonly difficulty?: string;
   /** Differential-testing inputs of the "+" benchmarks. */
   readonly plus?: PlusInputs;
   readonly source: SourceRef;

@@ -75,6 +75,7 @@ const _TARGET_NAMES: Readonly<Record<EvalTarget, string>> = {
   "mbpp+": "MBPP+",
   "bigcodebench-complete": "BigCodeBench-Complete (Full)",
   "bigcodebench-instruct": "BigCodeBench-Instruct (Full)",
+  livecodebench: "LiveCodeBench",
 };
 
 async function _miniflowSplit(

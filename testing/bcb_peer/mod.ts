@@ -27,6 +27,8 @@ export interface PeerResult {
   readonly status: "pass" | "fail" | "timeout";
   /** Failing test names (`ALL` when the program or the tests could not run). */
   readonly failed: readonly string[];
+  /** The end of each failing test's traceback, by name. */
+  readonly traces: Readonly<Record<string, string>>;
 }
 
 /**

@@ -9,8 +9,8 @@ bigcodebench runs programs without isolation: testing/bcb_peer/mod.ts starts thi
 bubblewrap (read-only root, fresh /tmp, no network, no capabilities).
 
 stdin: JSON Lines {"id", "task_id", "solution"}; stdout: one line per sample, "\x1epeer " then
-JSON {"id", "status", "failed"} (status pass/fail/timeout, failed: the names of the failing tests,
-or ALL); bigcodebench's own messages ("Intercepted ...") share stdout and are skipped."""
+JSON {"id", "status", "failed", "traces"} (status pass/fail/timeout, failed: the names of the
+failing tests, or ALL, traces: the end of each one's traceback); bigcodebench's own messages ("Intercepted ...") share stdout and are skipped."""
 import gzip
 import json
 import os
@@ -35,7 +35,8 @@ def _check(sample):
     status, details = untrusted_check(
         solution, task["test"], task["entry_point"], 30 * 1024, 30 * 1024, 10, 1, 20
     )
-    return {"id": sample["id"], "status": status, "failed": sorted(details)}
+    traces = {name: str(trace)[-1500:] for name, trace in details.items()}
+    return {"id": sample["id"], "status": status, "failed": sorted(details), "traces": traces}
 
 
 def main():

@@ -64,7 +64,9 @@ Deno.test("BigCodeBench loader, task lists and samples files: errors name file, 
   await Deno.writeTextFile(bad, JSON.stringify(good) + "\n" + JSON.stringify({ ...good, test: 3 }));
   await assert.rejects(
     () => Array.fromAsync(readBigCodeBench(bad, "complete")),
-    new RegExp(`${bad}:2: field "test": expected a string, found 3`.replace(/[./]/g, "\\$&")),
+    new RegExp(
+      `${bad}:2: field "test": expected a string, found number 3`.replace(/[./]/g, "\\$&"),
+    ),
   );
   const ids = join(dir, "hard.txt");
   await Deno.writeTextFile(ids, "# hard\nBigCodeBench/0\nBigCodeBench/9999\n");
@@ -118,18 +120,22 @@ Deno.test({
     assert.equal(kit[wrong].verdict, "fail");
     assert.equal(kit[wrong].errorType, "AssertionError");
 
+    // bigcodebench's os.kill guard keeps multiprocessing.Pool.terminate from killing its own
+    // workers, so task 205's canonical solution hangs there until the 240 s limit: a known,
+    // explained disagreement, left out of the peer run.
+    const peered = samples.filter((s) => s.task.taskId !== "BigCodeBench/205");
     const peer = await runBcbPeer(
-      samples.map((s) => ({ id: s.id, taskId: s.task.taskId, solution: s.solution })),
+      peered.map((s) => ({ id: s.id, taskId: s.task.taskId, solution: s.solution })),
       resolveBenchmarkFile(BIGCODEBENCH_FILE),
       2,
     );
-    const disagree = samples.flatMap((s, i) =>
-      (kit[i].verdict === "pass") === (peer[i].status === "pass") ? [] : [
-        `${s.id}: kit ${kit[i].verdict} ${kit[i].errorType}, peer ${peer[i].status} ${
-          peer[i].failed
-        }`,
-      ]
-    );
+    const kitOf = new Map(samples.map((s, i) => [s.id, kit[i]]));
+    const disagree = peered.flatMap((s, i) => {
+      const k = kitOf.get(s.id)!;
+      return (k.verdict === "pass") === (peer[i].status === "pass")
+        ? []
+        : [`${s.id}: kit ${k.verdict} ${k.errorType}, peer ${peer[i].status} ${peer[i].failed}`];
+    });
     assert.deepEqual(disagree, []);
     assert.ok(samples.length >= 30, `${samples.length} samples`);
     assert.ok(kit.filter((r) => r.verdict !== "pass").length >= 10, "the mutants include failures");
