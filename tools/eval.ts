@@ -12,6 +12,7 @@
  * `--samples FILE` scores completions someone else produced instead (EvalPlus's `samples.jsonl`:
  * `task_id` plus `solution` or `completion`, as bigcodebench reads it too), for any benchmark:
  *   deno task eval --bench B --samples FILE [--k 1[,10]] [--tasks IDS] [--limit N] [--out DIR]
+ * (`--samples canonical`: the benchmark's own reference solutions, a check of the environment).
  * `--tasks IDS` keeps the tasks of a file of task ids (one per line, or a JSON array), e.g.
  * BigCodeBench's 148-task Hard subset. `--bench livecodebench` reads the `code_generation_lite`
  * release files put in `data/benchmarks/livecodebench/` (or `--data-dir D` with `D/livecodebench/`);
@@ -36,11 +37,13 @@ import {
   type BenchmarkName,
   BenchmarkRunner,
   type BenchmarkTask,
+  canonicalProgram,
   type CodeModel,
   ENDPOINT_MODES,
   evaluateModel,
   evaluateSamples,
   type EvaluationSummary,
+  type GivenSample,
   type LcbWindow,
   loadBenchmark,
   OpenAICodeModel,
@@ -255,6 +258,35 @@ async function _claimConfig(out: string, config: Record<string, unknown>): Promi
   }
 }
 
+/** `--samples canonical`: the benchmark's own reference solutions, one per task. */
+const CANONICAL = "canonical";
+
+/** The samples of `--samples FILE` for `tasks` (or their canonical solutions). */
+async function _givenSamples(
+  file: string,
+  bench: BenchmarkName,
+  tasks: readonly BenchmarkTask[],
+  dataDir: string | undefined,
+): Promise<GivenSample[]> {
+  if (file === CANONICAL) {
+    if (tasks.some((t) => t.canonicalSolution === "")) {
+      throw new Error(`--samples canonical: ${bench} has no reference solutions`);
+    }
+    return tasks.map((t) => ({
+      taskId: t.taskId,
+      sampleIndex: 0,
+      text: canonicalProgram(t),
+      field: "solution",
+      source: t.source,
+    }));
+  }
+  const all = new Set(
+    (await loadBenchmark(bench, dataDir ? { dataDir } : {})).map((t) => t.taskId),
+  );
+  const kept = new Set(tasks.map((t) => t.taskId));
+  return (await readSamplesFile(file, all)).filter((s) => kept.has(s.taskId));
+}
+
 /** `--samples FILE`: score given completions, resumably, with the same summary. */
 async function _scoreSamples(
   values: Record<string, string | boolean | undefined>,
@@ -275,10 +307,7 @@ async function _scoreSamples(
     to?: string;
   };
   const tasks = await _tasks(bench, v);
-  const all = new Set((await loadBenchmark(bench, v["data-dir"] ? { dataDir: v["data-dir"] } : {}))
-    .map((t) => t.taskId));
-  const kept = new Set(tasks.map((t) => t.taskId));
-  const samples = (await readSamplesFile(file, all)).filter((s) => kept.has(s.taskId));
+  const samples = await _givenSamples(file, bench, tasks, v["data-dir"]);
   const ks = ((values.k as string | undefined) ?? "1").split(",").map((k) => _int("k", k, 1));
   const out = (values.out as string | undefined) ??
     join("runs", "eval", `${bench}__samples_${basename(file).replace(/[^\w.-]+/g, "_")}`);
@@ -287,7 +316,7 @@ async function _scoreSamples(
   await _claimConfig(out, {
     bench,
     samples: file,
-    samplesSha256: await sha256File(file),
+    samplesSha256: file === CANONICAL ? null : await sha256File(file),
     tasks: v.tasks ?? null,
     limit: v.limit ?? null,
     from: v.from ?? null,

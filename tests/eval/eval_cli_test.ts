@@ -31,7 +31,7 @@ Deno.test("eval CLI: unknown flags and bad values fail with a message naming the
   assert.equal(bench.code, 1);
   assert.match(
     bench.stderr,
-    /--bench: expected one of humaneval, humaneval\+, mbpp, mbpp-full, mbpp\+, miniflow-test, found "nope"/,
+    /--bench: expected one of humaneval, humaneval\+, mbpp, mbpp-full, mbpp\+, bigcodebench-complete, bigcodebench-instruct, livecodebench, miniflow-test, found "nope"/,
   );
   const k = await cli([
     "--bench",
@@ -119,4 +119,44 @@ Deno.test("eval CLI: an --out folder another process evaluates into fails at onc
     await held.release();
   }
   await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("eval CLI --samples: given solutions and completions, resumable, same table", async () => {
+  const tasks = (await loadHumanEval()).slice(0, 3);
+  const dir = await Deno.makeTempDir();
+  const samples = join(dir, "samples.jsonl");
+  await Deno.writeTextFile(
+    samples,
+    [
+      { task_id: tasks[0].taskId, completion: tasks[0].canonicalSolution },
+      { task_id: tasks[1].taskId, solution: tasks[1].prompt + "    return None\n" },
+      { task_id: tasks[2].taskId, solution: tasks[2].prompt + tasks[2].canonicalSolution },
+      { task_id: "HumanEval/100", solution: "x" }, // outside --limit: left out
+    ].map((r) => JSON.stringify(r)).join("\n") + "\n",
+  );
+  const out = join(dir, "out");
+  const args = ["--bench", "humaneval", "--samples", samples, "--limit", "3", "--out", out];
+  const first = await cli(args);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /\| humaneval \| samples samples\.jsonl \| 3 \| 1 \| 66\.7 \|/);
+  assert.match(first.stdout, /\| AssertionError \| 1 \|/);
+  const again = await cli(args);
+  assert.equal(again.stdout, first.stdout);
+  const lines = (await Deno.readTextFile(join(out, "samples.jsonl"))).trim().split("\n");
+  assert.equal(lines.length, 3, "the rerun checked nothing again");
+  const other = await cli([...args.slice(0, 4), "--limit", "2", "--out", out]);
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /cannot resume: limit was "3", now "2"/);
+  const canonical = await cli([
+    "--bench",
+    "humaneval",
+    "--samples",
+    "canonical",
+    "--limit",
+    "3",
+    "--out",
+    join(dir, "c"),
+  ]);
+  assert.match(canonical.stdout, /\| humaneval \| samples canonical \| 3 \| 1 \| 100\.0 \|/);
+  await Deno.remove(dir, { recursive: true });
 });
