@@ -2,7 +2,8 @@
  * The file system a program sees under bubblewrap: an allowlist. Only the interpreter, its
  * prefix and the system libraries are bound, read-only, with symlinks resolved first; `/tmp`
  * (the working directory), `/var/tmp` and `/dev/shm` are fresh tmpfs of the run (sticky and
- * world-writable, as on a host, for a run that drops its uid); nothing else of
+ * world-writable, as on a host, for a run that drops its uid); `/etc/hosts` names only the
+ * loopback addresses (a program may serve and connect on localhost); nothing else of
  * the host exists inside (no home, no checkout, no benchmark data, no sockets).
  *
  * @module
@@ -80,6 +81,21 @@ function _parents(real: string, args: string[], bound: string[]): void {
   }
 }
 
+/** The view's `/etc/hosts`: loopback names only (programs may serve and connect on localhost). */
+const _HOSTS = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n";
+let _hostsFile: string | undefined;
+
+/** A host file holding {@linkcode _HOSTS}, written once per process. */
+function _hostsPath(): string {
+  if (_hostsFile === undefined) {
+    const path = Deno.makeTempFileSync({ prefix: "sandbox-hosts-" });
+    Deno.writeTextFileSync(path, _HOSTS);
+    Deno.chmodSync(path, 0o644);
+    _hostsFile = path;
+  }
+  return _hostsFile;
+}
+
 /** Folders each run gets fresh (empty) tmpfs on: a host path under them cannot be shown. */
 const _FRESH = ["/tmp", "/var/tmp", "/dev/shm"] as const;
 
@@ -115,6 +131,7 @@ export function _bwrapView(opts: {
   const args: string[] = ["--perms", "0755", "--dir", "/etc"];
   const bound: string[] = [];
   for (const p of _SYSTEM_PATHS) _entry(p, args, bound);
+  args.push("--ro-bind", _hostsPath(), "/etc/hosts");
   for (const p of [opts.prefix, dirname(opts.pythonPath), opts.pythonPath, ...opts.extra]) {
     _bind(p, args, bound);
   }

@@ -371,7 +371,8 @@ export class Sandbox {
    * where the judge finds their shape allows it (`config.judgeAsserts`).
    */
   async #prepare(job: SandboxJob): Promise<SandboxJob> {
-    if (job.probes !== undefined || !this.config.judgeAsserts || !job.tests.trim()) return job;
+    if (job.probes !== undefined || job.unittest !== undefined) return job;
+    if (!this.config.judgeAsserts || !job.tests.trim()) return job;
     const key = `${job.entryPoint ?? ""}\0${job.tests}`;
     let plan = this.#plans.get(key);
     if (plan === undefined) {

@@ -54,7 +54,8 @@ export async function runBcbPeer(
     ],
     clearEnv: true,
     env: {
-      PATH: "/usr/bin:/bin",
+      // The environment's own `python` first, as in bigcodebench's image (tasks start scripts).
+      PATH: `${env.prefix}/bin:/usr/bin:/bin`,
       HOME: "/tmp",
       LANG: "C.UTF-8",
       BIGCODEBENCH_OVERRIDE_PATH: dataFile,

@@ -89,7 +89,7 @@ Deno.test("unittest: fixture errors, a missing class and a program that exits ne
   }
 });
 
-Deno.test("sitePackages, preImport and env reach the program; /dev/shm is fresh per run", async () => {
+Deno.test("sitePackages, preImport, env and localhost reach the program; /dev/shm is fresh per run", async () => {
   // Not under /tmp, which every run gets as a fresh tmpfs (the sandbox refuses such a folder).
   assert.throws(
     () => new Sandbox({ sitePackages: ["/tmp/site-packages"] }),
@@ -117,7 +117,11 @@ Deno.test("sitePackages, preImport and env reach the program; /dev/shm is fresh 
           "def f():\n    return kitmod.VALUE + kitextra.VALUE\n" +
           "open('/dev/shm/left', 'w').write('x')\n" +
           "from multiprocessing import Lock\nLock()\n",
-        tests: "assert f() == 42\nassert os.environ['KIT_PROBE'] == 'yes'\n",
+        tests: "assert f() == 42\nassert os.environ['KIT_PROBE'] == 'yes'\n" +
+          // localhost resolves (programs serve and connect on it); the host's names do not show.
+          "import socket\nassert socket.gethostbyname('localhost') == '127.0.0.1'\n" +
+          "assert 'localhost' in open('/etc/hosts').read()\n" +
+          "assert len(open('/etc/hosts').read().split()) == 6\n",
       });
       assert.equal(r.verdict, "pass", `${launcher}: ${r.errorType} ${r.errorMessage}`);
       const next = await sandbox.run({
