@@ -18,7 +18,7 @@
  * @module
  */
 import { takeUnsafeIsolationFlag, unsafeIsolation } from "../lib/sandbox/mod.ts";
-import { BUBBLEWRAP, checkPrereqs } from "./prereqs.ts";
+import { BUBBLEWRAP, checkPrereqs, DEMO } from "./prereqs.ts";
 import { configHash, resolveConfig, runStudy, type RunStudyResult } from "../lib/experiment/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 import { PREFERENCE_PRESETS } from "../experiments/mod.ts";
@@ -171,11 +171,13 @@ if (import.meta.main) {
   let options: RunDemoOptions;
   try {
     options = _parse(takeUnsafeIsolationFlag(Deno.args));
-    // Untrusted code runs only under bubblewrap: install it as root, or fail naming the command.
-    if (unsafeIsolation() === undefined) {
-      const report = checkPrereqs({ install: true, only: BUBBLEWRAP });
-      if (report.installed.length > 0) console.error(`demo: installed ${report.installed}`);
-    }
+    // Untrusted code runs only under bubblewrap, and training wants the native libraries: install
+    // them as root, or fail naming the command (a weaker isolation only by --unsafe-isolation).
+    const report = checkPrereqs({
+      install: true,
+      only: unsafeIsolation() === undefined ? DEMO : DEMO.filter((p) => !BUBBLEWRAP.includes(p)),
+    });
+    if (report.installed.length > 0) console.error(`demo: installed ${report.installed}`);
   } catch (e) {
     console.error(`demo: ${(e as Error).message}\n\n${USAGE}`);
     Deno.exit(2);

@@ -87,6 +87,15 @@ export const BUBBLEWRAP: readonly Prereq[] = PREREQS.filter((p) =>
   p.packages.includes("bubblewrap")
 );
 
+/**
+ * What the demo needs: bubblewrap (untrusted code runs only under it) and the native libraries of
+ * the wasm backend (without them training falls back to XNNPACK and the JS kernels, several times
+ * slower). The demo installs them as root, or fails naming the command.
+ */
+export const DEMO: readonly Prereq[] = PREREQS.filter((p) =>
+  ["bubblewrap", "libopenblas0", "libdnnl2"].some((pkg) => p.packages.includes(pkg))
+);
+
 /** What the browser test needs beyond JupyterLab's environment: Chromium, the classic Notebook. */
 export const BROWSER_TEST: readonly Prereq[] = PREREQS.filter((p) =>
   p.packages.includes("chromium") || p.packages.includes("jupyter-notebook")

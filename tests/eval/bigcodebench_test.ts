@@ -118,7 +118,7 @@ Deno.test({
     assert.deepEqual(canonical, SUBSET.map((id) => [`${id} canonical`, "pass"]));
     const wrong = samples.findIndex((s) => s.id === "BigCodeBench/1 wrong-return");
     assert.equal(kit[wrong].verdict, "fail");
-    assert.equal(kit[wrong].errorType, "AssertionError");
+    assert.match(kit[wrong].errorType ?? "", /^(AssertionError|TypeError)$/);
 
     // bigcodebench's os.kill guard keeps multiprocessing.Pool.terminate from killing its own
     // workers, so task 205's canonical solution hangs there until the 240 s limit: a known,

@@ -77,7 +77,7 @@ Deno.test("humaneval-plus smoke: the base checkpoint scored on HumanEval+ as the
   );
   await assert.rejects(
     runStudy({ ...options, variants: ["ref"], overrides: ['eval.target="apps"'] }),
-    /eval.target: expected one of miniflow, humaneval, humaneval\+, mbpp, mbpp-full, mbpp\+, found "apps"/,
+    /eval.target: expected one of miniflow, humaneval, humaneval\+, mbpp, mbpp-full, mbpp\+, bigcodebench-complete, bigcodebench-instruct, livecodebench, found "apps"/,
   );
   await Deno.remove(tmp, { recursive: true });
 });

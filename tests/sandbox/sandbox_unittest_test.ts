@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Launcher, Sandbox } from "../../lib/sandbox/mod.ts";
-import { KIT_ROOT } from "../../testing/cli/mod.ts";
 
 const ADD_ONE = "print('noise from the candidate')\ndef f(x):\n    return x + 1\n";
 
@@ -95,7 +94,8 @@ Deno.test("sitePackages, preImport, env and localhost reach the program; /dev/sh
     () => new Sandbox({ sitePackages: ["/tmp/site-packages"] }),
     /config\.sitePackages "\/tmp\/site-packages" lies under \/tmp/,
   );
-  const cache = join(KIT_ROOT, ".cache");
+  // Not the checkout's .cache either: a checkout may itself lie under /tmp (CI's fresh clone).
+  const cache = join(Deno.env.get("HOME") ?? "/root", ".cache", "target-dpo-kit");
   await Deno.mkdir(cache, { recursive: true });
   const dir = await Deno.makeTempDir({ dir: cache, prefix: "site-test-" });
   const site = join(dir, "site-packages");
