@@ -6,12 +6,15 @@
  *
  * @module
  */
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bcbEnvironment } from "../../lib/eval/mod.ts";
 
 export { mutant, MUTANT_KINDS, type MutantKind } from "./mutants.ts";
 
 const _MARK = "\x1epeer ";
+/** Where the peer sees its script and the tasks file inside its bubblewrap view. */
+const _SCRIPT = "/tmp/bcb-peer/peer.py";
 
 /** One sample for the peer. */
 export interface PeerSample {
@@ -42,14 +45,17 @@ export async function runBcbPeer(
 ): Promise<PeerResult[]> {
   const env = await bcbEnvironment();
   const script = fileURLToPath(new URL("./peer.py", import.meta.url));
+  const data = `/tmp/bcb-peer/data/${basename(dataFile)}`;
   const child = new Deno.Command("bwrap", {
     args: [
       ...["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"],
       ...["--tmpfs", "/tmp", "--tmpfs", "/dev/shm", "--tmpfs", "/var/tmp"],
+      // The script and the tasks inside the fresh /tmp: a checkout may itself lie under /tmp.
+      ...["--ro-bind", script, _SCRIPT, "--ro-bind", dataFile, data],
       ...["--unshare-net", "--unshare-pid", "--unshare-ipc", "--cap-drop", "ALL"],
       ...["--die-with-parent", "--new-session", "--chdir", "/tmp", "--"],
       env.python,
-      script,
+      _SCRIPT,
       String(workers),
     ],
     clearEnv: true,
@@ -58,7 +64,7 @@ export async function runBcbPeer(
       PATH: `${env.prefix}/bin:/usr/bin:/bin`,
       HOME: "/tmp",
       LANG: "C.UTF-8",
-      BIGCODEBENCH_OVERRIDE_PATH: dataFile,
+      BIGCODEBENCH_OVERRIDE_PATH: data,
       MPLBACKEND: "Agg",
     },
     stdin: "piped",
