@@ -1,8 +1,9 @@
 /**
  * Wall time of `deno task demo` from a cold start: a fresh run folder and fresh caches (MiniFlow
  * synthesis, evaluation splits and reference log-probs all computed), with the base checkpoint
- * `data/checkpoints/base` (`deno task pretrain`). The demo must finish within 5 minutes on two
- * cores.
+ * `data/checkpoints/base` (`deno task pretrain`). The demo must finish within 3 minutes on two
+ * cores, and its printed table must show a real difference: at least two arms whose 95% CIs over
+ * the seeds do not overlap (`separated` in the JSON line lists every such pair).
  *
  * - `deno run -A bench/demo_bench.ts [--checkpoint DIR] [extra demo flags…]` runs the demo once
  *   as a subprocess and prints one JSON line: `{ wallS, cpuS, exitCode, … }` (`cpuS`: user +
@@ -19,9 +20,11 @@ import { fileURLToPath } from "node:url";
 const KIT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_CHECKPOINT = join(KIT_ROOT, "data", "checkpoints", "base");
 
-/** What one cold demo run cost. */
+/** What one cold demo run cost, and which of its arms it tells apart. */
 interface DemoTiming {
   readonly wallS: number;
+  /** Pairs of arms whose pass@1 intervals (mean ± 95% CI half-width) do not overlap. */
+  readonly separated: readonly string[];
   /** User + system CPU seconds of the demo process and its children (the sandbox). */
   readonly cpuS: number;
   readonly exitCode: number;
@@ -70,7 +73,23 @@ async function coldDemo(checkpoint: string, extra: readonly string[]): Promise<D
   console.error(text);
   await Deno.remove(tmp, { recursive: true });
   if (!out.success) throw new Error(`demo_bench: the demo exited with code ${out.code}`);
-  return { wallS, cpuS, exitCode: out.code, checkpoint, runsDir };
+  return { wallS, separated: separatedArms(text), cpuS, exitCode: out.code, checkpoint, runsDir };
+}
+
+/**
+ * The pairs of arms of the demo's mean ± CI table (`| Variant | id | n | 20.0 ± 0.0 | …`, its
+ * first "±" column: pass@1) whose intervals do not overlap.
+ */
+export function separatedArms(table: string): string[] {
+  const arms = [...table.matchAll(/^\| ([^|]+?) \| [^|]+ \| \d+ \| (-?[\d.]+) ± ([\d.]+) \|/gm)]
+    .map((m) => ({ name: m[1], lo: Number(m[2]) - Number(m[3]), hi: Number(m[2]) + Number(m[3]) }));
+  const out: string[] = [];
+  arms.forEach((a, i) =>
+    arms.slice(i + 1).forEach((b) => {
+      if (a.hi < b.lo || b.hi < a.lo) out.push(`${a.name} / ${b.name}`);
+    })
+  );
+  return out;
 }
 
 if (import.meta.main) {
