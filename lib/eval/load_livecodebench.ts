@@ -157,8 +157,8 @@ export async function readLiveCodeBench(
 
 const _HARNESS = Deno.readTextFileSync(new URL("./_lcb_harness.py", import.meta.url));
 
-/** LiveCodeBench's `import_string`: what every graded program starts with. */
-const _IMPORTS = [
+/** The modules of LiveCodeBench's `import_string`, each star-imported and imported. */
+const _LCB_MODULES = [
   "string",
   "re",
   "datetime",
@@ -175,29 +175,12 @@ const _IMPORTS = [
   "io",
   "sys",
   "json",
-  "builtins",
-  "typing",
-].map((m) => `from ${m} import *`).join("\n") + "\n" +
-  [
-    "string",
-    "re",
-    "datetime",
-    "collections",
-    "heapq",
-    "bisect",
-    "copy",
-    "math",
-    "random",
-    "statistics",
-    "itertools",
-    "functools",
-    "operator",
-    "io",
-    "sys",
-    "json",
-  ]
-    .map((m) => `import ${m}`).join("\n") +
-  "\nsys.setrecursionlimit(50000)\n";
+] as const;
+
+/** LiveCodeBench's `import_string`: what every graded program starts with. */
+const _IMPORTS =
+  [..._LCB_MODULES, "builtins", "typing"].map((m) => `from ${m} import *\n`).join("") +
+  _LCB_MODULES.map((m) => `import ${m}\n`).join("") + "sys.setrecursionlimit(50000)\n";
 
 /** A Python string literal of `text` (JSON's escapes are Python's). */
 function _py(text: string): string {
