@@ -77,6 +77,15 @@ export function decodePrivateTests(text: string): unknown {
   return JSON.parse(unpickleString(new Uint8Array(inflateSync(bytes))));
 }
 
+/** A field holding JSON text, parsed; an error names the file, line and field. */
+function _json(rec: _Record, field: string): unknown {
+  try {
+    return JSON.parse(rec.string(field));
+  } catch (e) {
+    throw rec.error(field, `invalid JSON: ${(e as Error).message}`);
+  }
+}
+
 function _tests(rec: _Record, field: string, value: unknown): LcbTest[] {
   if (!Array.isArray(value)) throw rec.error(field, "expected a list of tests");
   return value.map((t, i) => {
@@ -93,7 +102,7 @@ function _problem(rec: _Record): LcbProblem {
   if (!(LCB_DIFFICULTIES as readonly string[]).includes(difficulty)) {
     throw rec.error("difficulty", `expected one of ${LCB_DIFFICULTIES.join(", ")}`);
   }
-  const publicRaw = JSON.parse(rec.string("public_test_cases")) as { testtype?: string }[];
+  const publicRaw = _json(rec, "public_test_cases") as { testtype?: string }[];
   const publicTests = _tests(rec, "public_test_cases", publicRaw);
   let privateRaw: unknown;
   try {
@@ -101,7 +110,7 @@ function _problem(rec: _Record): LcbProblem {
   } catch (e) {
     throw rec.error("private_test_cases", (e as Error).message);
   }
-  const metadata = JSON.parse(rec.string("metadata")) as { func_name?: string };
+  const metadata = (_json(rec, "metadata") ?? {}) as { func_name?: string };
   const testType = publicRaw[0]?.testtype === "functional" ? "functional" : "stdin";
   if (testType === "functional" && typeof metadata.func_name !== "string") {
     throw rec.error("metadata", "a functional problem needs func_name");

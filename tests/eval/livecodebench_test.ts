@@ -80,6 +80,14 @@ Deno.test("LiveCodeBench: a malicious pickle is refused, naming file, line and f
     /evil\.jsonl:4: field "private_test_cases": pickle: refused opcode (STACK_GLOBAL|GLOBAL|REDUCE) at byte \d+/,
   );
   assert.throws(() => Deno.statSync("/tmp/lcb-pwned"));
+  // A field that is not JSON is named too.
+  const broken = join(dir, "broken.jsonl");
+  const first = (await Deno.readTextFile(file)).split("\n")[0];
+  await Deno.writeTextFile(broken, first.replace('"metadata": "{}"', '"metadata": "{oops"'));
+  await assert.rejects(
+    () => readLiveCodeBench(broken),
+    /broken\.jsonl:1: field "metadata": invalid JSON/,
+  );
   // Only one plain string is admitted: a pickled list or number is refused too.
   assert.throws(
     () => unpickleString(new Uint8Array([0x80, 4, 0x5d, 0x94, 0x2e])),
