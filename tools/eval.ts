@@ -195,7 +195,10 @@ async function _report(
   console.error(`results in ${out}`);
 }
 
-/** The tasks of `--bench`, narrowed by `--tasks` and `--limit`. */
+/**
+ * The tasks of `--bench`, narrowed by `--tasks` and `--limit`, and the ids of all its tasks (what a
+ * samples file may name).
+ */
 async function _tasks(
   bench: BenchmarkName,
   values: {
@@ -205,17 +208,24 @@ async function _tasks(
     readonly from?: string;
     readonly to?: string;
   },
-): Promise<BenchmarkTask[]> {
+): Promise<{ tasks: BenchmarkTask[]; known: Set<string> }> {
   const window = _window(bench, values);
   const all = await loadBenchmark(bench, {
     ...(values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] }),
     window,
   });
-  const subset = values.tasks === undefined
-    ? undefined
-    : readTaskSubset(values.tasks, new Set(all.map((t) => t.taskId)));
+  const known = new Set(all.map((t) => t.taskId));
+  const subset = values.tasks === undefined ? undefined : readTaskSubset(values.tasks, known);
   const kept = subset === undefined ? all : all.filter((t) => subset.has(t.taskId));
-  return values.limit === undefined ? kept : kept.slice(0, _int("limit", values.limit, 1));
+  const tasks = values.limit === undefined ? kept : kept.slice(0, _int("limit", values.limit, 1));
+  return { tasks, known };
+}
+
+/** The runner of the programs, with `--workers` sandbox workers when given. */
+function _runner(workers: string | undefined): BenchmarkRunner {
+  return new BenchmarkRunner(
+    workers === undefined ? {} : { sandbox: { workers: _int("workers", workers, 1) } },
+  );
 }
 
 /** `--from`/`--to`: LiveCodeBench's contest-date window (`YYYY-MM-DD`, inclusive). */
@@ -261,12 +271,15 @@ async function _claimConfig(out: string, config: Record<string, unknown>): Promi
 /** `--samples canonical`: the benchmark's own reference solutions, one per task. */
 const CANONICAL = "canonical";
 
-/** The samples of `--samples FILE` for `tasks` (or their canonical solutions). */
+/**
+ * The samples of `--samples FILE` for `tasks` (or their canonical solutions); `known`: the ids of
+ * every task of the benchmark, which the file may name.
+ */
 async function _givenSamples(
   file: string,
   bench: BenchmarkName,
   tasks: readonly BenchmarkTask[],
-  dataDir: string | undefined,
+  known: ReadonlySet<string>,
 ): Promise<GivenSample[]> {
   if (file === CANONICAL) {
     if (tasks.some((t) => t.canonicalSolution === "")) {
@@ -280,11 +293,8 @@ async function _givenSamples(
       source: t.source,
     }));
   }
-  const all = new Set(
-    (await loadBenchmark(bench, dataDir ? { dataDir } : {})).map((t) => t.taskId),
-  );
   const kept = new Set(tasks.map((t) => t.taskId));
-  return (await readSamplesFile(file, all)).filter((s) => kept.has(s.taskId));
+  return (await readSamplesFile(file, known)).filter((s) => kept.has(s.taskId));
 }
 
 /** `--samples FILE`: score given completions, resumably, with the same summary. */
@@ -306,8 +316,8 @@ async function _scoreSamples(
     from?: string;
     to?: string;
   };
-  const tasks = await _tasks(bench, v);
-  const samples = await _givenSamples(file, bench, tasks, v["data-dir"]);
+  const { tasks, known } = await _tasks(bench, v);
+  const samples = await _givenSamples(file, bench, tasks, known);
   const ks = ((values.k as string | undefined) ?? "1").split(",").map((k) => _int("k", k, 1));
   const out = (values.out as string | undefined) ??
     join("runs", "eval", `${bench}__samples_${basename(file).replace(/[^\w.-]+/g, "_")}`);
@@ -322,10 +332,7 @@ async function _scoreSamples(
     from: v.from ?? null,
     to: v.to ?? null,
   });
-  const workers = values.workers === undefined
-    ? undefined
-    : _int("workers", values.workers as string, 1);
-  const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
+  const runner = _runner(values.workers as string | undefined);
   const results = await ResultsFile.open(join(out, "samples.jsonl"));
   try {
     const scored = await evaluateSamples({
@@ -337,7 +344,9 @@ async function _scoreSamples(
       onProgress: _progress(`${bench} ${basename(file)}`),
       onPrepareProgress: _progress("reference outputs (cached after the first run)"),
     });
-    const n = Math.min(...tasks.map((t) => samples.filter((s) => s.taskId === t.taskId).length));
+    const counts = new Map<string, number>();
+    for (const s of samples) counts.set(s.taskId, (counts.get(s.taskId) ?? 0) + 1);
+    const n = Math.min(...tasks.map((t) => counts.get(t.taskId) ?? 0));
     await _report(out, { bench, model: `samples ${basename(file)}`, n }, scored, tasks, runner, ks);
   } finally {
     results.close();
@@ -466,11 +475,11 @@ export async function main(args: readonly string[]): Promise<number> {
       console.error(`results in ${out}`);
       return 0;
     }
-    const tasks = await _tasks(bench, values);
+    const { tasks } = await _tasks(bench, values);
     const model: CodeModel = folder !== null
       ? new HfCodeModel(folder, { mode })
       : _endpointModel(values, mode, concurrency);
-    const runner = new BenchmarkRunner(workers === undefined ? {} : { sandbox: { workers } });
+    const runner = _runner(values.workers);
     const results = await ResultsFile.open(join(out, "samples.jsonl"));
     try {
       const scored = await evaluateModel({
