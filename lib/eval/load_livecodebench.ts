@@ -79,8 +79,9 @@ export function decodePrivateTests(text: string): unknown {
 
 /** A field holding JSON text, parsed; an error names the file, line and field. */
 function _json(rec: _Record, field: string): unknown {
+  const text = rec.string(field);
   try {
-    return JSON.parse(rec.string(field));
+    return JSON.parse(text);
   } catch (e) {
     throw rec.error(field, `invalid JSON: ${(e as Error).message}`);
   }

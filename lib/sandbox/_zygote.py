@@ -15,8 +15,8 @@
 #
 # Per run the zygote forks A (own process group); A reads the input, unshares mount, pid, ipc
 # and uts namespaces and forks B, pid 1 of the new pid namespace. B mounts fresh tmpfs on
-# /tmp (the cwd), /dev/shm and /var/tmp and a fresh /proc (with bwrap's read-only sys, sysrq-trigger, irq and bus),
-# then forks C, which starts a new session, closes every inherited descriptor but 0-2 and runs
+# /tmp (the cwd), /dev/shm and /var/tmp and a fresh /proc (with bwrap's read-only sys,
+# sysrq-trigger, irq and bus), then forks C, which starts a new session, closes every inherited descriptor but 0-2 and runs
 # the harness in-process: the harness sets the rlimits and drops to the run's fresh uid (no
 # capabilities left), exactly as in a spawned interpreter. The program's stdout and stderr are
 # the zygote's own (the pipes to the parent): its output never passes through zygote memory.
