@@ -16,6 +16,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { separatedArms } from "../tools/demo.ts";
 
 const KIT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_CHECKPOINT = join(KIT_ROOT, "data", "checkpoints", "base");
@@ -74,22 +75,6 @@ async function coldDemo(checkpoint: string, extra: readonly string[]): Promise<D
   await Deno.remove(tmp, { recursive: true });
   if (!out.success) throw new Error(`demo_bench: the demo exited with code ${out.code}`);
   return { wallS, separated: separatedArms(text), cpuS, exitCode: out.code, checkpoint, runsDir };
-}
-
-/**
- * The pairs of arms of the demo's mean ± CI table (`| Variant | id | n | 20.0 ± 0.0 | …`, its
- * first "±" column: pass@1) whose intervals do not overlap.
- */
-export function separatedArms(table: string): string[] {
-  const arms = [...table.matchAll(/^\| ([^|]+?) \| [^|]+ \| \d+ \| (-?[\d.]+) ± ([\d.]+) \|/gm)]
-    .map((m) => ({ name: m[1], lo: Number(m[2]) - Number(m[3]), hi: Number(m[2]) + Number(m[3]) }));
-  const out: string[] = [];
-  arms.forEach((a, i) =>
-    arms.slice(i + 1).forEach((b) => {
-      if (a.hi < b.lo || b.hi < a.lo) out.push(`${a.name} / ${b.name}`);
-    })
-  );
-  return out;
 }
 
 if (import.meta.main) {

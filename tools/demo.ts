@@ -62,10 +62,12 @@ export const DEMO_SCALE: PreferenceScale = {
  * where the base model is on 20 test tasks, and a newcomer sees no effect at all.
  */
 export const DEMO_LR = 1e-4;
+/** {@linkcode DEMO_LR} as people write it (`1e-4`, not `0.0001`). */
+const _LR_TEXT = DEMO_LR.toExponential();
 
 /** What the demo's table shows and what it does not: printed under it and kept in the README. */
 export const DEMO_READING =
-  `At learning rate ${DEMO_LR} (above the kit's tuned 3e-5) and about 4 epochs of ~80 pairs, ` +
+  `At learning rate ${_LR_TEXT} (above the kit's tuned 3e-5) and about 4 epochs of ~80 pairs, ` +
   "plain DPO collapses while Target-DPO, RPO and Target-RPO keep most of the base model's " +
   "pass@1: focusing the rejected side on its critical lines (or adding RPO's NLL term) makes " +
   "preference training robust to a too-large step. It does not show that any arm improves on " +
@@ -82,7 +84,7 @@ export const DEMO_STUDY: PreferenceStudy = {
   ...mainResults,
   name: "demo",
   description: "The demo of `deno task demo`: DPO, RPO, Target-DPO and Target-RPO trained from " +
-    `the base model (Ref) on the same pairs at learning rate ${DEMO_LR}; greedy pass@1 on the ` +
+    `the base model (Ref) on the same pairs at learning rate ${_LR_TEXT}; greedy pass@1 on the ` +
     `MiniFlow test split (${DEMO_LABEL}).`,
   base: { ...mainResults.base, train: { ...mainResults.base.train, lr: DEMO_LR } },
   variants: DEMO_VARIANT_IDS.map((id) => {
@@ -98,9 +100,35 @@ export const DEMO_STUDY: PreferenceStudy = {
   plots: [{
     kind: "bar",
     metric: "pass@1/test",
-    title: `Greedy pass@1, MiniFlow test — ${DEMO_LABEL}`,
+    title: `Greedy pass@1, MiniFlow test, lr ${_LR_TEXT} — ${DEMO_LABEL}`,
   }],
 };
+
+/**
+ * The pairs of arms of the demo's mean ± CI table (`| Variant | id | n | 20.0 ± 0.0 | …`, its
+ * first "±" column: pass@1) whose intervals do not overlap.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { separatedArms } from "./demo.ts";
+ * const table = "| Ref | ref | 3 | 20.0 ± 0.0 | 79 ± 0 |\n| DPO | dpo | 3 | 1.7 ± 7.2 | 79 ± 0 |\n" +
+ *   "| RPO | rpo | 3 | 15.0 ± 6.0 | 79 ± 0 |\n";
+ * // DPO's [-5.5, 8.9] is apart from Ref's [20, 20] and RPO's [9, 21]; RPO overlaps Ref.
+ * assert.deepEqual(separatedArms(table), ["Ref / DPO", "DPO / RPO"]);
+ * ```
+ */
+export function separatedArms(table: string): string[] {
+  const arms = [...table.matchAll(/^\| ([^|]+?) \| [^|]+ \| \d+ \| (-?[\d.]+) ± ([\d.]+) \|/gm)]
+    .map((m) => ({ name: m[1], lo: Number(m[2]) - Number(m[3]), hi: Number(m[2]) + Number(m[3]) }));
+  const out: string[] = [];
+  arms.forEach((a, i) =>
+    arms.slice(i + 1).forEach((b) => {
+      if (a.hi < b.lo || b.hi < a.lo) out.push(`${a.name} / ${b.name}`);
+    })
+  );
+  return out;
+}
 
 /** Options of {@linkcode runDemo}. */
 export interface RunDemoOptions {
