@@ -14,6 +14,10 @@ import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference
 export const PREFERENCE_BASE: PreferenceBase = {
   model: { checkpoint: "data/checkpoints/base" }, // `deno task pretrain` (paper preset) writes it
   data: {
+    source: "debugging", // CodeFlow trajectories; "sampling" is the pass-rate baselines' source
+    // The sampling source: 3 samples per task is the debugging source's teacher-call budget
+    // (about 3.2 calls per MiniFlow task); one pass-vs-fail pair per task, failing sample drawn
+    sampling: { samples: 3, ranking: "random", minGap: 0, pairsPerTask: 1 },
     trajectoriesFile: null, // synthesise MiniFlow trajectories (cached under runs/cache)
     teacherSeed: 1, // the base model's MiniFlow seed
     firstIndex: 3000, // past the base corpus (training-split tasks 0…2999): new tasks

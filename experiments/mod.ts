@@ -15,6 +15,7 @@ import { hybrid } from "./hybrid.ts";
 import { lambdaSweep } from "./lambda_sweep.ts";
 import { mainResults } from "./main_results.ts";
 import { negativeSelection } from "./negative_selection.ts";
+import { samplingVsDebugging } from "./sampling_vs_debugging.ts";
 import { sftCorrectVsIncorrect } from "./sft_correct_vs_incorrect.ts";
 import { symmetric } from "./symmetric.ts";
 
@@ -42,6 +43,7 @@ export const STUDIES: Readonly<Record<string, AnyStudy>> = Object.fromEntries(
     sftCorrectVsIncorrect,
     emptyDPolicy,
     humanevalPlus,
+    samplingVsDebugging,
   ] as unknown as readonly AnyStudy[]).map((s) => [s.name, s]),
 );
 

@@ -15,6 +15,7 @@ import {
 import { pairCompletions } from "./completion.ts";
 import type { PyAstService } from "./py_ast_service.ts";
 import { type RuleFilterOptions, runRuleFilters } from "./rule_filters.ts";
+import { type PassFailOptions, passVsFailPairs, type VersionPair } from "./pass_vs_fail.ts";
 import { selectVersions } from "./select_versions.ts";
 import type {
   DiffMethod,
@@ -74,9 +75,15 @@ export interface BuildPairOptions {
    * @default {} (the defaults of `runRuleFilters`)
    */
   readonly filters?: RuleFilterOptions;
+  /**
+   * Options of the `pass-vs-fail` rule (ranking, least pass-rate gap, pairs per task; its seed is
+   * `seed`). With `pairsPerTask` above 1 a trajectory may give several results.
+   * @default {} (one pair per task, failing versions drawn at random)
+   */
+  readonly passFail?: Omit<PassFailOptions, "seed">;
 }
 
-/** The outcome for one trajectory. */
+/** The outcome for one trajectory (or one of its pairs, under `pass-vs-fail`). */
 export type BuildPairResult =
   | {
     readonly kind: "pair";
@@ -122,13 +129,15 @@ export async function buildPairs(
   const seed = options.seed ?? 0;
   const results: (BuildPairResult | _Unfiltered)[] = [];
   for (const t of trajectories) {
-    const selection = selectVersions(t, { rule, seed });
-    if (selection.kind === "none") {
+    const selection = _select(t, rule, seed, options.passFail);
+    if ("reason" in selection) {
       results.push({ kind: "skipped", taskId: t.taskId, reason: selection.reason });
       continue;
     }
-    const cut = _cut(t, selection.chosen, selection.rejected, { ...options, rule, seed });
-    results.push(cut ?? { kind: "skipped", taskId: t.taskId, reason: "empty-rejected" });
+    for (const { chosen, rejected } of selection) {
+      const cut = _cut(t, chosen, rejected, { ...options, rule, seed });
+      results.push(cut ?? { kind: "skipped", taskId: t.taskId, reason: "empty-rejected" });
+    }
   }
   const unfiltered = results.filter((r): r is _Unfiltered => "unfiltered" in r);
   const verdicts = options.pyAst === undefined
@@ -140,6 +149,23 @@ export async function buildPairs(
     const { unfiltered: _, pair, ...rest } = r;
     return { kind: "pair", pair: { ...pair, filters: verdicts[next++] }, ...rest };
   });
+}
+
+/** The version pairs of one trajectory under `rule`, or why it gives none. */
+function _select(
+  t: Trajectory,
+  rule: SelectionRule,
+  seed: number,
+  passFail: BuildPairOptions["passFail"],
+): readonly VersionPair[] | { readonly reason: "never-passed" | "no-failing-version" } {
+  if (rule === "pass-vs-fail") {
+    const pairs = passVsFailPairs(t.taskId, t.versions, { ...passFail, seed });
+    if (pairs.length > 0) return pairs;
+    const passed = t.versions.some((v) => v.verdict === "pass");
+    return { reason: passed ? "no-failing-version" : "never-passed" };
+  }
+  const selection = selectVersions(t, { rule, seed });
+  return selection.kind === "none" ? selection : [selection];
 }
 
 /** A cut pair before the rule filters ran. */

@@ -8,6 +8,7 @@ export { validateMaskedPair, validatePair, validateTrajectory } from "./validate
 export { readPairs, readTrajectories } from "./jsonl.ts";
 export { resumeJsonl, type ResumeState } from "./resume.ts";
 export { type Selection, type SelectOptions, selectVersions } from "./select_versions.ts";
+export { type PassFailOptions, passVsFailPairs, type VersionPair } from "./pass_vs_fail.ts";
 export {
   type AstComparison,
   type CodeLines,

@@ -5,6 +5,7 @@
  */
 import { itemSeed, mulberry32 } from "../util/rng.ts";
 import type { CodeVersion, SelectionRule, Trajectory } from "../core/mod.ts";
+import { passVsFailPairs } from "./pass_vs_fail.ts";
 
 /** Options of {@linkcode selectVersions}. */
 export interface SelectOptions {
@@ -30,7 +31,8 @@ export type Selection =
  * `y+` is the final passing version: the last version of the trajectory whose verdict is `pass`.
  * `y-` is one of the versions before it whose verdict is not `pass` (`fail`, `timeout` or
  * `error`): the earliest (`first`), the latest (`last`) or a seeded uniform draw (`random`). A
- * trajectory that never passes, or passes before any failure, gives no pair.
+ * trajectory that never passes, or passes before any failure, gives no pair. `pass-vs-fail` takes
+ * the first pair of `passVsFailPairs` (any passing and any failing version, in any order).
  *
  * @example
  * ```ts
@@ -58,9 +60,15 @@ export function selectVersions(trajectory: Trajectory, options: SelectOptions = 
     }
   }
   if (chosenAt < 0) return { kind: "none", reason: "never-passed" };
+  const rule = options.rule ?? "random";
+  if (rule === "pass-vs-fail") {
+    const [pair] = passVsFailPairs(trajectory.taskId, versions, { seed: options.seed ?? 0 });
+    return pair === undefined
+      ? { kind: "none", reason: "no-failing-version" }
+      : { kind: "selected", ...pair };
+  }
   const failing = versions.slice(0, chosenAt).filter((v) => v.verdict !== "pass");
   if (failing.length === 0) return { kind: "none", reason: "no-failing-version" };
-  const rule = options.rule ?? "random";
   let rejected: CodeVersion;
   switch (rule) {
     case "first":

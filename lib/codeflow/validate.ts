@@ -17,6 +17,7 @@ import {
   SELECTION_RULES,
   TEACHER_KINDS,
   type Trajectory,
+  TRAJECTORY_SOURCES,
   VERDICTS,
 } from "../core/mod.ts";
 
@@ -38,6 +39,7 @@ export const validateTrajectory: RecordValidator<Trajectory> = (value) => {
   _literal(r, "schema", "codeflow.trajectory/v1");
   _nonEmptyString(r, "taskId");
   _teacher(r.teacher, "teacher");
+  if (r.source !== undefined) _oneOf(r.source, "source", TRAJECTORY_SOURCES);
   for (const f of ["prompt", "entryPoint", "tests"]) _string(r, f);
   const versions = _array(r.versions, "versions", "array of code versions");
   versions.forEach((v, i) => _version(v, `versions[${i}]`));

@@ -14,10 +14,33 @@
  * @module
  */
 
-/** How the rejected version is chosen among the failing ones (DESIGN §1.1). */
-export const SELECTION_RULES = ["random", "first", "last"] as const;
+/**
+ * How a pair's versions are chosen (DESIGN §1.1). `random`, `first` and `last` pick the rejected
+ * version among the failing ones before a debugging trajectory's last passing version;
+ * `pass-vs-fail` pairs a passing with a failing version in any order (the rule of the
+ * sampling baselines PLUM, CodeDPO and Code-Optimise, for sets of independent samples; see
+ * {@linkcode PASS_FAIL_RANKINGS}).
+ */
+export const SELECTION_RULES = ["random", "first", "last", "pass-vs-fail"] as const;
 /** One of {@linkcode SELECTION_RULES}. */
 export type SelectionRule = typeof SELECTION_RULES[number];
+
+/**
+ * Which failing samples the `pass-vs-fail` rule takes first: a seeded draw (`random`, PLUM and
+ * Code-Optimise's DPO-PvF), those passing the fewest tests (`fewest-passed`: the widest pass-rate
+ * gap, as CodeDPO ranks by score), or the most (`most-passed`: the hardest negatives).
+ */
+export const PASS_FAIL_RANKINGS = ["random", "fewest-passed", "most-passed"] as const;
+/** One of {@linkcode PASS_FAIL_RANKINGS}. */
+export type PassFailRanking = typeof PASS_FAIL_RANKINGS[number];
+
+/**
+ * Where a trajectory's versions come from: `debugging` (each version refines the one before it,
+ * DESIGN §1.1) or `sampling` (independent attempts at the task, `iteration` = sample index).
+ */
+export const TRAJECTORY_SOURCES = ["debugging", "sampling"] as const;
+/** One of {@linkcode TRAJECTORY_SOURCES}. */
+export type TrajectorySource = typeof TRAJECTORY_SOURCES[number];
 
 /** Line-diff algorithm used to locate the critical lines (DESIGN §3). */
 export const DIFF_METHODS = ["lcs", "ratcliff", "prefix-suffix"] as const;

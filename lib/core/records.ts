@@ -11,6 +11,7 @@ import type {
   FilterName,
   SelectionRule,
   TeacherKind,
+  TrajectorySource,
   Verdict,
 } from "./closed_lists.ts";
 
@@ -25,7 +26,10 @@ export interface TeacherId {
 
 /** One version of the code inside a trajectory, with its sandbox outcome. */
 export interface CodeVersion {
-  /** 0 for the first attempt, then one per refinement iteration (at most 5). */
+  /**
+   * 0 for the first attempt, then one per refinement iteration (at most 5); in a `sampling`
+   * trajectory, the sample's index.
+   */
   readonly iteration: number;
   readonly code: string;
   readonly verdict: Verdict;
@@ -37,11 +41,16 @@ export interface CodeVersion {
   readonly totalTests: number;
 }
 
-/** A whole debugging trajectory (DESIGN §1.1). */
+/**
+ * A whole debugging trajectory (DESIGN §1.1), or, with `source: "sampling"`, a task's set of
+ * independent samples.
+ */
 export interface Trajectory {
   readonly schema: "codeflow.trajectory/v1";
   readonly taskId: string;
   readonly teacher: TeacherId;
+  /** Where the versions come from; absent means `debugging`. */
+  readonly source?: TrajectorySource;
   /** Natural-language instruction or HumanEval-style prompt (signature + docstring). */
   readonly prompt: string;
   /** Name of the function under test. */

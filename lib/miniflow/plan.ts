@@ -122,6 +122,24 @@ function _distinctLines(
   return picked.sort((a, b) => a.line - b.line || a.site - b.site);
 }
 
+/**
+ * A fresh bug set for an independent attempt at `task`: 1–3 bugs (by `bugCountWeights`) on
+ * distinct lines, drawn by class weight. Unlike a plan's, the set is not checked in the sandbox
+ * (the sample's run decides whether it fails).
+ */
+export function drawBugs(
+  rng: Random,
+  task: MiniflowTask,
+  config: Pick<PlanConfig, "bugCountWeights" | "bugClassWeights">,
+): VerifiedBug[] {
+  return _distinctLines(
+    rng,
+    task.bugs,
+    _bugCount(rng, config.bugCountWeights),
+    config.bugClassWeights,
+  );
+}
+
 function _subsets<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let mask = 1; mask < 1 << items.length; mask++) {

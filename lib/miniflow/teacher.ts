@@ -9,6 +9,7 @@ import type { CodeVersion, TeacherId } from "../core/mod.ts";
 import type {
   BatchPreparer,
   Feedback,
+  Sampler,
   TaskIdentity,
   Teacher,
   TeacherAnswer,
@@ -20,8 +21,10 @@ import type { SplitFractions } from "./compositions.ts";
 import { generateTasks } from "./generate_tasks.ts";
 import {
   DEFAULT_PLAN_CONFIG,
+  drawBugs,
   type PlanConfig,
   planTrajectories,
+  type TrajectoryCategory,
   type TrajectoryPlan,
 } from "./plan.ts";
 import { renderLines } from "./program.ts";
@@ -44,6 +47,14 @@ export interface MiniflowTeacherConfig extends PlanConfig {
   readonly fractions?: SplitFractions;
   /** Generated inputs per task (5–10). @default 8 */
   readonly cases?: number;
+  /**
+   * Probability that an independent sample (`sample`, k >= 1) is correct, by the task's plan
+   * category; a wrong sample carries a fresh draw of 1–3 verified bugs. The defaults are a
+   * calibration, not a finding: with them, 5 samples solve about 52% of the tasks (the paper's
+   * Table 5: 51.9%) while debugging within 5 rounds solves the correct and fixable 67.5%.
+   * @default { correct: 0.9, fixable: 0.12, hard: 0.02 }
+   */
+  readonly sampleCorrect: Readonly<Record<TrajectoryCategory, number>>;
 }
 
 /** Defaults of {@link MiniflowTeacherConfig}. */
@@ -51,6 +62,7 @@ export const DEFAULT_MINIFLOW_TEACHER_CONFIG: MiniflowTeacherConfig = {
   ...DEFAULT_PLAN_CONFIG,
   split: "train",
   distractorProbability: 0.15,
+  sampleCorrect: { correct: 0.9, fixable: 0.12, hard: 0.02 },
 };
 
 /** Kinds of distractor edit: they never change behaviour. */
@@ -141,7 +153,7 @@ function _implicatedLines(feedback: Feedback): Set<string> {
  * const task = await teacher.proposeTask(0);
  * ```
  */
-export class MiniFlowTeacher implements Teacher, TaskIdentity, BatchPreparer {
+export class MiniFlowTeacher implements Teacher, TaskIdentity, BatchPreparer, Sampler {
   /** Always `{ kind: "miniflow", model: "miniflow-v1" }`. */
   readonly id: TeacherId = MINIFLOW_TEACHER_ID;
   /** Resolved configuration. */
@@ -160,6 +172,11 @@ export class MiniFlowTeacher implements Teacher, TaskIdentity, BatchPreparer {
       );
     }
     if (!(d >= 0 && d <= 1)) throw new Error(`distractorProbability must be in [0, 1], found ${d}`);
+    for (const [category, p] of Object.entries(this.config.sampleCorrect)) {
+      if (!(p >= 0 && p <= 1)) {
+        throw new Error(`sampleCorrect.${category} must be in [0, 1], found ${p}`);
+      }
+    }
   }
 
   /** Id of task `index`: `miniflow/<split>/<index>`. */
@@ -220,6 +237,29 @@ export class MiniFlowTeacher implements Teacher, TaskIdentity, BatchPreparer {
         code,
       },
     };
+  }
+
+  /**
+   * Independent attempt `k` (>= 1) at a proposed task: correct with the probability
+   * `sampleCorrect` gives its category, else with a fresh draw of bugs; seeded by the teacher
+   * seed, the task and `k`, so the same for every run.
+   */
+  async sample(task: TeacherTask, k: number): Promise<TeacherAnswer<string>> {
+    const index = this.#indexOf(task.taskId);
+    if (index === undefined) {
+      return { ok: false, reason: `MiniFlow teacher: ${task.taskId} is not one of its tasks` };
+    }
+    const [prepared] = await this.prepare([index]);
+    const rng = Random.forItem(this.config.seed, `${task.taskId}#sample#${k}`);
+    const correct = rng.chance(this.config.sampleCorrect[prepared.plan.category]);
+    const remaining = correct ? [] : drawBugs(rng, prepared.task, this.config);
+    const state: _State = { prepared, remaining, comments: [], renames: [] };
+    return { ok: true, value: this.#remember(state).code };
+  }
+
+  #indexOf(taskId: string): number | undefined {
+    const index = Number(taskId.slice(taskId.lastIndexOf("/") + 1));
+    return Number.isInteger(index) && this.taskIdFor(index) === taskId ? index : undefined;
   }
 
   /** Remove one bug from the latest version (`history`'s last code, else `task.code`). */

@@ -1,6 +1,6 @@
 /**
- * MiniFlow debugging trajectories synthesised once per (teacher seed, first index, tasks,
- * refinements) and cached on disk, so every cell and variant of every study cuts its pairs from
+ * MiniFlow debugging trajectories (or sampling ones) synthesised once per (teacher seed, first
+ * index, tasks, refinements or samples) and cached on disk, so every cell and variant of every study cuts its pairs from
  * the same trajectories.
  *
  * @module
@@ -38,6 +38,11 @@ export interface CachedTrajectoriesOptions {
    * @default {5}
    */
   readonly maxRefinements?: number;
+  /**
+   * Sample each task this many times instead of debugging it (`sampling` trajectories).
+   * @default {undefined: debugging}
+   */
+  readonly samples?: number;
   /** The sandbox that runs every version against its tests. */
   readonly sandbox: SandboxRunner & CodeRunner;
   /**
@@ -61,13 +66,18 @@ export interface CachedTrajectories {
 const _COMPLETE = "complete.json";
 
 /**
- * The folder of one synthesis: `<cacheDir>/miniflow-<seed>-<firstIndex>-<tasks>-r<refinements>`.
+ * The folder of one synthesis: `<cacheDir>/miniflow-<seed>-<firstIndex>-<tasks>-r<refinements>`,
+ * or `…-s<samples>` for a sampling one.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { trajectoriesCacheDir } from "./cached_trajectories.ts";
  * assert.equal(trajectoriesCacheDir("runs/cache", { seed: 1, tasks: 600 }), "runs/cache/miniflow-1-0-600-r5");
+ * assert.equal(
+ *   trajectoriesCacheDir("runs/cache", { seed: 1, tasks: 600, samples: 3 }),
+ *   "runs/cache/miniflow-1-0-600-s3",
+ * );
  * ```
  */
 export function trajectoriesCacheDir(
@@ -77,12 +87,11 @@ export function trajectoriesCacheDir(
     readonly tasks: number;
     readonly firstIndex?: number;
     readonly maxRefinements?: number;
+    readonly samples?: number;
   },
 ): string {
-  return join(
-    cacheDir,
-    `miniflow-${o.seed}-${o.firstIndex ?? 0}-${o.tasks}-r${o.maxRefinements ?? 5}`,
-  );
+  const budget = o.samples === undefined ? `r${o.maxRefinements ?? 5}` : `s${o.samples}`;
+  return join(cacheDir, `miniflow-${o.seed}-${o.firstIndex ?? 0}-${o.tasks}-${budget}`);
 }
 
 /**
@@ -111,7 +120,10 @@ export async function cachedMiniflowTrajectories(
     done: complete,
     build: async () => {
       const teacher = new MiniFlowTeacher(options.sandbox, { seed: options.seed });
-      const pairs = await codeflowPairBuilder({ seed: options.seed });
+      const pairs = await codeflowPairBuilder({
+        seed: options.seed,
+        ...(options.samples === undefined ? {} : { selection: "pass-vs-fail" as const }),
+      });
       try {
         const result = await synthesize({
           teacher,
@@ -121,6 +133,7 @@ export async function cachedMiniflowTrajectories(
           firstIndex: options.firstIndex ?? 0,
           maxRefinements: options.maxRefinements ?? 5,
           concurrency: options.concurrency ?? 8,
+          ...(options.samples === undefined ? {} : { samples: options.samples }),
           pairBuilder: pairs.build,
           onProgress: (p) => options.onProgress?.(p.done, p.total),
         });
@@ -132,6 +145,7 @@ export async function cachedMiniflowTrajectories(
               firstIndex: options.firstIndex ?? 0,
               tasks: options.tasks,
               maxRefinements: options.maxRefinements ?? 5,
+              ...(options.samples === undefined ? {} : { samples: options.samples }),
               trajectories: result.stats.trajectories,
               passing: result.stats.passing,
               finishedAt: new Date().toISOString(),

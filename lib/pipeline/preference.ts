@@ -198,7 +198,16 @@ function _resolve(root: string, path: string): string {
 async function _loadTrajectories(cell: _Cell): Promise<Trajectory[]> {
   const data = cell.base.data;
   if (data.trajectoriesFile !== null) {
-    return await Array.fromAsync(readTrajectories(_resolve(cell.root, data.trajectoriesFile)));
+    const path = _resolve(cell.root, data.trajectoriesFile);
+    const trajectories = await Array.fromAsync(readTrajectories(path));
+    const other = trajectories.find((t) => (t.source ?? "debugging") !== data.source);
+    if (other !== undefined) {
+      throw new Error(
+        `${path}: task ${other.taskId} is a ${other.source ?? "debugging"} trajectory, but ` +
+          `data.source is "${data.source}"`,
+      );
+    }
+    return trajectories;
   }
   const { trajectories } = await cachedMiniflowTrajectories({
     cacheDir: cell.cacheDir,
@@ -206,6 +215,7 @@ async function _loadTrajectories(cell: _Cell): Promise<Trajectory[]> {
     tasks: cell.scale.tasks,
     firstIndex: data.firstIndex,
     maxRefinements: data.maxRefinements,
+    ...(data.source === "sampling" ? { samples: data.sampling.samples } : {}),
     sandbox: cell.sandbox,
     onProgress: (done, total) => cell.report({ stage: "trajectories", done, total }),
   });
@@ -233,6 +243,11 @@ async function _buildDataset(
       emptyRejected: mask.emptyRejected,
       maxRejectedLines: data.maxRejectedLines,
       maxTokens: data.maxTokens,
+      passFail: {
+        ranking: data.sampling.ranking,
+        minGap: data.sampling.minGap,
+        pairsPerTask: data.sampling.pairsPerTask,
+      },
     });
   } finally {
     await pyAst.close();
@@ -312,6 +327,7 @@ function _result(
     "pairs/candidates": counts.candidates,
     "pairs/filtered": counts.filtered,
     "trajectories/passing": counts.passing,
+    "data/teacherCalls": counts.teacherCalls,
     ...Object.fromEntries(
       Object.entries(counts.emptyRejected).map(([c, n]) => [_CASE_KEYS[c as EmptyRejectedCase], n]),
     ),

@@ -20,8 +20,12 @@ import {
   EMPTY_REJECTED_POLICIES,
   type EmptyRejectedPolicy,
   oneOf,
+  PASS_FAIL_RANKINGS,
+  type PassFailRanking,
   SELECTION_RULES,
   type SelectionRule,
+  TRAJECTORY_SOURCES,
+  type TrajectorySource,
 } from "../core/mod.ts";
 import type { ContextSpec } from "../diff/mod.ts";
 import { BENCHMARK_NAMES } from "../eval/mod.ts";
@@ -52,8 +56,28 @@ export const EVAL_TARGETS = ["miniflow", ...BENCHMARK_NAMES] as const;
 /** One of {@linkcode EVAL_TARGETS}. */
 export type EvalTarget = typeof EVAL_TARGETS[number];
 
+/** The sampling data source (`data.source: "sampling"`) and its `pass-vs-fail` pairs. */
+export interface PreferenceSamplingConfig {
+  /** Independent samples per task, the first being the teacher's iteration-0 code. @default {3} */
+  readonly samples: number;
+  /** Which failing samples are taken first. @default {"random"} */
+  readonly ranking: PassFailRanking;
+  /** Least pass-rate gap between chosen and rejected (0: any failing sample). @default {0} */
+  readonly minGap: number;
+  /** Most pairs per task (PLUM and Code-Optimise build several). @default {1} */
+  readonly pairsPerTask: number;
+}
+
 /** Where the pairs come from and how they are cut (DESIGN §1). */
 export interface PreferenceDataConfig {
+  /**
+   * `debugging` (CodeFlow trajectories) or `sampling` (independent samples paired by the
+   * `pass-vs-fail` rule, which `rule` must then be).
+   * @default {"debugging"}
+   */
+  readonly source: TrajectorySource;
+  /** Settings of the sampling source (ignored, and left out of the fingerprint, for debugging). */
+  readonly sampling: PreferenceSamplingConfig;
   /**
    * A trajectories JSONL file (for example `trajectories.jsonl` of a `deno task synth` run with
    * an `openai` teacher); `null` synthesises MiniFlow trajectories with the offline teacher and
@@ -230,6 +254,7 @@ export function validatePreferenceConfig(base: PreferenceBase, scale: Preference
   validateTrainHyperparams(`${where}: train`, base.train);
   int("train.maxPromptLength", base.train.maxPromptLength, 1);
   oneOf(`${where}: data.rule`, base.data.rule, SELECTION_RULES);
+  _validateSource(where, base.data);
   oneOf(`${where}: data.method`, base.data.method, DIFF_METHODS);
   oneOf(`${where}: mask.emptyRejected`, base.mask.emptyRejected, EMPTY_REJECTED_POLICIES);
   int("mask.contextLines", base.mask.contextLines, 0);
@@ -247,6 +272,32 @@ export function validatePreferenceConfig(base: PreferenceBase, scale: Preference
   oneOf(`${where}: runtime.kernels`, base.runtime.kernels, KERNELS_CHOICES);
   for (const key of ["tasks", "steps", "maxNewTokens"] as const) int(`scale.${key}`, scale[key], 1);
   for (const key of ["testTasks", "valTasks"] as const) int(`scale.${key}`, scale[key], 0);
+}
+
+function _validateSource(where: string, data: PreferenceDataConfig): void {
+  oneOf(`${where}: data.source`, data.source, TRAJECTORY_SOURCES);
+  if (data.source !== "sampling") return;
+  if (data.rule !== "pass-vs-fail") {
+    throw new Error(
+      `${where}: data.rule: the sampling source pairs by "pass-vs-fail", found ` +
+        `${JSON.stringify(data.rule)}`,
+    );
+  }
+  const s = data.sampling;
+  oneOf(`${where}: data.sampling.ranking`, s.ranking, PASS_FAIL_RANKINGS);
+  for (const key of ["samples", "pairsPerTask"] as const) {
+    if (!Number.isInteger(s[key]) || s[key] < (key === "samples" ? 2 : 1)) {
+      throw new Error(
+        `${where}: data.sampling.${key}: expected an integer >= ${key === "samples" ? 2 : 1}, ` +
+          `found ${s[key]}`,
+      );
+    }
+  }
+  if (!(s.minGap >= 0 && s.minGap <= 1)) {
+    throw new Error(
+      `${where}: data.sampling.minGap: expected a number in [0, 1], found ${s.minGap}`,
+    );
+  }
 }
 
 function _validateEval(where: string, e: PreferenceEvalConfig): void {

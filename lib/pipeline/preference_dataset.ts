@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { type BuildPairResult, buildPairs, type PyAstService } from "../codeflow/mod.ts";
+import {
+  type BuildPairResult,
+  buildPairs,
+  type PassFailOptions,
+  type PyAstService,
+} from "../codeflow/mod.ts";
 import {
   type DiffMethod,
   EMPTY_REJECTED_CASES,
@@ -53,9 +58,17 @@ export interface PreferenceRecord {
 /** How many trajectories and pairs each stage kept or dropped. */
 export interface PreferenceDatasetCounts {
   readonly trajectories: number;
-  /** Trajectories whose last version passes. */
+  /**
+   * Teacher calls behind the trajectories: one per version (iteration 0 comes with the task's
+   * proposal), so sampling and debugging sources compare at their real budget.
+   */
+  readonly teacherCalls: number;
+  /** Trajectories with a passing version. */
   readonly passing: number;
-  /** Passing trajectories with at least one failing version (one pair candidate each). */
+  /**
+   * Pair candidates: one per passing trajectory with a failing version (up to `pairsPerTask` per
+   * task under `pass-vs-fail`).
+   */
   readonly candidates: number;
   /** Candidates by empty-`D-` case; the cases add up to `candidates`. */
   readonly emptyRejected: Readonly<Record<EmptyRejectedCase, number>>;
@@ -88,6 +101,8 @@ export interface PreferenceDatasetOptions {
   readonly maxRejectedLines?: number;
   /** Rule filter `too-long`, in tokens of `tokenizer`. @default {2048} */
   readonly maxTokens?: number;
+  /** Options of the `pass-vs-fail` rule (used only under it). @default {} */
+  readonly passFail?: Omit<PassFailOptions, "seed">;
 }
 
 /** What {@linkcode buildPreferenceDataset} returns; `examples[i]` is `records[i]` tokenised. */
@@ -120,8 +135,9 @@ export async function buildPreferenceDataset(
       maxTokens: options.maxTokens ?? 2048,
       countTokens: (text) => tokenizer.encode(text).length,
     },
+    passFail: options.passFail ?? {},
   });
-  const counts = _countStages(options.trajectories.length, built);
+  const counts = _countStages(options.trajectories, built);
   const kept = built.filter((r): r is _Kept =>
     r.kind === "pair" && RULE_FILTER_NAMES.every((f) => r.pair.filters[f] === true)
   );
@@ -170,7 +186,7 @@ function _record(r: _Kept): PreferenceRecord {
 
 /** How many trajectories and pairs each stage kept or dropped (all but `kept`). */
 function _countStages(
-  trajectories: number,
+  trajectories: readonly Trajectory[],
   built: readonly BuildPairResult[],
 ): Omit<PreferenceDatasetCounts, "kept"> {
   const emptyRejected = Object.fromEntries(EMPTY_REJECTED_CASES.map((c) => [c, 0])) as Record<
@@ -181,22 +197,32 @@ function _countStages(
     RuleFilterName,
     number
   >;
-  let passing = 0, candidates = 0, filtered = 0;
+  // Under `pass-vs-fail` one trajectory may give several results: passing counts tasks.
+  const passing = new Set<string>();
+  let candidates = 0, filtered = 0;
   for (const r of built) {
     if (r.kind === "skipped") {
-      if (r.reason !== "never-passed") passing++;
+      if (r.reason !== "never-passed") passing.add(r.taskId);
       if (r.reason === "empty-rejected") {
         candidates++;
         emptyRejected.drop++;
       }
       continue;
     }
-    passing++;
+    passing.add(r.pair.taskId);
     candidates++;
     emptyRejected[r.emptyRejected]++;
     const failed = RULE_FILTER_NAMES.filter((f) => r.pair.filters[f] !== true);
     for (const f of failed) filterFailures[f]++;
     if (failed.length > 0) filtered++;
   }
-  return { trajectories, passing, candidates, emptyRejected, filtered, filterFailures };
+  return {
+    trajectories: trajectories.length,
+    teacherCalls: trajectories.reduce((n, t) => n + t.versions.length, 0),
+    passing: passing.size,
+    candidates,
+    emptyRejected,
+    filtered,
+    filterFailures,
+  };
 }

@@ -7,6 +7,7 @@
 import { buildPairs } from "../codeflow/build_pair.ts";
 import { PyAstService } from "../codeflow/py_ast_service.ts";
 import type { RuleFilterOptions } from "../codeflow/rule_filters.ts";
+import type { PassFailOptions } from "../codeflow/pass_vs_fail.ts";
 import {
   type DiffMethod,
   type EmptyRejectedPolicy,
@@ -32,6 +33,12 @@ export interface CodeflowPairOptions {
   readonly filters?: RuleFilterOptions;
   /** Python interpreter of the AST helper. @default "/usr/bin/python3" */
   readonly python?: string;
+  /**
+   * Ranking and least pass-rate gap of the `pass-vs-fail` selection (a synthesis run keeps one
+   * pair per task; a cell may take more, see lib/pipeline's `data.sampling.pairsPerTask`).
+   * @default {}
+   */
+  readonly passFail?: Omit<PassFailOptions, "seed" | "pairsPerTask">;
 }
 
 /**
@@ -54,6 +61,7 @@ export async function codeflowPairBuilder(
       pyAst,
       ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
       ...(options.filters === undefined ? {} : { filters: options.filters }),
+      ...(options.passFail === undefined ? {} : { passFail: options.passFail }),
     });
     switch (r.kind) {
       case "skipped":

@@ -9,6 +9,7 @@ export type {
   Feedback,
   JudgeInput,
   PairJudge,
+  Sampler,
   TaskIdentity,
   Teacher,
   TeacherAnswer,
@@ -34,6 +35,7 @@ export {
   judgePairMessages,
   latestCode,
   refineMessages,
+  sampleMessages,
   TASK_TOPICS,
   TASK_TWISTS,
   taskMessages,
@@ -56,12 +58,16 @@ export {
 } from "./feedback.ts";
 export {
   type CodeRunner,
+  firstPassIteration,
   MALFORMED_ANSWER,
   refineTask,
   type RefineTaskOptions,
   trajectoryPassed,
 } from "./refine_task.ts";
+export { sampleTask, type SampleTaskOptions } from "./sample_task.ts";
 export {
+  type AnnotationCost,
+  annotationCost,
   computeSynthStats,
   DIFF_SIZE_BUCKETS,
   type DiffSizeBucket,
@@ -69,9 +75,12 @@ export {
   formatSynthStats,
   isFailingCode,
   type PairDropRecord,
+  type ResponseRecord,
+  type SessionRecord,
   type SkipRecord,
   type SynthRecords,
   type SynthStats,
+  type TestQualityRecord,
 } from "./synth_stats.ts";
 export {
   compareTaskIds,

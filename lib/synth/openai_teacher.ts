@@ -12,6 +12,7 @@ import {
   type ChatMessage,
   judgePairMessages,
   refineMessages,
+  sampleMessages,
   taskMessages,
   testQualityMessages,
 } from "./prompts.ts";
@@ -20,6 +21,7 @@ import type {
   Feedback,
   JudgeInput,
   PairJudge,
+  Sampler,
   TaskIdentity,
   Teacher,
   TeacherAnswer,
@@ -98,7 +100,7 @@ export interface TeacherUsage {
 }
 
 /** The kinds of model call, as logged. */
-export type CallKind = "task" | "refine" | "judge-pair" | "judge-tests";
+export type CallKind = "task" | "refine" | "sample" | "judge-pair" | "judge-tests";
 
 /** A call that failed for good: a non-retryable HTTP status, or every retry spent. */
 export class TeacherRequestError extends Error {
@@ -135,7 +137,7 @@ function _describe(err: unknown): string {
  * `logPath`. A malformed answer is returned as `ok: false`, never thrown; a call that fails for
  * good throws {@linkcode TeacherRequestError}, which stops a synthesis run (resumable).
  */
-export class OpenAITeacher implements Teacher, TaskIdentity, PairJudge, TestJudge {
+export class OpenAITeacher implements Teacher, TaskIdentity, Sampler, PairJudge, TestJudge {
   readonly id: TeacherId;
   readonly config: OpenAITeacherConfig;
   readonly #client: OpenAI;
@@ -220,6 +222,19 @@ export class OpenAITeacher implements Teacher, TaskIdentity, PairJudge, TestJudg
     return parsed.ok ? parsed : this.#malformed(parsed.reason);
   }
 
+  /** An independent attempt at the task from its instruction alone (`k` only labels the call). */
+  async sample(task: TeacherTask, k: number): Promise<TeacherAnswer<string>> {
+    const content = await this.#chat({
+      kind: "sample",
+      taskId: task.taskId,
+      messages: sampleMessages(task),
+      temperature: this.config.temperature,
+      sample: k,
+    });
+    const parsed = parseCodeAnswer(content, task.entryPoint);
+    return parsed.ok ? parsed : this.#malformed(parsed.reason);
+  }
+
   /** Judge whether `rejected` → `chosen` is a logical change (yes) or cosmetic (no). */
   async judgePair(input: JudgeInput): Promise<TeacherAnswer<boolean>> {
     const content = await this.#chat({
@@ -269,6 +284,8 @@ export class OpenAITeacher implements Teacher, TaskIdentity, PairJudge, TestJudg
       taskId: string;
       messages: ChatMessage[];
       temperature: number;
+      /** The sample index of a `sample` call (logged, so a request names its sample). */
+      sample?: number;
     },
   ): Promise<string> {
     this.#usage.calls++;
@@ -283,6 +300,7 @@ export class OpenAITeacher implements Teacher, TaskIdentity, PairJudge, TestJudg
           ts: new Date().toISOString(),
           kind: call.kind,
           taskId: call.taskId,
+          ...(call.sample === undefined ? {} : { sample: call.sample }),
           attempt,
           model: c.model,
           temperature: call.temperature,

@@ -188,6 +188,38 @@ export function refineMessages(
   ];
 }
 
+/**
+ * Messages asking for an independent attempt at a task: the instruction alone (no tests, no other
+ * attempt, no feedback), as the sampling baselines draw their candidates.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sampleMessages } from "./prompts.ts";
+ * const task = { taskId: "t", prompt: "Add a and b.", entryPoint: "add",
+ *   tests: "assert add(1, 2) == 3\n", code: "" };
+ * const m = sampleMessages(task);
+ * assert.match(m[1].content, /Add a and b\./);
+ * assert.doesNotMatch(m[1].content, /assert add/);
+ * ```
+ */
+export function sampleMessages(task: TeacherTask): ChatMessage[] {
+  return [
+    { role: "system", content: "You are an expert Python programmer." },
+    {
+      role: "user",
+      content: [
+        `Task id: ${task.taskId}`,
+        "### Instruction",
+        task.prompt,
+        "",
+        `Write the function \`${task.entryPoint}\` in one ${FENCE}python block, using only the ` +
+        "standard library.",
+      ].join("\n"),
+    },
+  ];
+}
+
 /** Messages of the pair judge (DESIGN §1.3): answer yes when the difference is logical. */
 export function judgePairMessages(input: JudgeInput): ChatMessage[] {
   return [

@@ -80,8 +80,22 @@ export async function refineTask(options: RefineTaskOptions): Promise<Trajectory
   };
 }
 
-/** `true` when the trajectory's last version passes. */
+/**
+ * `true` when the trajectory's last version passes (a debugging trajectory stops there), or, for
+ * a `sampling` trajectory, when any sample passes.
+ */
 export function trajectoryPassed(trajectory: Trajectory): boolean {
+  if (trajectory.source === "sampling") {
+    return trajectory.versions.some((v) => v.verdict === "pass");
+  }
   const last = trajectory.versions[trajectory.versions.length - 1];
   return last !== undefined && last.verdict === "pass";
+}
+
+/**
+ * Iteration of the trajectory's first passing version (for a debugging trajectory, its last), or
+ * `-1` when it never passes.
+ */
+export function firstPassIteration(trajectory: Trajectory): number {
+  return trajectory.versions.find((v) => v.verdict === "pass")?.iteration ?? -1;
 }

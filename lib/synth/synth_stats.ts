@@ -6,7 +6,8 @@
  * @module
  */
 import type { Pair, TeacherId, Trajectory } from "../core/mod.ts";
-import { MALFORMED_ANSWER, trajectoryPassed } from "./refine_task.ts";
+import { firstPassIteration, MALFORMED_ANSWER, trajectoryPassed } from "./refine_task.ts";
+import type { TestQuality } from "./types.ts";
 
 /** A task that produced no trajectory (its proposal was malformed or its tests were rejected). */
 export interface SkipRecord {
@@ -27,6 +28,30 @@ export interface PairDropRecord {
   readonly detail?: string;
   /** The pair as built, when one was built before the drop. */
   readonly pair?: Pair;
+}
+
+/** A task's tests as the test-quality judge scored them (`test_quality.jsonl`). */
+export interface TestQualityRecord extends TestQuality {
+  readonly schema: "synth.test-quality/v1";
+  readonly taskId: string;
+}
+
+/** One session of a run (`sessions.jsonl`), appended when the session ends. */
+export interface SessionRecord {
+  readonly schema: "synth.session/v1";
+  readonly startedAt: string;
+  /** Seconds from the session's start to its end. */
+  readonly wallS: number;
+  /** Tasks this session processed. */
+  readonly processed: number;
+}
+
+/** A model call's answer as the OpenAI teacher logs it (`requests.jsonl`, responses only). */
+export interface ResponseRecord {
+  readonly schema: "synth.response/v1";
+  readonly ok: boolean;
+  readonly promptTokens?: number;
+  readonly completionTokens?: number;
 }
 
 /** Diff-size histogram buckets of `|D-|` and `|D+|`, in lines. */
@@ -56,8 +81,9 @@ export interface SynthStats {
   /** Failing trajectories (discarded after the last refinement). */
   readonly discarded: number;
   /**
-   * `passRateByIteration[i]`: fraction of trajectories whose passing version has iteration ≤ i
-   * (cumulative; Figure 6 of the paper). Length `maxRefinements + 1`.
+   * `passRateByIteration[i]`: fraction of trajectories whose first passing version has iteration
+   * ≤ i (cumulative; Figure 6 of the paper); in a sampling run, the fraction of tasks solved within
+   * `i + 1` samples. Length `maxRefinements + 1`.
    */
   readonly passRateByIteration: readonly number[];
   /** The counts behind {@linkcode SynthStats.passRateByIteration}. */
@@ -83,6 +109,29 @@ export interface SynthStats {
   };
   /** Error types of failing iteration-0 versions. */
   readonly errorTypesAtIteration0: Readonly<Record<string, number>>;
+  /** What the kept pairs cost to annotate (the paper's Appendix C.6). */
+  readonly cost: AnnotationCost;
+}
+
+/**
+ * The annotation cost of a run: teacher calls (task proposals, refinements or samples, pair and
+ * test judgements), tokens (OpenAI teachers), sandbox runs of candidate code and wall time, in
+ * total and per kept pair (`null` when no pair was kept). Wall time sums the sessions that ended
+ * (a killed session's time is not known); MiniFlow's own task verification is not counted.
+ */
+export interface AnnotationCost {
+  readonly teacherCalls: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly sandboxRuns: number;
+  readonly wallS: number;
+  readonly keptPairs: number;
+  readonly perPair: {
+    readonly teacherCalls: number;
+    readonly tokens: number;
+    readonly sandboxRuns: number;
+    readonly wallS: number;
+  } | null;
 }
 
 /** Inputs of {@linkcode computeSynthStats}. */
@@ -91,8 +140,14 @@ export interface SynthRecords {
   readonly pairs: readonly Pair[];
   readonly drops: readonly PairDropRecord[];
   readonly skips: readonly SkipRecord[];
-  /** Refinement iterations after iteration 0. @default 5 */
+  /** Refinement iterations after iteration 0 (samples - 1 for a sampling run). @default 5 */
   readonly maxRefinements?: number;
+  /** @default [] */
+  readonly testQuality?: readonly TestQualityRecord[];
+  /** @default [] */
+  readonly sessions?: readonly SessionRecord[];
+  /** @default [] (a MiniFlow run logs no requests) */
+  readonly responses?: readonly ResponseRecord[];
 }
 
 /** `true` when the version failed in the sandbox and carries code (a rejected candidate). */
@@ -144,7 +199,7 @@ export function computeSynthStats(records: SynthRecords): SynthStats {
     }
     if (!trajectoryPassed(t)) continue;
     passing++;
-    const at = t.versions[t.versions.length - 1].iteration;
+    const at = firstPassIteration(t);
     for (let i = Math.max(0, at); i <= maxRefinements; i++) passCount[i]++;
     if (t.versions.some(isFailingCode)) withFailing++;
   }
@@ -188,6 +243,62 @@ export function computeSynthStats(records: SynthRecords): SynthStats {
     },
     diffSizes: { rejected, chosen },
     errorTypesAtIteration0: sortedErrors,
+    cost: annotationCost(records),
+  };
+}
+
+/**
+ * The annotation cost of a run's records. Every version is one teacher call (iteration 0 comes
+ * with the task's proposal), as is every skipped task's proposal, every judged pair and every
+ * test-quality judgement; every version with code is one sandbox run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { annotationCost } from "./synth_stats.ts";
+ * const v = (iteration: number, verdict: "pass" | "fail") =>
+ *   ({ iteration, code: "x\n", verdict, passedTests: 0, totalTests: 1 });
+ * const cost = annotationCost({
+ *   trajectories: [{
+ *     schema: "codeflow.trajectory/v1", taskId: "a", teacher: { kind: "miniflow", model: "m" },
+ *     prompt: "", entryPoint: "f", tests: "", versions: [v(0, "fail"), v(1, "pass")],
+ *   }],
+ *   pairs: [{ filters: { judge: true } } as never], drops: [], skips: [],
+ *   sessions: [{ schema: "synth.session/v1", startedAt: "", wallS: 4, processed: 1 }],
+ * });
+ * assert.deepEqual(cost.perPair, { teacherCalls: 3, tokens: 0, sandboxRuns: 2, wallS: 4 });
+ * ```
+ */
+export function annotationCost(records: SynthRecords): AnnotationCost {
+  let teacherCalls = records.skips.length + (records.testQuality?.length ?? 0);
+  let sandboxRuns = 0;
+  for (const t of records.trajectories) {
+    teacherCalls += t.versions.length;
+    sandboxRuns += t.versions.filter((v) => v.errorType !== MALFORMED_ANSWER).length;
+  }
+  const judged = [...records.pairs, ...records.drops.flatMap((d) => d.pair ? [d.pair] : [])]
+    .filter((p) => p.filters.judge !== undefined).length;
+  teacherCalls += judged;
+  let promptTokens = 0, completionTokens = 0;
+  for (const r of records.responses ?? []) {
+    promptTokens += r.promptTokens ?? 0;
+    completionTokens += r.completionTokens ?? 0;
+  }
+  const wallS = (records.sessions ?? []).reduce((a, s) => a + s.wallS, 0);
+  const kept = records.pairs.length;
+  return {
+    teacherCalls,
+    promptTokens,
+    completionTokens,
+    sandboxRuns,
+    wallS,
+    keptPairs: kept,
+    perPair: kept === 0 ? null : {
+      teacherCalls: teacherCalls / kept,
+      tokens: (promptTokens + completionTokens) / kept,
+      sandboxRuns: sandboxRuns / kept,
+      wallS: wallS / kept,
+    },
   };
 }
 
@@ -233,6 +344,16 @@ export function formatSynthStats(stats: SynthStats): string {
   rows.push(["|D-| histogram", hist(stats.diffSizes.rejected)]);
   rows.push(["|D+| histogram", hist(stats.diffSizes.chosen)]);
   rows.push(["error types at iteration 0", hist(stats.errorTypesAtIteration0)]);
+  const c = stats.cost;
+  const per = (x: number | undefined, digits: number) =>
+    x === undefined ? "no kept pair" : `${x.toFixed(digits)} per kept pair`;
+  rows.push(["cost: teacher calls", `${c.teacherCalls} (${per(c.perPair?.teacherCalls, 2)})`]);
+  rows.push([
+    "cost: tokens",
+    `${c.promptTokens + c.completionTokens} (${per(c.perPair?.tokens, 0)})`,
+  ]);
+  rows.push(["cost: sandbox runs", `${c.sandboxRuns} (${per(c.perPair?.sandboxRuns, 2)})`]);
+  rows.push(["cost: wall time", `${c.wallS.toFixed(1)} s (${per(c.perPair?.wallS, 3)})`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
 }

@@ -24,15 +24,28 @@ import {
 } from "../core/mod.ts";
 import { readPairs, readTrajectories, resumeJsonl } from "../codeflow/mod.ts";
 import { type CodeRunner, MALFORMED_ANSWER, refineTask, trajectoryPassed } from "./refine_task.ts";
+import { sampleTask } from "./sample_task.ts";
 import {
   computeSynthStats,
   isFailingCode,
   type PairDropRecord,
+  type ResponseRecord,
+  type SessionRecord,
   type SkipRecord,
+  type SynthRecords,
   type SynthStats,
+  type TestQualityRecord,
 } from "./synth_stats.ts";
 import type { FeedbackLimits } from "./feedback.ts";
-import type { BatchPreparer, PairJudge, TaskIdentity, Teacher, TestJudge } from "./types.ts";
+import type {
+  BatchPreparer,
+  PairJudge,
+  Sampler,
+  TaskIdentity,
+  Teacher,
+  TeacherTask,
+  TestJudge,
+} from "./types.ts";
 
 /** File names inside a run folder. */
 export const SYNTH_FILES = Object.freeze({
@@ -42,6 +55,8 @@ export const SYNTH_FILES = Object.freeze({
   skips: "skipped.jsonl",
   stats: "stats.json",
   requests: "requests.jsonl",
+  testQuality: "test_quality.jsonl",
+  sessions: "sessions.jsonl",
 });
 
 /** What a pair builder decided for one passing trajectory. */
@@ -74,7 +89,7 @@ export interface SynthProgress {
 
 /** Options of {@linkcode synthesize}. */
 export interface SynthesizeOptions {
-  readonly teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer>;
+  readonly teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer> & Partial<Sampler>;
   readonly runner: CodeRunner;
   readonly outDir: string;
   /**
@@ -99,6 +114,13 @@ export interface SynthesizeOptions {
   /** Refinement iterations after iteration 0. @default 5 */
   readonly maxRefinements?: number;
   /**
+   * Sample each task this many times instead of debugging it (the pass-rate baselines' data
+   * source; the teacher must be a {@linkcode Sampler}): trajectories are `sampling` ones and
+   * `maxRefinements` is not used.
+   * @default {undefined: debugging}
+   */
+  readonly samples?: number;
+  /**
    * Stop taking new tasks once the run folder holds this many kept pairs (tasks in flight still
    * finish, so a run may end a few pairs above it). @default Infinity
    */
@@ -107,8 +129,9 @@ export interface SynthesizeOptions {
   /** LLM pair judge run after the rule filters; `null` skips it. @default null */
   readonly judge?: PairJudge | null;
   /**
-   * Optional test-quality judge: a task whose tests score below `minScore` on any of accuracy,
-   * effectiveness or reasonableness is skipped before running. @default null
+   * Optional test-quality judge: every judged task's scores go to `test_quality.jsonl`; a task
+   * whose tests score below `minScore` on any of accuracy, effectiveness or reasonableness is
+   * skipped before running (`minScore` 1 keeps every task). @default null
    */
   readonly testJudge?: { readonly judge: TestJudge; readonly minScore: number } | null;
   /** @default DEFAULT_FEEDBACK_LIMITS */
@@ -153,12 +176,19 @@ export async function readSynthRecords(outDir: string): Promise<{
   pairs: Pair[];
   drops: PairDropRecord[];
   skips: SkipRecord[];
+  testQuality: TestQualityRecord[];
+  sessions: SessionRecord[];
+  responses: ResponseRecord[];
 }> {
+  const requests = await _records<{ schema: string }>(join(outDir, SYNTH_FILES.requests));
   return {
     trajectories: await _collect(readTrajectories(join(outDir, SYNTH_FILES.trajectories))),
     pairs: await _collect(readPairs(join(outDir, SYNTH_FILES.pairs))),
     drops: await _records<PairDropRecord>(join(outDir, SYNTH_FILES.drops)),
     skips: await _records<SkipRecord>(join(outDir, SYNTH_FILES.skips)),
+    testQuality: await _records<TestQualityRecord>(join(outDir, SYNTH_FILES.testQuality)),
+    sessions: await _records<SessionRecord>(join(outDir, SYNTH_FILES.sessions)),
+    responses: requests.filter((r): r is ResponseRecord => r.schema === "synth.response/v1"),
   };
 }
 
@@ -180,6 +210,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`synthesize: concurrency must be an integer >= 1, got ${concurrency}`);
   }
+  const sampler = _sampler(teacher, options.samples);
   await Deno.mkdir(outDir, { recursive: true });
   // One process per output folder: a second one would synthesise every task again.
   await using _lock = await lockFolder(outDir, "synth");
@@ -189,7 +220,9 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
     pairs: join(outDir, SYNTH_FILES.pairs),
     drops: join(outDir, SYNTH_FILES.drops),
     skips: join(outDir, SYNTH_FILES.skips),
+    testQuality: join(outDir, SYNTH_FILES.testQuality),
   };
+  const startedAt = new Date();
   // Cut lines torn by a kill, so appends start on a fresh line.
   for (const p of Object.values(paths)) await resumeJsonl(p);
   const before = await readSynthRecords(outDir);
@@ -203,6 +236,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
     pairs: new JsonlAppender(paths.pairs),
     drops: new JsonlAppender(paths.drops),
     skips: new JsonlAppender(paths.skips),
+    testQuality: new JsonlAppender(paths.testQuality),
   };
   let passing = before.trajectories.filter(trajectoryPassed).length;
   let pairCount = before.pairs.length;
@@ -301,28 +335,17 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
         }
         claimed.add(task.taskId);
         if (options.testJudge) {
-          const q = await options.testJudge.judge.judgeTests(task);
-          const min = options.testJudge.minScore;
-          const reason = !q.ok
-            ? `malformed test-quality answer: ${q.reason}`
-            : q.value.accuracy < min || q.value.effectiveness < min ||
-                q.value.reasonableness < min
-            ? `tests rejected: accuracy=${q.value.accuracy} effectiveness=${q.value.effectiveness} ` +
-              `reasonableness=${q.value.reasonableness} (min ${min})`
-            : undefined;
+          const reason = await _judgeTests(options.testJudge, task, out.testQuality);
           if (reason !== undefined) {
             await out.skips.append({ schema: "synth.skip/v1", index, taskId: task.taskId, reason });
             processed++;
             continue;
           }
         }
-        const trajectory = await refineTask({
-          teacher,
-          runner,
-          task,
-          maxRefinements,
-          ...(options.feedbackLimits ? { feedbackLimits: options.feedbackLimits } : {}),
-        });
+        const limits = options.feedbackLimits ? { feedbackLimits: options.feedbackLimits } : {};
+        const trajectory = sampler === null
+          ? await refineTask({ teacher, runner, task, maxRefinements, ...limits })
+          : await sampleTask({ teacher: sampler.teacher, runner, task, samples: sampler.samples });
         await out.trajectories.append(trajectory);
         if (trajectoryPassed(trajectory)) passing++;
         await decidePair(trajectory);
@@ -347,13 +370,17 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
     failure ??= err;
   } finally {
     await Promise.all(Object.values(out).map((a) => a.close()));
+    await _appendSession(join(outDir, SYNTH_FILES.sessions), startedAt, processed);
   }
   // Tasks finish in whatever order the sandbox and the teacher allow: a finished run is put in
   // task order, so the same config gives the same files on every machine.
   if (failure === undefined) {
     for (const p of Object.values(paths)) await sortByTask(p);
   }
-  const stats = computeSynthStats({ ...(await readSynthRecords(outDir)), maxRefinements });
+  const stats = computeSynthStats({
+    ...(await readSynthRecords(outDir)),
+    maxRefinements: sampler === null ? maxRefinements : sampler.samples - 1,
+  });
   const session = options.sessionInfo?.();
   await atomicWrite(
     join(outDir, SYNTH_FILES.stats),
@@ -361,6 +388,65 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
   );
   if (failure !== undefined) throw failure;
   return { stats, processed, resumed };
+}
+
+/** The sampling teacher and its samples per task, or `null` for a debugging run. */
+function _sampler(
+  teacher: SynthesizeOptions["teacher"],
+  samples: number | undefined,
+): { readonly teacher: Teacher & Sampler; readonly samples: number } | null {
+  if (samples === undefined) return null;
+  if (!Number.isInteger(samples) || samples < 1) {
+    throw new RangeError(`synthesize: samples must be an integer >= 1, got ${samples}`);
+  }
+  if (teacher.sample === undefined) {
+    throw new Error(
+      `synthesize: teacher ${teacher.id.kind}:${teacher.id.model} cannot sample (no sample())`,
+    );
+  }
+  return { teacher: teacher as Teacher & Sampler, samples };
+}
+
+/**
+ * Score a task's tests, store the scores, and return why the task is skipped (scores below
+ * `minScore`, or a malformed answer), or `undefined` to keep it.
+ */
+async function _judgeTests(
+  testJudge: NonNullable<SynthesizeOptions["testJudge"]>,
+  task: TeacherTask,
+  store: JsonlAppender,
+): Promise<string | undefined> {
+  const q = await testJudge.judge.judgeTests(task);
+  if (!q.ok) return `malformed test-quality answer: ${q.reason}`;
+  const { accuracy, effectiveness, reasonableness } = q.value;
+  const record: TestQualityRecord = {
+    schema: "synth.test-quality/v1",
+    taskId: task.taskId,
+    accuracy,
+    effectiveness,
+    reasonableness,
+  };
+  await store.append(record);
+  const min = testJudge.minScore;
+  if (accuracy >= min && effectiveness >= min && reasonableness >= min) return undefined;
+  return `tests rejected: accuracy=${accuracy} effectiveness=${effectiveness} ` +
+    `reasonableness=${reasonableness} (min ${min})`;
+}
+
+/** Append this session's wall time to `sessions.jsonl` (the annotation cost's wall time). */
+async function _appendSession(path: string, startedAt: Date, processed: number): Promise<void> {
+  const record: SessionRecord = {
+    schema: "synth.session/v1",
+    startedAt: startedAt.toISOString(),
+    wallS: (Date.now() - startedAt.getTime()) / 1000,
+    processed,
+  };
+  const log = new JsonlAppender(path);
+  try {
+    await log.append(record);
+  } finally {
+    await log.close();
+  }
 }
 
 /**

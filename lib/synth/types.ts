@@ -48,6 +48,15 @@ export interface Teacher {
 }
 
 /**
+ * Optional capability of a teacher: independent attempts at a task it proposed (the data source
+ * of the pass-rate baselines). Sample `k` (>= 1) sees only the task, never another sample or any
+ * sandbox feedback, and is the same for the same teacher seed where the teacher allows.
+ */
+export interface Sampler {
+  sample(task: TeacherTask, k: number): Promise<TeacherAnswer<string>>;
+}
+
+/**
  * Optional capability of a teacher: the task id that `proposeTask(index)` will return, known
  * without proposing. A resumed run uses it to skip finished tasks without a model call; without
  * it the loop proposes the task first and then skips it when its id is already finished.
