@@ -50,7 +50,7 @@ export function cellFingerprint(id: CellIdentity): string {
   const { target, tasks, ...miniflowEval } = id.base.eval;
   const evalKey = target === "miniflow" && tasks === null ? miniflowEval : id.base.eval;
   // The debugging source's fingerprint is the one cells had before the sampling source existed.
-  const { source, sampling, ...debugging } = id.base.data;
+  const { source, sampling: _sampling, ...debugging } = id.base.data;
   const dataKey = source === "debugging" ? debugging : id.base.data;
   return createHash("sha256").update(JSON.stringify({
     base: { ...id.base, data: dataKey, runtime: null, eval: evalKey },

@@ -32,7 +32,6 @@ import {
   type ResponseRecord,
   type SessionRecord,
   type SkipRecord,
-  type SynthRecords,
   type SynthStats,
   type TestQualityRecord,
 } from "./synth_stats.ts";
