@@ -7,6 +7,7 @@
  * deno task synth --teacher miniflow --tasks 2000 --out data/synth/miniflow
  * deno task synth --teacher openai --tasks 100 --out runs/synth-4o --model gpt-4o-mini \
  *   --base-url https://api.openai.com/v1 --api-key-env OPENAI_API_KEY --judge
+ * deno task synth --teacher miniflow --tasks 2000 --samples 5 --out data/synth/miniflow-s5
  * ```
  *
  * @module
@@ -17,6 +18,7 @@ import {
   DIFF_METHODS,
   EMPTY_REJECTED_POLICIES,
   oneOf,
+  PASS_FAIL_RANKINGS,
   SELECTION_RULES,
   TEACHER_KINDS,
 } from "../lib/core/mod.ts";
@@ -28,6 +30,7 @@ import {
   formatSynthStats,
   OpenAITeacher,
   ProgressBar,
+  type Sampler,
   SYNTH_FILES,
   synthesize,
   type TaskIdentity,
@@ -46,11 +49,15 @@ const USAGE = `usage: deno task synth --teacher miniflow|openai --tasks N --out 
   --workers N                 sandbox worker processes (default: number of CPUs)
   --prepare-batch N           task indexes a batching teacher (miniflow) prepares at once (default 32)
   --max-refinements N         refinement iterations after iteration 0 (default 5)
-  --selection random|first|last   rejected-version rule (default random)
+  --samples N                 sample each task N times instead of debugging it (pass-rate pairs)
+  --selection random|first|last|pass-vs-fail   pair rule (default random; pass-vs-fail with --samples)
+  --ranking random|fewest-passed|most-passed   pass-vs-fail: failing sample taken (default random)
+  --min-gap X                 pass-vs-fail: least pass-rate gap of the rejected sample (default 0)
   --diff lcs|ratcliff|prefix-suffix   line-diff method (default lcs)
   --empty-rejected keep|drop|anchor   policy when the fix only adds lines (default keep)
   --judge                     run the LLM pair judge (an openai endpoint) after the rule filters
   --test-judge-min N          skip tasks whose tests an LLM rates below N (1-5) on any axis
+                              (1 keeps every task; the scores go to test_quality.jsonl)
   --base-url URL              openai endpoint (default https://api.openai.com/v1)
   --model NAME                openai model (default gpt-4o-mini)
   --api-key-env NAME          environment variable holding the API key (default OPENAI_API_KEY)
@@ -117,7 +124,10 @@ try {
       workers: { type: "string" },
       "prepare-batch": { type: "string" },
       "max-refinements": { type: "string" },
+      samples: { type: "string" },
       selection: { type: "string" },
+      ranking: { type: "string" },
+      "min-gap": { type: "string" },
       diff: { type: "string" },
       "empty-rejected": { type: "string" },
       judge: { type: "boolean" },
@@ -158,7 +168,15 @@ const config = {
   workers: int("workers", a.workers, navigator.hardwareConcurrency, 1),
   prepareBatch: int("prepare-batch", a["prepare-batch"], 32, 1),
   maxRefinements: int("max-refinements", a["max-refinements"], 5),
-  selection: choice("selection", a.selection, SELECTION_RULES, "random"),
+  samples: a.samples === undefined ? null : int("samples", a.samples, 0, 2),
+  selection: choice(
+    "selection",
+    a.selection,
+    SELECTION_RULES,
+    a.samples === undefined ? "random" : "pass-vs-fail",
+  ),
+  ranking: choice("ranking", a.ranking, PASS_FAIL_RANKINGS, "random"),
+  minGap: num("min-gap", a["min-gap"], 0),
   diff: choice("diff", a.diff, DIFF_METHODS, "lcs"),
   emptyRejected: choice("empty-rejected", a["empty-rejected"], EMPTY_REJECTED_POLICIES, "keep"),
   judge: a.judge ?? false,
@@ -174,6 +192,11 @@ const config = {
   pricePer1kPrompt: num("price-prompt", a["price-prompt"], 0),
   pricePer1kCompletion: num("price-completion", a["price-completion"], 0),
 };
+
+if (config.samples !== null && config.selection !== "pass-vs-fail") {
+  fail(`--selection ${config.selection}: samples are paired by pass-vs-fail (--samples given)`);
+}
+if (config.minGap > 1) fail(`--min-gap must be in [0, 1], got ${config.minGap}`);
 
 const needsEndpoint = config.teacher === "openai" || config.judge || config.testJudgeMin !== null;
 const apiKey = needsEndpoint ? (Deno.env.get(config.apiKeyEnv) ?? "") : "";
@@ -199,7 +222,7 @@ const openai = needsEndpoint
   : null;
 
 const sandbox = new Sandbox({ workers: config.workers });
-let teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer>;
+let teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer> & Partial<Sampler>;
 switch (config.teacher) {
   case "openai":
     teacher = openai!;
@@ -235,11 +258,16 @@ function _dataSettings(c: typeof config): Record<string, unknown> {
   const endpoint = c.teacher === "openai" || c.judge || c.testJudgeMin !== null
     ? { baseUrl: c.baseUrl, model: c.model, temperature: c.temperature }
     : {};
+  // Sampling settings only for sampling runs, so debugging folders resume as before.
+  const sampling = c.samples === null
+    ? {}
+    : { samples: c.samples, ranking: c.ranking, minGap: c.minGap };
   return {
     teacher: c.teacher,
     seed: c.seed,
     firstIndex: c.firstIndex,
     maxRefinements: c.maxRefinements,
+    ...sampling,
     selection: c.selection,
     diff: c.diff,
     emptyRejected: c.emptyRejected,
@@ -254,6 +282,7 @@ const pairs = await codeflowPairBuilder({
   seed: config.seed,
   diff: config.diff,
   emptyRejected: config.emptyRejected,
+  passFail: { ranking: config.ranking, minGap: config.minGap },
 });
 const bar = new ProgressBar();
 const t0 = performance.now();
@@ -269,6 +298,7 @@ try {
     prepareBatch: config.prepareBatch,
     maxPairs: config.maxPairs ?? Infinity,
     maxRefinements: config.maxRefinements,
+    ...(config.samples === null ? {} : { samples: config.samples }),
     pairBuilder: pairs.build,
     config: {
       data: _dataSettings(config),

@@ -56,7 +56,10 @@ export async function sampleTask(options: SampleTaskOptions): Promise<Trajectory
     });
     return versionFromResult(k, answer.value, result, limits);
   };
-  const versions = await Promise.all(Array.from({ length: samples }, (_, k) => one(k)));
+  // One after another: the tasks in flight keep the teacher busy, and a task's samples keep
+  // their order whatever the endpoint's latency.
+  const versions: CodeVersion[] = [];
+  for (let k = 0; k < samples; k++) versions.push(await one(k));
   return {
     schema: "codeflow.trajectory/v1",
     taskId: task.taskId,

@@ -4,10 +4,12 @@
  * request. This is the kit's only allowed test double.
  *
  * Each task has code versions `versions[0..k]`: the task answer carries `versions[0]`, and a
- * refine request whose current code is `versions[j]` is answered with `versions[j + 1]`. Every
- * conversation step (`task`, `refine:<j+1>`, `judge-pair`, `judge-tests`) has a queue of scripted
- * replies consumed one per request (the last one repeats): faults (429, 500, a slow answer) and
- * malformed answers come before the real one.
+ * refine request whose current code is `versions[j]` is answered with `versions[j + 1]`. The
+ * `n`-th answered sample request of a task (an independent attempt, counted from 1; a status
+ * fault answers none) gets `samples[n - 1]` (the last one repeats). Every conversation step
+ * (`task`, `refine:<j+1>`, `sample`, `judge-pair`, `judge-tests`) has a queue of scripted replies
+ * consumed one per request: faults (429, 500, a slow answer) and malformed answers come before
+ * the real one.
  *
  * @module
  */
@@ -26,6 +28,8 @@ export interface TaskScript {
   readonly tests: string;
   /** Code versions; the last is what the teacher converges to. */
   readonly versions: readonly string[];
+  /** Answers of the sample requests, in order (the last repeats). @default [versions[0]] */
+  readonly samples?: readonly string[];
   /** Replies per step before (and instead of) the real answer; key `task`, `refine:<n>`, … */
   readonly faults?: Readonly<Record<string, readonly Reply[]>>;
   /** Pair judge verdict. @default "yes" */
@@ -95,6 +99,11 @@ function _answer(script: TaskScript, step: string): string {
     const code = script.versions[Math.min(n, script.versions.length - 1)];
     return `Here is the fixed code.\n${FENCE}python\n${_normalise(code)}\n${FENCE}\n`;
   }
+  if (step.startsWith("sample:")) {
+    const samples = script.samples ?? [script.versions[0]];
+    const code = samples[Math.min(Number(step.slice("sample:".length)), samples.length) - 1];
+    return `${FENCE}python\n${_normalise(code)}\n${FENCE}\n`;
+  }
   if (step === "judge-pair") return script.judge === "no" ? "No." : "Yes.";
   return script.testQuality ?? '{"accuracy": 5, "effectiveness": 4, "reasonableness": 5}';
 }
@@ -103,6 +112,7 @@ function _answer(script: TaskScript, step: string): string {
 export function startTestServer(options: TestServerOptions = {}): TestServer {
   const requests = new Map<string, number>();
   const statuses = new Map<number, number>();
+  const answeredSamples = new Map<string, number>();
   const latency = options.latencyMs ?? 0;
   const scriptOf = (taskId: string): TaskScript | undefined =>
     options.scripts?.[taskId] ?? options.fallback?.(taskId);
@@ -147,6 +157,7 @@ export function startTestServer(options: TestServerOptions = {}): TestServer {
         const j = script.versions.findLastIndex((v) => _normalise(v) === current);
         step = `refine:${j + 1}`;
       } else if (user.includes("### Version A")) step = "judge-pair";
+      else if (user.includes("Write the function")) step = "sample";
       else if (user.includes("Rate the tests")) step = "judge-tests";
       else step = "task";
       const key = `${taskId}/${step}`;
@@ -155,6 +166,12 @@ export function startTestServer(options: TestServerOptions = {}): TestServer {
       const faults = script.faults?.[step] ?? [];
       const reply: Reply = seen < faults.length ? faults[seen] : { kind: "ok" };
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+      // An answered sample request (malformed ones too) takes the next scripted sample.
+      if (step === "sample" && reply.kind !== "status") {
+        const n = (answeredSamples.get(taskId) ?? 0) + 1;
+        answeredSamples.set(taskId, n);
+        step = `sample:${n}`;
+      }
       let content: string;
       switch (reply.kind) {
         case "status":

@@ -31,7 +31,10 @@ Deno.test("synth CLI: unknown flags and bad values fail naming the flag", async 
     "worst",
   ]);
   assert.equal(b.code, 2);
-  assert.match(b.stderr, /^synth: --selection: expected one of random, first, last, found "worst"/);
+  assert.match(
+    b.stderr,
+    /^synth: --selection: expected one of random, first, last, pass-vs-fail, found "worst"/,
+  );
   const c = await synth(["--teacher", "gpt", "--tasks", "1", "--out", "x"]);
   assert.match(c.stderr, /^synth: --teacher: expected one of miniflow, openai, found "gpt"/);
   const d = await synth([

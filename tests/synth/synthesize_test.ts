@@ -228,6 +228,15 @@ Deno.test("synthesize against the scripted server: exact trajectories, pairs, fu
     const served = [...server.requests.values()].reduce((a, b) => a + b, 0);
     assert.equal(log.length, 2 * served); // one request and one response line per attempt
 
+    // Annotation cost: 26 versions (iteration 0 comes with the proposal), 1 skipped proposal and
+    // 5 judged pairs are 32 teacher calls; 25 versions carry code (sandbox runs); 4 pairs kept.
+    assert.equal(s.cost.teacherCalls, 32);
+    assert.equal(s.cost.sandboxRuns, 25);
+    assert.equal(s.cost.perPair?.teacherCalls, 8);
+    assert.equal(s.cost.promptTokens, teacher.usage.promptTokens);
+    assert.equal(s.cost.completionTokens, teacher.usage.completionTokens);
+    assert.equal(teacher.usage.calls, 32);
+
     const statsFile = JSON.parse(await Deno.readTextFile(join(out, SYNTH_FILES.stats)));
     assert.deepEqual(statsFile.funnel, s.funnel);
 
@@ -245,7 +254,16 @@ Deno.test("synthesize against the scripted server: exact trajectories, pairs, fu
     assert.equal(again.resumed, 9);
     assert.equal(teacher.usage.calls, calls);
     assert.deepEqual(await sizes(), before);
-    assert.deepEqual(again.stats, s);
+    // Only the annotation cost's wall time grows: it sums the sessions.
+    const { cost, ...rest } = again.stats;
+    const { cost: firstCost, ...firstRest } = s;
+    assert.deepEqual(rest, firstRest);
+    assert.deepEqual({ ...cost, wallS: 0, perPair: null }, {
+      ...firstCost,
+      wallS: 0,
+      perPair: null,
+    });
+    assert.ok(cost.wallS > firstCost.wallS);
   } finally {
     await teacher.close();
     await pairs.close();
@@ -300,6 +318,11 @@ Deno.test("synthesize: a request that fails for good stops the run (resumable); 
       reason: "tests rejected: accuracy=2 effectiveness=5 reasonableness=5 (min 3)",
     }]);
     assert.equal(server.requests.get(`${id(0)}/task`), 1); // task 0 was not proposed again
+    // Every judged task's scores are stored, the rejected one's too (Figure 8's distribution).
+    assert.deepEqual(
+      rec.testQuality.map((q) => [q.taskId, q.accuracy, q.effectiveness, q.reasonableness]),
+      [[id(0), 5, 4, 5], [id(1), 5, 4, 5], [id(2), 2, 5, 5]],
+    );
   } finally {
     await teacher.close();
     await pairs.close();
