@@ -66,6 +66,11 @@ export {
 } from "./refine_task.ts";
 export { sampleTask, type SampleTaskOptions } from "./sample_task.ts";
 export {
+  type SamplingTables,
+  samplingTables,
+  type SamplingTablesOptions,
+} from "./sampling_tables.ts";
+export {
   type AnnotationCost,
   annotationCost,
   computeSynthStats,
