@@ -265,4 +265,9 @@ async function main(): Promise<void> {
   console.log(`${out}: tables.md, tables.json, ${png}`);
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  console.error(`sampling-tables: ${(e as Error).message}`);
+  Deno.exit(1);
+}
