@@ -14,13 +14,12 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { readTrajectories } from "../lib/codeflow/mod.ts";
 import { atomicWrite, gitInfo, type Trajectory } from "../lib/core/mod.ts";
-import { cachedMiniflowTrajectories } from "../lib/pipeline/mod.ts";
 import { savePlot, sweepChart, type SweepRow } from "../lib/plot/mod.ts";
 import { Sandbox, takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { formatMeanCi, summarize } from "../lib/stats/mod.ts";
-import { type SamplingTables, samplingTables, SYNTH_FILES } from "../lib/synth/mod.ts";
+import { type SamplingTables, samplingTables } from "../lib/synth/mod.ts";
+import { intList, miniflowRun, readRun } from "./trajectory_runs.ts";
 
 const USAGE =
   `usage: deno task sampling-tables (--miniflow | --debugging DIRS --sampling DIRS) [options]
@@ -47,19 +46,10 @@ function fail(message: string): never {
 }
 
 function ints(name: string, value: string, min: number): number[] {
-  const list = value.split(",").map((x) => Number(x.trim()));
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < min)) {
+  return intList(value, min) ??
     fail(
       `--${name}: expected integers >= ${min} separated by commas, found ${JSON.stringify(value)}`,
     );
-  }
-  return list;
-}
-
-/** A run's trajectories: a synth folder's `trajectories.jsonl`, or a JSONL file. */
-async function readRun(path: string): Promise<Trajectory[]> {
-  const file = (await Deno.stat(path)).isDirectory ? join(path, SYNTH_FILES.trajectories) : path;
-  return await Array.fromAsync(readTrajectories(file));
 }
 
 /** A debugging run and the sampling run over the same tasks. */
@@ -76,28 +66,11 @@ async function miniflowRuns(
   try {
     const runs = [];
     for (const seed of o.seeds) {
-      const load = async (samples?: number) => {
-        const what = samples === undefined ? "debugging" : `${samples} samples`;
-        const { trajectories } = await cachedMiniflowTrajectories({
-          cacheDir: o.cacheDir,
-          seed,
-          tasks: o.tasks,
-          firstIndex: o.firstIndex,
-          ...(samples === undefined ? {} : { samples }),
-          sandbox,
-          concurrency: 16,
-          onProgress: (done, total) => {
-            if (done % 50 === 0 || done === total) {
-              console.error(`[sampling-tables] seed ${seed} ${what}: ${done}/${total} tasks`);
-            }
-          },
-        });
-        return trajectories;
-      };
+      const base = { ...o, seed, sandbox, tool: "sampling-tables" };
       runs.push({
         label: `seed ${seed}`,
-        debugging: await load(),
-        sampling: await load(o.samples),
+        debugging: await miniflowRun({ ...base, samples: undefined }),
+        sampling: await miniflowRun(base),
       });
     }
     return runs;

@@ -27,6 +27,7 @@ import { Sandbox, takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import {
   type BatchPreparer,
   codeflowPairBuilder,
+  coverageSitePackages,
   formatSynthStats,
   OpenAITeacher,
   ProgressBar,
@@ -58,6 +59,9 @@ const USAGE = `usage: deno task synth --teacher miniflow|openai --tasks N --out 
   --judge                     run the LLM pair judge (an openai endpoint) after the rule filters
   --test-judge-min N          skip tasks whose tests an LLM rates below N (1-5) on any axis
                               (1 keeps every task; the scores go to test_quality.jsonl)
+  --min-coverage X            drop tasks whose tests cover less than X (0-1) of the passing
+                              solution's lines (coverage.py in the sandbox; coverage.jsonl)
+  --min-branch-coverage X     the same for branches (default 0 once either flag is given)
   --base-url URL              openai endpoint (default https://api.openai.com/v1)
   --model NAME                openai model (default gpt-4o-mini)
   --api-key-env NAME          environment variable holding the API key (default OPENAI_API_KEY)
@@ -132,6 +136,8 @@ try {
       "empty-rejected": { type: "string" },
       judge: { type: "boolean" },
       "test-judge-min": { type: "string" },
+      "min-coverage": { type: "string" },
+      "min-branch-coverage": { type: "string" },
       "base-url": { type: "string" },
       model: { type: "string" },
       "api-key-env": { type: "string" },
@@ -183,6 +189,10 @@ const config = {
   testJudgeMin: a["test-judge-min"] === undefined
     ? null
     : int("test-judge-min", a["test-judge-min"], 0, 1),
+  minCoverage: a["min-coverage"] === undefined && a["min-branch-coverage"] === undefined ? null : {
+    lines: num("min-coverage", a["min-coverage"], 0),
+    branches: num("min-branch-coverage", a["min-branch-coverage"], 0),
+  },
   baseUrl: a["base-url"] ?? "https://api.openai.com/v1",
   model: a.model ?? "gpt-4o-mini",
   apiKeyEnv: a["api-key-env"] ?? "OPENAI_API_KEY",
@@ -196,7 +206,15 @@ const config = {
 if (config.samples !== null && config.selection !== "pass-vs-fail") {
   fail(`--selection ${config.selection}: samples are paired by pass-vs-fail (--samples given)`);
 }
-if (config.minGap > 1) fail(`--min-gap must be in [0, 1], got ${config.minGap}`);
+for (
+  const [flag, x] of [
+    ["min-gap", config.minGap],
+    ["min-coverage", config.minCoverage?.lines ?? 0],
+    ["min-branch-coverage", config.minCoverage?.branches ?? 0],
+  ] as const
+) {
+  if (x > 1) fail(`--${flag} must be in [0, 1], got ${x}`);
+}
 
 const needsEndpoint = config.teacher === "openai" || config.judge || config.testJudgeMin !== null;
 const apiKey = needsEndpoint ? (Deno.env.get(config.apiKeyEnv) ?? "") : "";
@@ -222,6 +240,16 @@ const openai = needsEndpoint
   : null;
 
 const sandbox = new Sandbox({ workers: config.workers });
+// The coverage filter's programs import coverage.py (bound read-only into their sandbox).
+let coverageSandbox: Sandbox | null = null;
+if (config.minCoverage !== null) {
+  try {
+    const site = coverageSitePackages(sandbox.config.pythonPath);
+    coverageSandbox = new Sandbox({ workers: config.workers, sitePackages: [site] });
+  } catch (e) {
+    fail(`--min-coverage: ${(e as Error).message}`);
+  }
+}
 let teacher: Teacher & Partial<TaskIdentity> & Partial<BatchPreparer> & Partial<Sampler>;
 switch (config.teacher) {
   case "openai":
@@ -273,6 +301,7 @@ function _dataSettings(c: typeof config): Record<string, unknown> {
     emptyRejected: c.emptyRejected,
     judge: c.judge,
     testJudgeMin: c.testJudgeMin,
+    ...(c.minCoverage === null ? {} : { minCoverage: c.minCoverage }),
     ...endpoint,
   };
 }
@@ -314,6 +343,11 @@ try {
     testJudge: config.testJudgeMin === null
       ? null
       : { judge: openai!, minScore: config.testJudgeMin },
+    coverage: coverageSandbox === null ? null : {
+      runner: coverageSandbox,
+      minLines: config.minCoverage!.lines,
+      minBranches: config.minCoverage!.branches,
+    },
     onProgress: (p) => bar.update(p),
     sessionInfo: () => ({
       seconds: (performance.now() - t0) / 1000,
@@ -347,5 +381,6 @@ try {
   await pairs.close();
   await openai?.close();
   await sandbox.close();
+  await coverageSandbox?.close();
 }
 Deno.exit(exitCode);

@@ -44,6 +44,11 @@ export interface BarWithCiOptions extends ChartOptions {
    * @default {0}
    */
   readonly xLabelAngle?: number;
+  /**
+   * Title of the colour legend (shown with groups).
+   * @default {"Variant"}
+   */
+  readonly legendTitle?: string;
 }
 
 /**
@@ -112,7 +117,7 @@ export function barWithCi(rows: readonly BarRow[], options: BarWithCiOptions): V
           color: {
             field: "variant",
             type: "nominal",
-            title: "Variant",
+            title: options.legendTitle ?? "Variant",
             sort: variants,
             legend: grouped ? {} : null,
           },

@@ -66,6 +66,21 @@ export {
 } from "./refine_task.ts";
 export { sampleTask, type SampleTaskOptions } from "./sample_task.ts";
 export {
+  COVERAGE_BINS,
+  type CoverageBin,
+  coverageBin,
+  coverageBins,
+  type CoverageCount,
+  type CoverageFailure,
+  coverageJob,
+  coverageRate,
+  type CoverageRecord,
+  type CoverageRunner,
+  coverageSitePackages,
+  lowCoverage,
+  measureCoverage,
+} from "./test_coverage.ts";
+export {
   type SamplingTables,
   samplingTables,
   type SamplingTablesOptions,

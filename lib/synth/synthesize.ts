@@ -26,6 +26,12 @@ import { readPairs, readTrajectories, resumeJsonl } from "../codeflow/mod.ts";
 import { type CodeRunner, MALFORMED_ANSWER, refineTask, trajectoryPassed } from "./refine_task.ts";
 import { sampleTask } from "./sample_task.ts";
 import {
+  type CoverageRecord,
+  type CoverageRunner,
+  lowCoverage,
+  measureCoverage,
+} from "./test_coverage.ts";
+import {
   computeSynthStats,
   isFailingCode,
   type PairDropRecord,
@@ -56,6 +62,7 @@ export const SYNTH_FILES = Object.freeze({
   requests: "requests.jsonl",
   testQuality: "test_quality.jsonl",
   sessions: "sessions.jsonl",
+  coverage: "coverage.jsonl",
 });
 
 /** What a pair builder decided for one passing trajectory. */
@@ -133,6 +140,17 @@ export interface SynthesizeOptions {
    * skipped before running (`minScore` 1 keeps every task). @default null
    */
   readonly testJudge?: { readonly judge: TestJudge; readonly minScore: number } | null;
+  /**
+   * Optional coverage funnel filter (Figure 7): the line and branch coverage of a passing task's
+   * tests over its first passing version, measured with coverage.py in `runner` (a sandbox whose
+   * `sitePackages` hold coverage.py), go to `coverage.jsonl`; a task below either minimum (rates
+   * in [0, 1]) gives no pair (a `low-coverage` drop). @default null
+   */
+  readonly coverage?: {
+    readonly runner: CoverageRunner;
+    readonly minLines: number;
+    readonly minBranches: number;
+  } | null;
   /** @default DEFAULT_FEEDBACK_LIMITS */
   readonly feedbackLimits?: FeedbackLimits;
   /** Called after each finished task. */
@@ -178,6 +196,7 @@ export async function readSynthRecords(outDir: string): Promise<{
   testQuality: TestQualityRecord[];
   sessions: SessionRecord[];
   responses: ResponseRecord[];
+  coverage: CoverageRecord[];
 }> {
   const requests = await _records<{ schema: string }>(join(outDir, SYNTH_FILES.requests));
   return {
@@ -188,6 +207,7 @@ export async function readSynthRecords(outDir: string): Promise<{
     testQuality: await _records<TestQualityRecord>(join(outDir, SYNTH_FILES.testQuality)),
     sessions: await _records<SessionRecord>(join(outDir, SYNTH_FILES.sessions)),
     responses: requests.filter((r): r is ResponseRecord => r.schema === "synth.response/v1"),
+    coverage: await _records<CoverageRecord>(join(outDir, SYNTH_FILES.coverage)),
   };
 }
 
@@ -220,6 +240,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
     drops: join(outDir, SYNTH_FILES.drops),
     skips: join(outDir, SYNTH_FILES.skips),
     testQuality: join(outDir, SYNTH_FILES.testQuality),
+    coverage: join(outDir, SYNTH_FILES.coverage),
   };
   const startedAt = new Date();
   // Cut lines torn by a kill, so appends start on a fresh line.
@@ -236,12 +257,22 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
     drops: new JsonlAppender(paths.drops),
     skips: new JsonlAppender(paths.skips),
     testQuality: new JsonlAppender(paths.testQuality),
+    coverage: new JsonlAppender(paths.coverage),
   };
   let passing = before.trajectories.filter(trajectoryPassed).length;
   let pairCount = before.pairs.length;
 
+  const dropPair = async (record: Omit<PairDropRecord, "schema">) => {
+    await out.drops.append({ schema: "synth.pair-drop/v1", ...record });
+  };
   const decidePair = async (t: Trajectory): Promise<void> => {
     if (!trajectoryPassed(t) || !t.versions.some(isFailingCode)) return;
+    if (options.coverage) {
+      const detail = await _coverageGate(options.coverage, t, out.coverage);
+      if (detail !== undefined) {
+        return await dropPair({ taskId: t.taskId, reason: "low-coverage", detail });
+      }
+    }
     // Malformed-answer versions carry no code: never a rejected candidate.
     let outcome = await pairBuilder({
       ...t,
@@ -269,14 +300,12 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
       await out.pairs.append(outcome.pair);
       pairCount++;
     } else {
-      const record: PairDropRecord = {
-        schema: "synth.pair-drop/v1",
+      await dropPair({
         taskId: t.taskId,
         reason: outcome.reason,
         ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
         ...(outcome.pair === undefined ? {} : { pair: outcome.pair }),
-      };
-      await out.drops.append(record);
+      });
     }
   };
 
@@ -430,6 +459,21 @@ async function _judgeTests(
   if (accuracy >= min && effectiveness >= min && reasonableness >= min) return undefined;
   return `tests rejected: accuracy=${accuracy} effectiveness=${effectiveness} ` +
     `reasonableness=${reasonableness} (min ${min})`;
+}
+
+/**
+ * Measure a passing trajectory's test coverage, store it, and return why the task is below the
+ * minimums (or why it could not be measured: the filter fails closed), or `undefined`.
+ */
+async function _coverageGate(
+  gate: NonNullable<SynthesizeOptions["coverage"]>,
+  t: Trajectory,
+  store: JsonlAppender,
+): Promise<string | undefined> {
+  const { records, failures } = await measureCoverage(gate.runner, [t]);
+  if (failures.length > 0) return failures[0].reason;
+  await store.append(records[0]);
+  return lowCoverage(records[0], { lines: gate.minLines, branches: gate.minBranches });
 }
 
 /** Append this session's wall time to `sessions.jsonl` (the annotation cost's wall time). */
