@@ -70,6 +70,11 @@ export const PREREQS: readonly Prereq[] = [
     present: () => _sharedLibrary("libopenblas.so.0"),
   },
   {
+    name: "coverage.py for Debian's python3 (deno task coverage, synth --min-coverage)",
+    packages: ["python3-coverage"],
+    present: () => spawnSync("/usr/bin/python3", ["-c", "import coverage"]).status === 0,
+  },
+  {
     name: "oneDNN (the wasm backend's native elementwise kernels, lib/_native_dnnl.ts)",
     packages: ["libdnnl2"],
     present: () => _sharedLibrary("libdnnl.so.2"),

@@ -248,7 +248,11 @@ export function judgePairMessages(input: JudgeInput): ChatMessage[] {
   ];
 }
 
-/** Messages of the test-quality judge: accuracy, effectiveness, reasonableness on 1–5. */
+/**
+ * Messages of the test-quality judge (the paper's Appendix A.2.4, Figure 8): accuracy,
+ * effectiveness and reasonableness of a task's tests, each on 1–5, with what the ends of each
+ * scale mean.
+ */
 export function testQualityMessages(task: TeacherTask): ChatMessage[] {
   return [
     {
@@ -265,9 +269,15 @@ export function testQualityMessages(task: TeacherTask): ChatMessage[] {
         `${FENCE}python`,
         task.tests.trimEnd(),
         FENCE,
-        "Rate the tests from 1 (poor) to 5 (excellent) on: accuracy (the expected values are " +
-        "right for the instruction), effectiveness (they would catch wrong solutions) and " +
-        "reasonableness (they test only what the instruction asks).",
+        "Rate the tests from 1 (poor) to 5 (excellent) on three dimensions:",
+        "- accuracy: every expected value is what a correct solution of the instruction " +
+        "returns (5: all right; 1: several wrong);",
+        "- effectiveness: the tests would catch wrong solutions, with typical inputs and the " +
+        "edge cases the instruction implies (5: any plausible bug fails a test; 1: almost any " +
+        "code passes);",
+        "- reasonableness: the tests check only what the instruction asks, with valid inputs, " +
+        "no redundancy and nothing that depends on unspecified behaviour (5: all reasonable; " +
+        "1: mostly unreasonable).",
         'Answer as {"accuracy": n, "effectiveness": n, "reasonableness": n}.',
       ].join("\n"),
     },

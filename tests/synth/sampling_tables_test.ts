@@ -74,7 +74,10 @@ Deno.test("sampling-tables from run files: Tables 5 and 6 by hand, mean ± 95% C
 
     const swapped = await tables(["--debugging", s1, "--sampling", dbg, "--out", out]);
     assert.equal(swapped.code, 1);
-    assert.match(swapped.stderr, /^sampling-tables: samplingTables: task a is a sampling trajectory among the debugging ones\n$/);
+    assert.match(
+      swapped.stderr,
+      /^sampling-tables: samplingTables: task a is a sampling trajectory among the debugging ones\n$/,
+    );
     const unpaired = await tables(["--debugging", dbg, "--sampling", `${s1},${s2}`]);
     assert.equal(unpaired.code, 2);
     assert.match(unpaired.stderr, /--debugging names 1 runs and --sampling 2: pair them/);
