@@ -96,6 +96,8 @@ export const TEACHER_EXPECTED = Object.freeze({
     "| 5 | 20 | 83.3 |",
   ],
   passRates: [4 / 24, 12 / 24, 16 / 24, 20 / 24, 20 / 24, 20 / 24],
+  /** Annotation cost: 24 task and 48 refine calls, each version run once, over 12 kept pairs. */
+  costRows: ["| teacher calls | 72 | 6.00 |", "| sandbox runs | 72 | 6.00 |"],
   /** Requests by step: one `task` per task; refinements 1 + 2 + 5 + 1 + 3 per 6 tasks. */
   requests: { task: 24, refine: 48 },
 });

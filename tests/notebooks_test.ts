@@ -74,6 +74,7 @@ const STUDY_OF: Readonly<Record<string, string>> = {
   "10_diff_method": "diff-method",
   "11_sft_correct_vs_incorrect": "sft-correct-vs-incorrect",
   "13_empty_d_policy": "empty-d-policy",
+  "15_sampling_vs_debugging": "sampling-vs-debugging",
 };
 
 const EXPECTED = [
@@ -92,6 +93,7 @@ const EXPECTED = [
   "12_evaluate_endpoint",
   "13_empty_d_policy",
   "14_real_model_target_dpo",
+  "15_sampling_vs_debugging",
 ];
 
 function _chartTitles(result: ExecuteNotebookResult): string[] {
@@ -180,6 +182,7 @@ function _check(name: string, result: ExecuteNotebookResult): void {
     }
     case "01_synthesis":
       assert.ok(tables.includes("| pairs after rule filters |"), `${name}: funnel table`);
+      assert.ok(tables.includes("| cost | total | per kept pair |"), `${name}: cost table`);
       assert.ok(tables.includes("| iteration | passing (cumulative) | pass rate (%) |"), tables);
       assert.deepEqual(titles, [`Pass rate by refinement iteration — ${MINIFLOW}`]);
       break;
@@ -188,6 +191,11 @@ function _check(name: string, result: ExecuteNotebookResult): void {
       assert.ok(tables.includes("| Ref | qwen2-f32 (local model) | 2 |"), tables);
       assert.ok(tables.includes("| target-dpo | qwen2-f32 (local model) | 2 |"), tables);
       assert.deepEqual(titles, ["target-dpo on qwen2-f32 (LoRA rank 8)"]);
+      break;
+    case "15_sampling_vs_debugging":
+      assert.ok(tables.includes("| teacher calls per kept pair |"), tables);
+      assert.match(tables, /\| debugging \| 48 \| \d\.\d\d \| \d+ \|/);
+      assert.match(tables, /\| sampling \| 48 \| 3\.00 \| \d+ \|/);
       break;
     case "12_evaluate_endpoint":
       assert.ok(tables.includes("| MiniFlow test (offline) | kit base model | 5 |"), tables);
@@ -223,7 +231,7 @@ function _checkSynthEndpoint(result: ExecuteNotebookResult, server: TestServer):
   const label = `${TEACHER_MODEL} (OpenAI-compatible teacher)`;
   _assertEndpointTables(
     tables,
-    [...TEACHER_EXPECTED.funnelRows, ...TEACHER_EXPECTED.passRows],
+    [...TEACHER_EXPECTED.funnelRows, ...TEACHER_EXPECTED.passRows, ...TEACHER_EXPECTED.costRows],
     titles,
   );
   assert.ok(!tables.includes("MiniFlow"), tables);
