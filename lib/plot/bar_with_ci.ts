@@ -99,7 +99,7 @@ export function barWithCi(rows: readonly BarRow[], options: BarWithCiOptions): V
         type: "nominal",
         title: options.xTitle ?? (grouped ? "Group" : "Variant"),
         sort: null,
-        axis: { labelAngle: options.xLabelAngle ?? 0 },
+        axis: { labelAngle: options.xLabelAngle ?? 0, labelLimit: 240 },
       },
       ...(grouped ? { xOffset: { field: "variant", type: "nominal", sort: variants } } : {}),
     },
