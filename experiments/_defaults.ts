@@ -12,7 +12,14 @@ import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference
 
 /** Per-area defaults of every preference study (DESIGN §1 hyper-parameters where they apply). */
 export const PREFERENCE_BASE: PreferenceBase = {
-  model: { checkpoint: "data/checkpoints/base" }, // `deno task pretrain` (paper preset) writes it
+  model: {
+    checkpoint: "data/checkpoints/base", // `deno task pretrain` (paper preset) writes it
+    kind: "kit", // "hf": a Hugging Face folder or GGUF file (`deno task experiment … --model PATH`)
+    prompt: "chat", // hf: one user turn of the model's chat template ("plain" for base models)
+    // hf: LoRA adapters on the attention projections (null: every weight, small models only)
+    lora: { rank: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "k_proj", "v_proj", "o_proj"] },
+    contextLength: 1024, // hf: tokens per side (the paper's 2048 does not fit 2 CPU cores)
+  },
   data: {
     source: "debugging", // CodeFlow trajectories; "sampling" is the pass-rate baselines' source
     // The sampling source: 3 samples per task is the debugging source's teacher-call budget

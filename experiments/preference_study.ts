@@ -131,8 +131,33 @@ export function preferenceSetting(
     ? `${e.tasks.length} tasks`
     : `${e.target === "miniflow" ? "" : "first "}${n} tasks`;
   const target = evalTargetLabel({ ...e, tasks: null });
-  return `pass@1 test: ${target}, ${tasks} · pass@1 val: MiniFlow validation split, ` +
+  const setting = `pass@1 test: ${target}, ${tasks} · pass@1 val: MiniFlow validation split, ` +
     `${config.scale.valTasks} tasks`;
+  return config.base.model.kind === "kit"
+    ? setting
+    : `${modelLabel(config.base.model)} · ${setting}`;
+}
+
+/**
+ * What a real model's results are labelled with: the file or folder name, its prompt format and
+ * what trains (never mixed with MiniFlow's tiny-model results).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { modelLabel } from "./preference_study.ts";
+ * const lora = { rank: 8, alpha: 16, dropout: 0.05, targets: ["q_proj" as const] };
+ * assert.equal(
+ *   modelLabel({ checkpoint: "/m/SmolLM2.gguf", kind: "hf", prompt: "chat", lora, contextLength: 1024 }),
+ *   "model: SmolLM2.gguf (Hugging Face, chat prompts, LoRA rank 8)",
+ * );
+ * ```
+ */
+export function modelLabel(m: PreferenceBase["model"]): string {
+  const name = m.checkpoint.replace(/\/+$/, "").split("/").at(-1);
+  if (m.kind === "kit") return `model: ${name} (the kit's GPT)`;
+  const trains = m.lora === null ? "every weight" : `LoRA rank ${m.lora.rank}`;
+  return `model: ${name} (Hugging Face, ${m.prompt} prompts, ${trains})`;
 }
 
 /** What a study file states: everything but the shared presets, base and cell. */

@@ -5,10 +5,12 @@
  * ```sh
  * deno task experiment diff-method-masks
  * deno task experiment diff-method-masks --preset paper --synth.maxBugs=2 --seeds=[0,1]
+ * deno task experiment main-results --model models/SmolLM2-135M-Instruct.Q4_1.gguf --variants ref,dpo
  * ```
  *
  * @module
  */
+import { resolve } from "node:path";
 import { takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { runStudy } from "../lib/experiment/mod.ts";
 import { STUDIES } from "../experiments/mod.ts";
@@ -21,6 +23,10 @@ const USAGE = `usage: deno task experiment <study> [--preset smoke|paper] [--key
   --key=value          override seeds, scale.<knob> or a key of the study's base
                        (for example --seeds=[0,1] --scale.pairs=8 --synth.maxBugs=2)
   --variants A,B       run only these variants (ids as in table.md; own run folder)
+  --model PATH         train a Hugging Face folder or GGUF file instead of the kit's checkpoint
+                       (preference studies; the same as --model.kind=hf --model.checkpoint=PATH;
+                       LoRA by --model.lora.rank=R …, every weight by --model.lora=null)
+  --prompt chat|plain  how that model reads prompts: its chat template (default) or raw
   --runs-dir DIR       folder of the run folders (default runs)
   --run-id ID          run folder name (default <study>-<preset>-<config hash>)
   --quiet              no progress lines on stderr
@@ -69,6 +75,9 @@ function parse(argv: readonly string[]): Args {
     else if (name === "--runs-dir") runsDir = value();
     else if (name === "--run-id") runId = value();
     else if (name === "--variants") variants = value().split(",").map((v) => v.trim());
+    else if (name === "--model") {
+      overrides.push("model.kind=hf", `model.checkpoint=${resolve(value())}`);
+    } else if (name === "--prompt") overrides.push(`model.prompt=${value()}`);
     else if (arg === "--quiet") quiet = true;
     else if (arg === "--no-plot-titles") plotTitles = false;
     else if (arg === "--list") list = true;

@@ -15,9 +15,8 @@ import {
   evaluateModel,
   loadBenchmark,
 } from "../eval/mod.ts";
-import { TfjsCodeModel } from "../eval/tfjs_code_model.ts";
+import type { CodeModel } from "../eval/code_model.ts";
 import type { SandboxRunner } from "../miniflow/types.ts";
-import type { Gpt, ModelTokenizer } from "../model/mod.ts";
 import { cachedBenchmark } from "./cached_benchmark.ts";
 import { PREFERENCE_CELL_FILES } from "./cell_store.ts";
 import { evaluateMiniflow, type MiniflowEvalSummary } from "./evaluate_miniflow.ts";
@@ -26,10 +25,8 @@ import type { EvalTarget, PreferenceEvalConfig, PreferenceScale } from "./prefer
 
 /** Options of {@linkcode evaluateCell}. */
 export interface EvaluateCellOptions {
-  readonly model: Gpt;
-  readonly tokenizer: ModelTokenizer;
-  /** Names the code model in sample records. */
-  readonly name: string;
+  /** The trained policy as a code model (its name is recorded with the samples). */
+  readonly model: CodeModel;
   readonly eval: PreferenceEvalConfig;
   readonly scale: PreferenceScale;
   readonly sandbox: SandboxRunner;
@@ -49,10 +46,7 @@ export interface CellEvaluation {
 
 /** Score the policy on the target and on the validation split. */
 export async function evaluateCell(o: EvaluateCellOptions): Promise<CellEvaluation> {
-  const codeModel = new TfjsCodeModel(o.model, o.tokenizer, {
-    name: o.name,
-    batchSize: o.eval.batchSize,
-  });
+  const codeModel = o.model;
   const test = o.eval.target === "miniflow"
     ? await _miniflowSplit(o, codeModel, "test", o.scale.testTasks)
     : await _benchmark(o, codeModel, o.eval.target);
@@ -80,7 +74,7 @@ const _TARGET_NAMES: Readonly<Record<EvalTarget, string>> = {
 
 async function _miniflowSplit(
   o: EvaluateCellOptions,
-  model: TfjsCodeModel,
+  model: CodeModel,
   split: "test" | "validation",
   count: number,
 ): Promise<MiniflowEvalSummary> {
@@ -107,7 +101,7 @@ async function _miniflowSplit(
 
 async function _benchmark(
   o: EvaluateCellOptions,
-  model: TfjsCodeModel,
+  model: CodeModel,
   name: BenchmarkName,
 ): Promise<MiniflowEvalSummary> {
   const tasks = targetTasks(await loadBenchmark(name), o.eval.tasks, o.scale.testTasks, name);

@@ -52,8 +52,12 @@ export function cellFingerprint(id: CellIdentity): string {
   // The debugging source's fingerprint is the one cells had before the sampling source existed.
   const { source, sampling: _sampling, ...debugging } = id.base.data;
   const dataKey = source === "debugging" ? debugging : id.base.data;
+  // A kit model's fingerprint is the one cells had before `hf` models existed.
+  const modelKey = id.base.model.kind === "kit"
+    ? { checkpoint: id.base.model.checkpoint }
+    : id.base.model;
   return createHash("sha256").update(JSON.stringify({
-    base: { ...id.base, data: dataKey, runtime: null, eval: evalKey },
+    base: { ...id.base, model: modelKey, data: dataKey, runtime: null, eval: evalKey },
     scale: id.scale,
     seed: id.seed,
     checkpoint: id.checkpointHash,

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { type LossVariant, type MetricName, needsReference, pickLossOptions } from "../loss/mod.ts";
-import type { Gpt } from "../model/mod.ts";
+import type { CausalLM } from "../model/mod.ts";
 import {
   cachedReferenceLogps,
   preferenceBatches,
@@ -33,7 +33,10 @@ export const CURVE_METRICS: readonly MetricName[] = [
 
 /** Options of {@linkcode trainCell}. */
 export interface TrainCellOptions {
-  readonly model: Gpt;
+  /** What trains (in place). */
+  readonly model: CausalLM;
+  /** What the reference log-probs come from, before the first update (often `model` itself). */
+  readonly reference: CausalLM;
   readonly pairs: readonly PreparedPair[];
   readonly train: PreferenceTrainConfig & { readonly loss: LossVariant };
   /** Optimizer updates. */
@@ -41,7 +44,7 @@ export interface TrainCellOptions {
   /** Seed of the data order and the hybrid splits. */
   readonly seed: number;
   readonly padId: number;
-  /** `weightsHash` of the base checkpoint (keys the reference cache). */
+  /** The base checkpoint's identity (keys the reference cache). */
   readonly checkpointHash: string;
   /** Folder of the shared reference log-prob cache. */
   readonly refCacheDir: string;
@@ -55,7 +58,7 @@ export interface TrainCellOptions {
 export async function trainCell(o: TrainCellOptions): Promise<Record<string, number>> {
   const t = o.train;
   const reference = needsReference(t.loss)
-    ? (await cachedReferenceLogps(o.model, o.pairs, {
+    ? (await cachedReferenceLogps(o.reference, o.pairs, {
       cacheDir: o.refCacheDir,
       checkpointHash: o.checkpointHash,
       padId: o.padId,

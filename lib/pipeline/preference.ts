@@ -19,25 +19,20 @@ import {
   toJsonl,
   type Trajectory,
 } from "../core/mod.ts";
-import { type Gpt, loadCheckpoint, type ModelTokenizer } from "../model/mod.ts";
 import { Sandbox } from "../sandbox/mod.ts";
-import { type PreparedPair, preparePair, readMetricsLog, weightsHash } from "../train/mod.ts";
+import { type PreparedPair, readMetricsLog } from "../train/mod.ts";
 import { cachedMiniflowTrajectories } from "./cached_trajectories.ts";
 import { type CellEvaluation, evalTargetLabel, evaluateCell } from "./cell_eval.ts";
 import { cellFingerprint, PREFERENCE_CELL_FILES, reuseCell, storeCell } from "./cell_store.ts";
+import { type CellModel, openCellModel } from "./cell_model.ts";
 import { CURVE_METRICS, trainCell } from "./cell_train.ts";
 import type { MiniflowEvalSummary } from "./evaluate_miniflow.ts";
 import {
-  contextSpecOf,
   type PreferenceBase,
   type PreferenceScale,
   validatePreferenceConfig,
 } from "./preference_config.ts";
-import {
-  buildPreferenceDataset,
-  type PreferenceDataset,
-  type PreferenceDatasetCounts,
-} from "./preference_dataset.ts";
+import { type PreferenceDataset, type PreferenceDatasetCounts } from "./preference_dataset.ts";
 
 /** A JSON value, as `ctx.logMetrics` accepts. */
 type _Json = null | boolean | number | string | _Json[] | { [k: string]: _Json };
@@ -126,17 +121,15 @@ export async function runPreferenceCell(
     report: options.progress ?? (() => {}),
     sandbox: new Sandbox({ workers: options.base.runtime.sandboxWorkers }),
   };
-  let model: Gpt | null = null;
+  let model: CellModel | null = null;
   try {
     const trajectories = await _loadTrajectories(cell);
-    const checkpoint = await loadCheckpoint(_resolve(cell.root, cell.base.model.checkpoint));
-    model = checkpoint.model;
-    const checkpointHash = await weightsHash(model);
-    const dataset = await _buildDataset(cell, trajectories, checkpoint.tokenizer);
-    const prepared = _prepare(cell, dataset, checkpoint.tokenizer, model);
+    model = await openCellModel(cell.base, cell.root, cell.seed);
+    const dataset = await _buildDataset(cell, trajectories, model);
+    const prepared = model.prepare(dataset);
     const fingerprint = cellFingerprint({
       ...cell,
-      checkpointHash,
+      checkpointHash: model.hash,
       prepared,
       masks: dataset.records.map((r) => r.masks),
     });
@@ -151,17 +144,13 @@ export async function runPreferenceCell(
     const trainMetrics = await _train(cell, {
       model,
       prepared,
-      padId: checkpoint.tokenizer.padId,
-      checkpointHash,
       fingerprint,
       counts: dataset.counts,
     });
     const tTrain = performance.now();
     const evaluation = await evaluateCell({
       ...cell,
-      model,
-      tokenizer: checkpoint.tokenizer,
-      name: `${cell.base.train.loss}-seed${cell.seed}`,
+      model: await model.codeModel(`${cell.base.train.loss}-seed${cell.seed}`),
       eval: cell.base.eval,
     });
     const wallMs = { data: tData - t0, train: tTrain - tData, eval: performance.now() - tTrain };
@@ -226,58 +215,23 @@ async function _loadTrajectories(cell: _Cell): Promise<Trajectory[]> {
 async function _buildDataset(
   cell: _Cell,
   trajectories: readonly Trajectory[],
-  tokenizer: ModelTokenizer,
+  model: CellModel,
 ): Promise<PreferenceDataset> {
-  const { data, mask } = cell.base;
   const pyAst = new PyAstService();
   await pyAst.start();
   try {
-    return await buildPreferenceDataset({
-      trajectories,
-      tokenizer,
-      pyAst,
-      seed: cell.seed,
-      rule: data.rule,
-      method: data.method,
-      contextLines: contextSpecOf(mask),
-      emptyRejected: mask.emptyRejected,
-      maxRejectedLines: data.maxRejectedLines,
-      maxTokens: data.maxTokens,
-      passFail: {
-        ranking: data.sampling.ranking,
-        minGap: data.sampling.minGap,
-        pairsPerTask: data.sampling.pairsPerTask,
-      },
-    });
+    return await model.dataset(trajectories, { pyAst, seed: cell.seed });
   } finally {
     await pyAst.close();
   }
-}
-
-/** The pairs as the trainer takes them: EOS added, truncated to the model's context. */
-function _prepare(
-  cell: _Cell,
-  dataset: PreferenceDataset,
-  tokenizer: ModelTokenizer,
-  model: Gpt,
-): PreparedPair[] {
-  return dataset.examples.map((e) =>
-    preparePair(e, {
-      eosId: tokenizer.eosId,
-      contextLength: model.config.contextLength,
-      maxPromptLength: cell.base.train.maxPromptLength,
-    })
-  );
 }
 
 /** Stage 3: training (the Ref arm, `loss: "none"`, evaluates the base model as is). */
 async function _train(
   cell: _Cell,
   o: {
-    model: Gpt;
+    model: CellModel;
     prepared: PreparedPair[];
-    padId: number;
-    checkpointHash: string;
     fingerprint: string;
     counts: PreferenceDatasetCounts;
   },
@@ -293,13 +247,14 @@ async function _train(
     );
   }
   return await trainCell({
-    model: o.model,
+    model: o.model.policy,
+    reference: o.model.reference,
     pairs: o.prepared,
     train: { ...cell.base.train, loss },
     steps: cell.scale.steps,
     seed: cell.seed,
-    padId: o.padId,
-    checkpointHash: o.checkpointHash,
+    padId: o.model.padId,
+    checkpointHash: o.model.hash,
     refCacheDir: join(cell.cacheDir, "ref-logps"),
     trainDir: join(cell.cellDir, PREFERENCE_CELL_FILES.train),
     fingerprint: o.fingerprint,

@@ -37,6 +37,7 @@ import {
   validateLossOptions,
 } from "../loss/mod.ts";
 import { type TrainHyperparams, validateTrainHyperparams } from "../train/mod.ts";
+import { type LoraConfig, resolveLoraConfig } from "../hf/lora.ts";
 
 /**
  * What a cell trains: a loss variant of DESIGN §2, or `"none"` for the "Ref" arm (no training:
@@ -186,12 +187,42 @@ export interface PreferenceRuntimeConfig {
   readonly sandboxWorkers: number;
 }
 
+/**
+ * What a cell's model is: `kit`, a checkpoint of `deno task pretrain` (the kit's own GPT), or
+ * `hf`, a Hugging Face folder (Qwen2, Llama) or a GGUF file.
+ */
+export const MODEL_KINDS = ["kit", "hf"] as const;
+/** One of {@linkcode MODEL_KINDS}. */
+export type ModelKind = typeof MODEL_KINDS[number];
+
+/** How an `hf` model reads a prompt: one user turn of its chat template, or the raw prompt. */
+export const PROMPT_FORMATS = ["chat", "plain"] as const;
+/** One of {@linkcode PROMPT_FORMATS}. */
+export type PromptFormat = typeof PROMPT_FORMATS[number];
+
+/** The base model a cell trains from (policy and reference start from it). */
+export interface PreferenceModelConfig {
+  /** The checkpoint folder, HF folder or `.gguf` file; relative to the kit root. */
+  readonly checkpoint: string;
+  /** @default {"kit"} */
+  readonly kind: ModelKind;
+  /**
+   * `hf` only: prompts of pairs and of the evaluation as one user turn of the model's chat
+   * template (instruct models), or raw (`plain`, base models). @default {"chat"}
+   */
+  readonly prompt: PromptFormat;
+  /**
+   * `hf` only: the LoRA adapters that train (the reference is the base with them off); `null`
+   * trains every weight (small models). @default {rank 8, alpha 16, dropout 0.05, q/k/v/o}
+   */
+  readonly lora: LoraConfig | null;
+  /** `hf` only: tokens per side of a pair (prompt + completion + EOS). @default {1024} */
+  readonly contextLength: number;
+}
+
 /** Everything a cell needs besides its sizes: a study's `base`. */
 export interface PreferenceBase {
-  readonly model: {
-    /** Base checkpoint folder (policy and reference start from it); relative to the kit root. */
-    readonly checkpoint: string;
-  };
+  readonly model: PreferenceModelConfig;
   readonly data: PreferenceDataConfig;
   readonly mask: PreferenceMaskConfig;
   readonly train: PreferenceTrainConfig;
@@ -255,6 +286,7 @@ export function validatePreferenceConfig(base: PreferenceBase, scale: Preference
   int("train.maxPromptLength", base.train.maxPromptLength, 1);
   oneOf(`${where}: data.rule`, base.data.rule, SELECTION_RULES);
   _validateSource(where, base.data);
+  _validateModel(where, base.model);
   oneOf(`${where}: data.method`, base.data.method, DIFF_METHODS);
   oneOf(`${where}: mask.emptyRejected`, base.mask.emptyRejected, EMPTY_REJECTED_POLICIES);
   int("mask.contextLines", base.mask.contextLines, 0);
@@ -272,6 +304,22 @@ export function validatePreferenceConfig(base: PreferenceBase, scale: Preference
   oneOf(`${where}: runtime.kernels`, base.runtime.kernels, KERNELS_CHOICES);
   for (const key of ["tasks", "steps", "maxNewTokens"] as const) int(`scale.${key}`, scale[key], 1);
   for (const key of ["testTasks", "valTasks"] as const) int(`scale.${key}`, scale[key], 0);
+}
+
+function _validateModel(where: string, m: PreferenceModelConfig): void {
+  oneOf(`${where}: model.kind`, m.kind, MODEL_KINDS);
+  oneOf(`${where}: model.prompt`, m.prompt, PROMPT_FORMATS);
+  if (!Number.isInteger(m.contextLength) || m.contextLength < 2) {
+    throw new Error(
+      `${where}: model.contextLength: expected an integer >= 2, found ${m.contextLength}`,
+    );
+  }
+  if (m.lora === null) return;
+  try {
+    resolveLoraConfig(m.lora);
+  } catch (e) {
+    throw new Error(`${where}: model.lora: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 function _validateSource(where: string, data: PreferenceDataConfig): void {

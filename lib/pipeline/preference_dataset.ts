@@ -17,6 +17,7 @@ import {
   EMPTY_REJECTED_CASES,
   type EmptyRejectedCase,
   type EmptyRejectedPolicy,
+  type OffsetTokenizer,
   type PairDiff,
   type PairMasks,
   RULE_FILTER_NAMES,
@@ -80,11 +81,25 @@ export interface PreferenceDatasetCounts {
   readonly kept: number;
 }
 
+/** How a model reads a pair: its tokenizer (ids and offsets) and its prompt ids. */
+export interface PairTokenization {
+  /** Ids and offsets of completions (the masks) and of full codes (the `too-long` filter). */
+  readonly tokenizer: OffsetTokenizer;
+  /** The prompt's ids as the model reads it (BOS, a chat template). */
+  readonly promptIds: (prompt: string) => readonly number[];
+}
+
+/**
+ * The kit's own models read a pair with their tokenizer, the prompt after BOS (as the
+ * evaluator's prompts are).
+ */
+export function kitTokenization(tokenizer: ModelTokenizer): PairTokenization {
+  return { tokenizer, promptIds: (prompt) => [tokenizer.bosId, ...tokenizer.encode(prompt)] };
+}
+
 /** Options of {@linkcode buildPreferenceDataset}. */
-export interface PreferenceDatasetOptions {
+export interface PreferenceDatasetOptions extends PairTokenization {
   readonly trajectories: readonly Trajectory[];
-  /** The base model's tokenizer (ids and offsets). */
-  readonly tokenizer: ModelTokenizer;
   /** The Python helper of the rule filters (started by the caller). */
   readonly pyAst: PyAstService;
   /** Seed of the `random` selection rule and of `"random1to2"`. */
@@ -115,8 +130,8 @@ export interface PreferenceDataset {
 /**
  * Cut, filter, tokenise and mask the pairs of `trajectories` (one candidate per passing
  * trajectory with a failing version) through lib/codeflow's `buildPairs`, which computes each
- * pair's completion-relative diff and masks once. `examples` hold the model's token ids: the prompt starts
- * with BOS (as the evaluator's prompts do), completions have no EOS (`preparePair` adds it).
+ * pair's completion-relative diff and masks once. `examples` hold the model's token ids: the prompt as
+ * `promptIds` gives it, completions without EOS (`preparePair` adds it).
  */
 export async function buildPreferenceDataset(
   options: PreferenceDatasetOptions,
@@ -133,7 +148,7 @@ export async function buildPreferenceDataset(
     filters: {
       maxRejectedLines: options.maxRejectedLines ?? 20,
       maxTokens: options.maxTokens ?? 2048,
-      countTokens: (text) => tokenizer.encode(text).length,
+      countTokens: (text) => tokenizer.encodeWithOffsets(text).ids.length,
     },
     passFail: options.passFail ?? {},
   });
@@ -145,7 +160,7 @@ export async function buildPreferenceDataset(
     records: kept.map(_record),
     examples: kept.map((r) => ({
       id: r.pair.taskId,
-      promptIds: [tokenizer.bosId, ...tokenizer.encode(r.pair.prompt)],
+      promptIds: [...options.promptIds(r.pair.prompt)],
       chosenIds: r.tokens.chosen.ids,
       rejectedIds: r.tokens.rejected.ids,
       chosenSpans: r.pair.masks.chosen,

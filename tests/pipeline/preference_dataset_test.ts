@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { PyAstService } from "../../lib/codeflow/mod.ts";
 import type { Trajectory, Verdict } from "../../lib/core/mod.ts";
 import { trainTokenizer } from "../../lib/model/mod.ts";
-import { buildPreferenceDataset } from "../../lib/pipeline/preference_dataset.ts";
+import { buildPreferenceDataset, kitTokenization } from "../../lib/pipeline/preference_dataset.ts";
 
 const PROMPT = "def f(x):\n";
 
@@ -52,12 +52,13 @@ Deno.test("buildPreferenceDataset: hand-checked masks, counts per empty-D- polic
   try {
     const keep = await buildPreferenceDataset({
       trajectories: TRAJECTORIES,
-      tokenizer,
+      ...kitTokenization(tokenizer),
       pyAst,
       seed: 0,
     });
     assert.deepEqual(keep.counts, {
       trajectories: 5,
+      teacherCalls: 9, // one per version
       passing: 4,
       candidates: 3,
       emptyRejected: {
@@ -85,7 +86,7 @@ Deno.test("buildPreferenceDataset: hand-checked masks, counts per empty-D- polic
 
     const k1 = await buildPreferenceDataset({
       trajectories: TRAJECTORIES,
-      tokenizer,
+      ...kitTokenization(tokenizer),
       pyAst,
       seed: 0,
       contextLines: 1,
@@ -95,7 +96,7 @@ Deno.test("buildPreferenceDataset: hand-checked masks, counts per empty-D- polic
 
     const drop = await buildPreferenceDataset({
       trajectories: TRAJECTORIES,
-      tokenizer,
+      ...kitTokenization(tokenizer),
       pyAst,
       seed: 0,
       emptyRejected: "drop",
@@ -107,7 +108,7 @@ Deno.test("buildPreferenceDataset: hand-checked masks, counts per empty-D- polic
 
     const anchor = await buildPreferenceDataset({
       trajectories: TRAJECTORIES,
-      tokenizer,
+      ...kitTokenization(tokenizer),
       pyAst,
       seed: 0,
       emptyRejected: "anchor",
@@ -128,7 +129,7 @@ Deno.test("buildPreferenceDataset: hand-checked masks, counts per empty-D- polic
     const r = async (seed: number) =>
       (await buildPreferenceDataset({
         trajectories: TRAJECTORIES,
-        tokenizer,
+        ...kitTokenization(tokenizer),
         pyAst,
         seed,
         contextLines: "random1to2",
