@@ -53,7 +53,7 @@ export const PREFERENCE_BASE: PreferenceBase = {
   },
   // The base model's MiniFlow validation/test splits; `--eval.target=humaneval+` scores the test
   // pass@1 on a benchmark instead (the validation split stays MiniFlow's).
-  eval: { target: "miniflow", tasks: null, seed: 1, batchSize: 50 },
+  eval: { target: "miniflow", tasks: null, also: [], seed: 1, batchSize: 50 },
   runtime: {
     backend: "wasm",
     matmul: "auto",

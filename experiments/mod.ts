@@ -15,6 +15,7 @@ import { hybrid } from "./hybrid.ts";
 import { lambdaSweep } from "./lambda_sweep.ts";
 import { mainResults } from "./main_results.ts";
 import { negativeSelection } from "./negative_selection.ts";
+import { realModel } from "./real_model.ts";
 import { samplingVsDebugging } from "./sampling_vs_debugging.ts";
 import { sftCorrectVsIncorrect } from "./sft_correct_vs_incorrect.ts";
 import { symmetric } from "./symmetric.ts";
@@ -44,6 +45,7 @@ export const STUDIES: Readonly<Record<string, AnyStudy>> = Object.fromEntries(
     emptyDPolicy,
     humanevalPlus,
     samplingVsDebugging,
+    realModel,
   ] as unknown as readonly AnyStudy[]).map((s) => [s.name, s]),
 );
 

@@ -11,6 +11,7 @@ import type {
   CellContext,
   CellResult,
   MetricSpec,
+  Preset,
   Study,
   StudyPlot,
   Variant,
@@ -20,6 +21,7 @@ import { METRIC_TITLES } from "../lib/loss/mod.ts";
 import { evalTargetLabel, runPreferenceCell } from "../lib/pipeline/mod.ts";
 import type { PreferenceBase, PreferenceScale } from "../lib/pipeline/preference_config.ts";
 import { PREFERENCE_BASE, PREFERENCE_PRESETS } from "./_defaults.ts";
+import type { PresetName } from "../lib/core/mod.ts";
 
 /** A preference arm: its `set` holds the config differences (`train.loss`, `train.beta`, …). */
 export interface PreferenceVariant extends Variant {
@@ -111,6 +113,7 @@ export const PASS_BAR: StudyPlot = { kind: "bar", metric: "pass@1/test" };
  * ```ts
  * import assert from "node:assert/strict";
  * import { PREFERENCE_BASE, PREFERENCE_PRESETS } from "./_defaults.ts";
+import type { PresetName } from "../lib/core/mod.ts";
  * import { preferenceSetting } from "./preference_study.ts";
  * const config = { base: { ...PREFERENCE_BASE, eval: { ...PREFERENCE_BASE.eval, target: "humaneval+" as const } },
  *   scale: PREFERENCE_PRESETS.smoke.scale };
@@ -169,7 +172,12 @@ export interface PreferenceStudySpec {
    * Dotted-key differences from the shared base for every variant of the study.
    * @default {{}}
    */
-  readonly baseSet?: Readonly<Record<string, string | number | boolean>>;
+  readonly baseSet?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+  /**
+   * Sizes per preset, when the study's differ from the shared ones (a real model's steps cost
+   * far more than the tiny GPT's). @default {PREFERENCE_PRESETS}
+   */
+  readonly presets?: Readonly<Record<PresetName, Preset<PreferenceScale>>>;
   /** @default {[...PASS_METRICS, ...PAIR_METRICS]} */
   readonly metrics?: readonly MetricSpec[];
   /** @default {[PASS_BAR]} */
@@ -194,7 +202,7 @@ export function preferenceStudy(spec: PreferenceStudySpec): PreferenceStudy {
     name: spec.name,
     description: spec.description,
     variants: spec.variants,
-    presets: structuredClone(PREFERENCE_PRESETS),
+    presets: structuredClone(spec.presets ?? PREFERENCE_PRESETS),
     base,
     metrics: spec.metrics ?? [...PASS_METRICS, ...PAIR_METRICS],
     plots: spec.plots ?? [PASS_BAR],

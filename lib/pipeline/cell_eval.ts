@@ -36,22 +36,40 @@ export interface EvaluateCellOptions {
   readonly report: (p: PreferenceCellProgress) => void;
 }
 
-/** The two pass@1 scores of a cell. */
+/** The pass@1 scores of a cell. */
 export interface CellEvaluation {
   /** On the evaluation target. */
   readonly test: MiniflowEvalSummary;
   /** On the MiniFlow validation split. */
   readonly validation: MiniflowEvalSummary;
+  /** On each of `eval.also`, by target. */
+  readonly also: Readonly<Partial<Record<EvalTarget, MiniflowEvalSummary>>>;
 }
 
-/** Score the policy on the target and on the validation split. */
+/** Score the policy on the target, on `eval.also` and on the validation split. */
 export async function evaluateCell(o: EvaluateCellOptions): Promise<CellEvaluation> {
-  const codeModel = o.model;
-  const test = o.eval.target === "miniflow"
-    ? await _miniflowSplit(o, codeModel, "test", o.scale.testTasks)
-    : await _benchmark(o, codeModel, o.eval.target);
-  const validation = await _miniflowSplit(o, codeModel, "validation", o.scale.valTasks);
-  return { test, validation };
+  const test = await _target(o, o.eval.target, PREFERENCE_CELL_FILES.evalTest, o.eval.tasks);
+  const also: Partial<Record<EvalTarget, MiniflowEvalSummary>> = {};
+  for (const target of o.eval.also ?? []) {
+    also[target] = await _target(o, target, `eval-also-${target}.jsonl`, null);
+  }
+  const validation = await _miniflowSplit(o, "validation", o.scale.valTasks, {
+    file: PREFERENCE_CELL_FILES.evalVal,
+    stage: "eval-validation",
+  });
+  return { test, validation, also };
+}
+
+/** pass@1 on one target: the MiniFlow test split or a benchmark's tasks (`ids`, or the first n). */
+function _target(
+  o: EvaluateCellOptions,
+  target: EvalTarget,
+  file: string,
+  ids: readonly string[] | null,
+): Promise<MiniflowEvalSummary> {
+  return target === "miniflow"
+    ? _miniflowSplit(o, "test", o.scale.testTasks, { file, stage: "eval-test" })
+    : _benchmark(o, target, file, ids);
 }
 
 /** A display name of a target, for tables and logs. */
@@ -74,9 +92,9 @@ const _TARGET_NAMES: Readonly<Record<EvalTarget, string>> = {
 
 async function _miniflowSplit(
   o: EvaluateCellOptions,
-  model: CodeModel,
   split: "test" | "validation",
   count: number,
+  out: { readonly file: string; readonly stage: "eval-test" | "eval-validation" },
 ): Promise<MiniflowEvalSummary> {
   const tasks = await cachedBenchmark({
     cacheDir: o.cacheDir,
@@ -85,26 +103,27 @@ async function _miniflowSplit(
     count,
     sandbox: o.sandbox,
   });
-  const stage = split === "test" ? "eval-test" : "eval-validation";
+  const { stage, file } = out;
   const { summary, samples } = await evaluateMiniflow({
-    model,
+    model: o.model,
     tasks,
     sandbox: o.sandbox,
     maxTokens: o.scale.maxNewTokens,
     batchSize: o.eval.batchSize,
     onProgress: (done, total) => o.report({ stage, done, total }),
   });
-  const file = split === "test" ? PREFERENCE_CELL_FILES.evalTest : PREFERENCE_CELL_FILES.evalVal;
   await atomicWrite(join(o.cellDir, file), toJsonl(samples));
   return summary;
 }
 
 async function _benchmark(
   o: EvaluateCellOptions,
-  model: CodeModel,
   name: BenchmarkName,
+  file: string,
+  ids: readonly string[] | null,
 ): Promise<MiniflowEvalSummary> {
-  const tasks = targetTasks(await loadBenchmark(name), o.eval.tasks, o.scale.testTasks, name);
+  const model = o.model;
+  const tasks = targetTasks(await loadBenchmark(name), ids, o.scale.testTasks, name);
   const runner = new BenchmarkRunner({ cacheDir: join(o.cacheDir, "eval") });
   try {
     const { summary, samples } = await evaluateModel({
@@ -117,7 +136,7 @@ async function _benchmark(
     });
     const order = new Map(tasks.map((t, i) => [t.taskId, i]));
     const sorted = [...samples].sort((x, y) => order.get(x.taskId)! - order.get(y.taskId)!);
-    await atomicWrite(join(o.cellDir, PREFERENCE_CELL_FILES.evalTest), toJsonl(sorted));
+    await atomicWrite(join(o.cellDir, file), toJsonl(sorted));
     const passed = samples.filter((s) => s.verdict === "pass").length;
     return {
       tasks: summary.tasks,

@@ -47,8 +47,10 @@ export interface CellIdentity {
  * fingerprint (and its stored result).
  */
 export function cellFingerprint(id: CellIdentity): string {
-  const { target, tasks, ...miniflowEval } = id.base.eval;
-  const evalKey = target === "miniflow" && tasks === null ? miniflowEval : id.base.eval;
+  const { also, ...oneTarget } = id.base.eval;
+  const scored = also === undefined || also.length === 0 ? oneTarget : id.base.eval;
+  const { target, tasks, ...miniflowEval } = scored;
+  const evalKey = target === "miniflow" && tasks === null ? miniflowEval : scored;
   // The debugging source's fingerprint is the one cells had before the sampling source existed.
   const { source, sampling: _sampling, ...debugging } = id.base.data;
   const dataKey = source === "debugging" ? debugging : id.base.data;

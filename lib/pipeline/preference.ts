@@ -277,6 +277,9 @@ function _result(
   const metrics: Record<string, number> = {
     "pass@1/test": evaluation.test.passAt1,
     "pass@1/val": evaluation.validation.passAt1,
+    ...Object.fromEntries(
+      Object.entries(evaluation.also).map(([target, e]) => [`pass@1/${target}`, e!.passAt1]),
+    ),
     ...trainMetrics,
     "pairs/kept": counts.kept,
     "pairs/candidates": counts.candidates,

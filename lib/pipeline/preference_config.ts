@@ -142,6 +142,12 @@ export interface PreferenceEvalConfig {
    * @default {null}
    */
   readonly tasks: readonly string[] | null;
+  /**
+   * More targets the same trained model is scored on (each on its first `scale.testTasks`
+   * tasks), as `pass@1/<target>` metrics: one training run, several benchmarks.
+   * @default {[]}
+   */
+  readonly also: readonly EvalTarget[];
   /** MiniFlow seed of the validation and test splits (the base model's). @default {1} */
   readonly seed: number;
   /** Rows decoded together. @default {50} */
@@ -350,6 +356,16 @@ function _validateSource(where: string, data: PreferenceDataConfig): void {
 
 function _validateEval(where: string, e: PreferenceEvalConfig): void {
   oneOf(`${where}: eval.target`, e.target, EVAL_TARGETS);
+  if (!Array.isArray(e.also)) {
+    throw new Error(
+      `${where}: eval.also: expected a list of targets, found ${JSON.stringify(e.also)}`,
+    );
+  }
+  for (const t of e.also) oneOf(`${where}: eval.also`, t, EVAL_TARGETS);
+  const twice = e.also.find((t, i) => t === e.target || e.also.indexOf(t) !== i);
+  if (twice !== undefined) {
+    throw new Error(`${where}: eval.also: ${JSON.stringify(twice)} is scored twice`);
+  }
   const tasks: unknown = e.tasks;
   if (tasks !== null) {
     if (

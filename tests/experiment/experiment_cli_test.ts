@@ -22,7 +22,7 @@ Deno.test("experiment CLI: unknown study and unknown keys fail, listing the vali
     a.stderr.startsWith(
       'experiment: unknown study "nope" (known: beta-sweep, diff-aug, diff-method, diff-method-masks, ' +
         "empty-d-policy, humaneval-plus, hybrid, lambda-sweep, main-results, negative-selection, " +
-        "sampling-vs-debugging, sft-correct-vs-incorrect, symmetric)",
+        "real-model, sampling-vs-debugging, sft-correct-vs-incorrect, symmetric)",
     ),
     a.stderr,
   );
