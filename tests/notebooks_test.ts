@@ -75,6 +75,7 @@ const STUDY_OF: Readonly<Record<string, string>> = {
   "11_sft_correct_vs_incorrect": "sft-correct-vs-incorrect",
   "13_empty_d_policy": "empty-d-policy",
   "15_sampling_vs_debugging": "sampling-vs-debugging",
+  "16_real_model_study": "real-model",
 };
 
 const EXPECTED = [
@@ -94,6 +95,7 @@ const EXPECTED = [
   "13_empty_d_policy",
   "14_real_model_target_dpo",
   "15_sampling_vs_debugging",
+  "16_real_model_study",
 ];
 
 function _chartTitles(result: ExecuteNotebookResult): string[] {
@@ -160,10 +162,12 @@ function _check(name: string, result: ExecuteNotebookResult): void {
         `${name}: expected the table to have a row for variant "${v.label}" of ${studyName}`,
       );
     }
+    // A real model's charts are labelled with the model, never with MiniFlow's tiny GPT.
+    const label = studyName === "real-model" ? "qwen2-f32 (local model)" : MINIFLOW;
     if (studyName !== "diff-method-masks") {
       assert.ok(
-        titles.some((t) => t.endsWith(`— ${MINIFLOW}`)),
-        `${name}: expected a chart titled "… — ${MINIFLOW}", found ${JSON.stringify(titles)}`,
+        titles.some((t) => t.endsWith(`— ${label}`)),
+        `${name}: expected a chart titled "… — ${label}", found ${JSON.stringify(titles)}`,
       );
     }
   }
@@ -365,7 +369,7 @@ Deno.test({
       ...EXPECTED.filter((n) => n !== "03_main_results").map((n) => ({
         key: n,
         notebook: n,
-        env: n === "14_real_model_target_dpo" ? realModel : offline,
+        env: n === "14_real_model_target_dpo" || n === "16_real_model_study" ? realModel : offline,
       })),
       ...endpointRuns,
       { key: "03_main_results", notebook: "03_main_results", env: offline },

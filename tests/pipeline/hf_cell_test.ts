@@ -13,6 +13,9 @@ import { runPreferenceCell } from "../../lib/pipeline/preference.ts";
 import type { PreferenceBase, PreferenceScale } from "../../lib/pipeline/preference_config.ts";
 import type { PreferenceRecord } from "../../lib/pipeline/preference_dataset.ts";
 import { PREFERENCE_BASE } from "../../experiments/mod.ts";
+import { preferenceCell } from "../../experiments/preference_study.ts";
+import { realModel } from "../../experiments/real_model.ts";
+import { runStudy } from "../../lib/experiment/mod.ts";
 import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
 
 const SCALE: PreferenceScale = { tasks: 12, steps: 2, testTasks: 2, valTasks: 1, maxNewTokens: 8 };
@@ -100,4 +103,41 @@ Deno.test("cellFingerprint: a kit model's hf-only settings do not enter it", () 
   const before = { ...PREFERENCE_BASE, model, data } as unknown as PreferenceBase;
   assert.equal(id(before), kit);
   assert.notEqual(id({ ...PREFERENCE_BASE, model: { ...PREFERENCE_BASE.model, kind: "hf" } }), kit);
+});
+
+Deno.test("the real-model study on an hf model: one training run scored on HumanEval+ and MiniFlow", async () => {
+  const tmp = await Deno.makeTempDir();
+  const model = join(await hfPeerOutput("tiny"), "qwen2-f32");
+  try {
+    const run = await runStudy({
+      study: realModel,
+      preset: "smoke",
+      overrides: ["model.kind=hf", `model.checkpoint=${model}`, "seeds=[0]", "model.lora.rank=2"],
+      variants: ["target-dpo"],
+      runsDir: tmp,
+      quiet: true,
+      cell: preferenceCell({ cacheDir: join(tmp, "cache") }),
+    });
+    const [r] = run.results;
+    assert.deepEqual(
+      Object.keys(r.metrics).filter((k) => k.startsWith("pass@1/")),
+      ["pass@1/test", "pass@1/val", "pass@1/miniflow"],
+    );
+    assert.match(
+      run.table,
+      /\| Variant \| id \| n seeds \| pass@1 HumanEval\+ \(%\) \| pass@1 MiniFlow test \(%\) \|/,
+    );
+    assert.match(
+      run.table,
+      /model: qwen2-f32 \(Hugging Face, chat prompts, LoRA rank 2\) · pass@1 test: HumanEval\+/,
+    );
+    const cell = join(run.runDir, "cells", "target-dpo", "0");
+    const also = await readJsonlFile<{ taskId: string }>(join(cell, "eval-also-miniflow.jsonl"));
+    const test = await readJsonlFile<{ taskId: string }>(join(cell, "eval-test.jsonl"));
+    assert.equal(also.length, 2);
+    assert.ok(also.every((s) => s.taskId.startsWith("miniflow/test/")), JSON.stringify(also));
+    assert.deepEqual(test.map((s) => s.taskId), ["HumanEval/0", "HumanEval/1"]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
