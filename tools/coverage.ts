@@ -13,7 +13,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { atomicWrite, gitInfo, toJsonl, type Trajectory } from "../lib/core/mod.ts";
+import { atomicWrite, toJsonl, type Trajectory } from "../lib/core/mod.ts";
 import { type BarRow, barWithCi, savePlot } from "../lib/plot/mod.ts";
 import { Sandbox, takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { formatMeanCi, summarize } from "../lib/stats/mod.ts";
@@ -26,7 +26,7 @@ import {
   lowCoverage,
   measureCoverage,
 } from "../lib/synth/mod.ts";
-import { intList, miniflowRun, readRun } from "./trajectory_runs.ts";
+import { intList, miniflowRun, readRun, runAnalysis, writeReport } from "./trajectory_runs.ts";
 
 const USAGE = `usage: deno task coverage (--miniflow | --runs A,B,…) [options]
 
@@ -198,34 +198,20 @@ async function main(): Promise<void> {
   } finally {
     await coverageSandbox.close();
   }
-  const md = markdown(measured, min);
-  await atomicWrite(join(out, "coverage.md"), md);
-  await atomicWrite(
-    join(out, "coverage.json"),
-    JSON.stringify(
-      {
-        args: Deno.args,
-        git: gitInfo(Deno.cwd()),
-        runs: measured.map((m, i) => ({
-          label: m.label,
-          file: `coverage_${i}.jsonl`,
-          tasks: m.records.length,
-          failures: m.failures,
-          bins: coverageBins(m.records),
-        })),
-      },
-      null,
-      2,
-    ) + "\n",
+  const runsData = measured.map((m, i) => ({
+    label: m.label,
+    file: `coverage_${i}.jsonl`,
+    tasks: m.records.length,
+    failures: m.failures,
+    bins: coverageBins(m.records),
+  }));
+  await writeReport(
+    out,
+    "coverage",
+    markdown(measured, min),
+    { runs: runsData },
+    (dir) => histogram(dir, measured),
   );
-  const png = await histogram(out, measured);
-  console.log(md);
-  console.log(`${out}: coverage.md, coverage.json, ${png}`);
 }
 
-try {
-  await main();
-} catch (e) {
-  console.error(`coverage: ${(e as Error).message}`);
-  Deno.exit(1);
-}
+await runAnalysis("coverage", main);

@@ -16,11 +16,11 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { resumeJsonl } from "../lib/codeflow/mod.ts";
-import { atomicWrite, gitInfo, JsonlAppender, readJsonlFile } from "../lib/core/mod.ts";
+import { JsonlAppender, readJsonlFile } from "../lib/core/mod.ts";
 import { type BarRow, barWithCi, savePlot } from "../lib/plot/mod.ts";
 import { formatMeanCi, summarize } from "../lib/stats/mod.ts";
 import { OpenAITeacher, SYNTH_FILES, type TestQualityRecord } from "../lib/synth/mod.ts";
-import { readRun } from "./trajectory_runs.ts";
+import { readRun, runAnalysis, writeReport } from "./trajectory_runs.ts";
 
 const USAGE = `usage: deno task judge-tests --runs A,B,… [options]
 
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     concurrency,
     logPath: join(out, SYNTH_FILES.requests),
   });
-  const runs = [];
+  const runs: { label: string; records: TestQualityRecord[] }[] = [];
   try {
     for (const [i, path] of a.runs.split(",").entries()) {
       const { records, malformed } = await judgeRun(
@@ -194,25 +194,10 @@ async function main(): Promise<void> {
   } finally {
     await judge.close();
   }
-  const md = markdown(runs);
-  await atomicWrite(join(out, "test_quality.md"), md);
-  await atomicWrite(
-    join(out, "test_quality.json"),
-    JSON.stringify(
-      { args: Deno.args, git: gitInfo(Deno.cwd()), judge: judge.id, usage: judge.usage },
-      null,
-      2,
-    ) +
-      "\n",
-  );
-  const png = await chart(out, runs);
-  console.log(md);
-  console.log(`${out}: test_quality.md, test_quality.json, ${png}`);
+  await writeReport(out, "test_quality", markdown(runs), {
+    judge: judge.id,
+    usage: judge.usage,
+  }, (dir) => chart(dir, runs));
 }
 
-try {
-  await main();
-} catch (e) {
-  console.error(`judge-tests: ${(e as Error).message}`);
-  Deno.exit(1);
-}
+await runAnalysis("judge-tests", main);

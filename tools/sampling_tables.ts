@@ -12,14 +12,13 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { atomicWrite, gitInfo, type Trajectory } from "../lib/core/mod.ts";
+import type { Trajectory } from "../lib/core/mod.ts";
 import { savePlot, sweepChart, type SweepRow } from "../lib/plot/mod.ts";
 import { Sandbox, takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import { formatMeanCi, summarize } from "../lib/stats/mod.ts";
 import { type SamplingTables, samplingTables } from "../lib/synth/mod.ts";
-import { intList, miniflowRun, readRun } from "./trajectory_runs.ts";
+import { intList, miniflowRun, readRun, runAnalysis, writeReport } from "./trajectory_runs.ts";
 
 const USAGE =
   `usage: deno task sampling-tables (--miniflow | --debugging DIRS --sampling DIRS) [options]
@@ -222,25 +221,8 @@ async function main(): Promise<void> {
   const out = a.out ?? `runs/sampling-tables-${a.miniflow ? "miniflow" : "runs"}`;
   await Deno.mkdir(out, { recursive: true });
   const md = markdown(teachers.join(", "), tables);
-  const git = gitInfo(Deno.cwd());
-  await atomicWrite(join(out, "tables.md"), md);
-  await atomicWrite(
-    join(out, "tables.json"),
-    JSON.stringify(
-      { args: Deno.args, git, teachers, runs: runs.map((r) => r.label), tables },
-      null,
-      2,
-    ) +
-      "\n",
-  );
-  const png = await chart(out, runs);
-  console.log(md);
-  console.log(`${out}: tables.md, tables.json, ${png}`);
+  const data = { teachers, runs: runs.map((r) => r.label), tables };
+  await writeReport(out, "tables", md, data, (dir) => chart(dir, runs));
 }
 
-try {
-  await main();
-} catch (e) {
-  console.error(`sampling-tables: ${(e as Error).message}`);
-  Deno.exit(1);
-}
+await runAnalysis("sampling-tables", main);

@@ -1,13 +1,14 @@
 /**
- * The runs the data-side analyses read (`deno task sampling-tables`, `deno task coverage`): a
- * synth folder's or a JSONL file's trajectories, or MiniFlow runs synthesised per teacher seed
- * and cached.
+ * What the data-side analysis CLIs share (`deno task sampling-tables`, `deno task coverage`,
+ * `deno task judge-tests`): the runs they read (a synth folder's or a JSONL file's trajectories,
+ * or MiniFlow runs synthesised per teacher seed and cached), the report they write, and how they
+ * end on an error.
  *
  * @module
  */
 import { join } from "node:path";
 import { readTrajectories } from "../lib/codeflow/mod.ts";
-import type { Trajectory } from "../lib/core/mod.ts";
+import { atomicWrite, gitInfo, type Trajectory } from "../lib/core/mod.ts";
 import { cachedMiniflowTrajectories } from "../lib/pipeline/mod.ts";
 import type { Sandbox } from "../lib/sandbox/mod.ts";
 import { SYNTH_FILES } from "../lib/synth/mod.ts";
@@ -55,4 +56,34 @@ export async function miniflowRun(o: MiniflowRunOptions): Promise<Trajectory[]> 
     },
   });
   return trajectories;
+}
+
+/**
+ * Write an analysis's report into `out`: `<name>.md` (also printed) and `<name>.json` (the
+ * command's arguments, the commit and `data`); `chart` (the path of a PNG) is named on the last
+ * line printed.
+ */
+export async function writeReport(
+  out: string,
+  name: string,
+  md: string,
+  data: Readonly<Record<string, unknown>>,
+  chart: (out: string) => Promise<string>,
+): Promise<void> {
+  await atomicWrite(join(out, `${name}.md`), md);
+  const json = { args: Deno.args, git: gitInfo(Deno.cwd()), ...data };
+  await atomicWrite(join(out, `${name}.json`), JSON.stringify(json, null, 2) + "\n");
+  const png = await chart(out);
+  console.log(md);
+  console.log(`${out}: ${name}.md, ${name}.json, ${png}`);
+}
+
+/** Run a CLI's `main`; an error ends it with `<tool>: <message>` and exit code 1, no stack trace. */
+export async function runAnalysis(tool: string, main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`${tool}: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
 }

@@ -27,6 +27,24 @@ export async function runDeno(args: readonly string[], expectOk = true): Promise
   return text;
 }
 
+/** What a CLI run printed, and its exit code. */
+export interface ToolRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `deno run -A <script> <args>` and returns its exit code and output, whatever the code. */
+export async function runTool(script: string, args: readonly string[]): Promise<ToolRun> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
 let _pairs: Promise<string> | undefined;
 
 /**

@@ -1,20 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { toJsonl, type Trajectory } from "../../lib/core/mod.ts";
+import { KIT_ROOT, runTool } from "../../testing/cli/mod.ts";
 import { startTestServer, type TaskScript } from "../../testing/openai/mod.ts";
 
-const CLI = fileURLToPath(new URL("../../tools/judge_tests.ts", import.meta.url));
+const CLI = join(KIT_ROOT, "tools", "judge_tests.ts");
 
-async function judgeTests(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const judgeTests = (args: string[]) => runTool(CLI, args);
 
 const task = (id: string): Trajectory => ({
   schema: "codeflow.trajectory/v1",

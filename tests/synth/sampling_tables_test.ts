@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { toJsonl, type Trajectory } from "../../lib/core/mod.ts";
+import { KIT_ROOT, runTool } from "../../testing/cli/mod.ts";
 
-const CLI = fileURLToPath(new URL("../../tools/sampling_tables.ts", import.meta.url));
+const CLI = join(KIT_ROOT, "tools", "sampling_tables.ts");
 
-async function tables(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const tables = (args: string[]) => runTool(CLI, args);
 
 const run = (id: string, verdicts: string, source?: "sampling"): Trajectory => ({
   schema: "codeflow.trajectory/v1",
