@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Pair, TeacherId, Trajectory } from "../core/mod.ts";
+import type { Pair, TeacherId, Trajectory, TrajectorySource } from "../core/mod.ts";
 import { firstPassIteration, MALFORMED_ANSWER, trajectoryPassed } from "./refine_task.ts";
 import type { TestQuality } from "./types.ts";
 
@@ -73,6 +73,8 @@ export interface SynthStats {
   readonly schema: "synth.stats/v1";
   /** Teachers seen in the trajectories (one per run unless files were mixed). */
   readonly teachers: readonly TeacherId[];
+  /** Where the trajectories' versions come from (`debugging` when there are none). */
+  readonly source: TrajectorySource;
   /** Tasks that ended: trajectories + skipped. */
   readonly tasksFinished: number;
   readonly skipped: number;
@@ -225,6 +227,7 @@ export function computeSynthStats(records: SynthRecords): SynthStats {
   return {
     schema: "synth.stats/v1",
     teachers: [...teachers.values()],
+    source: records.trajectories[0]?.source ?? "debugging",
     tasksFinished: n + records.skips.length,
     skipped: records.skips.length,
     trajectories: n,
@@ -327,8 +330,12 @@ export function formatSynthStats(stats: SynthStats): string {
   rows.push(["passing", String(stats.passing)]);
   rows.push(["discarded (still failing)", String(stats.discarded)]);
   rows.push(["malformed answers", String(stats.malformedAnswers)]);
+  const within = (i: number) =>
+    stats.source === "sampling"
+      ? `pass rate within ${i + 1} samples`
+      : `pass rate by iteration ${i}`;
   stats.passRateByIteration.forEach((r, i) =>
-    rows.push([`pass rate by iteration ${i}`, `${_pct(r)} (${stats.passCountByIteration[i]})`])
+    rows.push([within(i), `${_pct(r)} (${stats.passCountByIteration[i]})`])
   );
   const f = stats.funnel;
   rows.push(["funnel: trajectories", String(f.trajectories)]);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Sandbox } from "../../lib/sandbox/mod.ts";
 import {
   codeflowPairBuilder,
+  formatSynthStats,
   OpenAITeacher,
   readSynthRecords,
   SYNTH_FILES,
@@ -90,6 +91,8 @@ Deno.test("synthesis by sampling against the scripted server: exact samples, pas
     assert.equal(rec.pairs[1].chosen, RIGHT);
     // Pass within k samples: tasks 0 and 2 at sample 0, task 3 at sample 3.
     assert.deepEqual(stats.passCountByIteration, [2, 2, 2, 3]);
+    assert.equal(stats.source, "sampling");
+    assert.match(formatSynthStats(stats), /pass rate within 4 samples\s+75\.0% \(3\)/);
     // 16 calls: 4 task answers and 12 sample answers (the 500 retry is a request, not a call);
     // 15 sandbox runs (the malformed sample never runs); 2 kept pairs.
     assert.equal(stats.cost.teacherCalls, 16);
