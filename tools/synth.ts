@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   DIFF_METHODS,
@@ -22,13 +23,20 @@ import {
   SELECTION_RULES,
   TEACHER_KINDS,
 } from "../lib/core/mod.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import type { CodeModel } from "../lib/eval/code_model.ts";
+import { HfCodeModel } from "../lib/eval/hf_code_model.ts";
+import { TfjsCodeModel } from "../lib/eval/tfjs_code_model.ts";
+import { loadHfFolder } from "../lib/hf/mod.ts";
 import { MiniFlowTeacher } from "../lib/miniflow/mod.ts";
+import { loadCheckpoint } from "../lib/model/mod.ts";
 import { Sandbox, takeUnsafeIsolationFlag } from "../lib/sandbox/mod.ts";
 import {
   type BatchPreparer,
   codeflowPairBuilder,
   coverageSitePackages,
   formatSynthStats,
+  ModelSampler,
   OpenAITeacher,
   ProgressBar,
   type Sampler,
@@ -40,7 +48,8 @@ import {
 
 const USAGE = `usage: deno task synth --teacher miniflow|openai --tasks N --out DIR [options]
 
-  --teacher miniflow|openai   task and fix source (required)
+  --teacher miniflow|openai|model   task and fix source (required); model: MiniFlow's tasks,
+                              samples from --model (with --samples)
   --tasks N                   number of task indexes [first-index, first-index + N) (required)
   --out DIR                   run folder; rerun the same command to resume (required)
   --seed N                    teacher seed and pair-selection seed (default 0)
@@ -68,6 +77,9 @@ const USAGE = `usage: deno task synth --teacher miniflow|openai --tasks N --out 
   --timeout-ms N              per-request timeout (default 60000)
   --max-retries N             retries on 429/5xx/timeouts (default 5)
   --temperature X             sampling temperature (default 0.7)
+  --model-path PATH           --teacher model: a kit checkpoint (a folder with card.json) or a
+                              Hugging Face folder / GGUF file that writes the samples
+  --max-tokens N              --teacher model: tokens per sample at most (default 256)
   --price-prompt X            USD per 1k prompt tokens (default 0)
   --price-completion X        USD per 1k completion tokens (default 0)
   --unsafe-isolation MODE     unshare|rlimits: run untrusted code without bubblewrap (a banner warns)
@@ -145,6 +157,8 @@ try {
       "max-retries": { type: "string" },
       temperature: { type: "string" },
       "price-prompt": { type: "string" },
+      "model-path": { type: "string" },
+      "max-tokens": { type: "string" },
       "price-completion": { type: "string" },
       help: { type: "boolean" },
     },
@@ -200,9 +214,14 @@ const config = {
   maxRetries: int("max-retries", a["max-retries"], 5),
   temperature: num("temperature", a.temperature, 0.7),
   pricePer1kPrompt: num("price-prompt", a["price-prompt"], 0),
+  modelPath: a["model-path"] ?? null,
+  maxTokens: int("max-tokens", a["max-tokens"], 256, 1),
   pricePer1kCompletion: num("price-completion", a["price-completion"], 0),
 };
 
+if (config.teacher === "model" && config.samples === null) {
+  fail("--teacher model samples only: give --samples N");
+}
 if (config.samples !== null && config.selection !== "pass-vs-fail") {
   fail(`--selection ${config.selection}: samples are paired by pass-vs-fail (--samples given)`);
 }
@@ -258,9 +277,33 @@ switch (config.teacher) {
   case "miniflow":
     teacher = new MiniFlowTeacher(sandbox, { seed: config.seed });
     break;
+  case "model":
+    teacher = new ModelSampler(
+      new MiniFlowTeacher(sandbox, { seed: config.seed }),
+      await _codeModel(config.modelPath ?? fail("--teacher model needs --model-path PATH")),
+      { temperature: config.temperature, maxTokens: config.maxTokens },
+    );
+    break;
   default: {
     const never: never = config.teacher;
     fail(`unknown teacher ${never}`);
+  }
+}
+
+/**
+ * The sampling model of `--teacher model`: a kit checkpoint (a folder with `card.json`, as
+ * `deno task pretrain` writes) or a Hugging Face folder or GGUF file, on the wasm backend.
+ */
+async function _codeModel(path: string): Promise<CodeModel> {
+  await initBackend("wasm");
+  try {
+    if (existsSync(join(path, "card.json"))) {
+      const { model, tokenizer } = await loadCheckpoint(path);
+      return new TfjsCodeModel(model, tokenizer, { name: basename(path), batchSize: 1 });
+    }
+    return new HfCodeModel(await loadHfFolder(path), { batchSize: 1 });
+  } catch (e) {
+    return fail(`--model-path ${path}: ${(e as Error).message}`);
   }
 }
 
@@ -286,6 +329,9 @@ function _dataSettings(c: typeof config): Record<string, unknown> {
   const endpoint = c.teacher === "openai" || c.judge || c.testJudgeMin !== null
     ? { baseUrl: c.baseUrl, model: c.model, temperature: c.temperature }
     : {};
+  const sampler = c.teacher === "model"
+    ? { modelPath: resolve(c.modelPath!), temperature: c.temperature, maxTokens: c.maxTokens }
+    : {};
   // Sampling settings only for sampling runs, so debugging folders resume as before.
   const sampling = c.samples === null
     ? {}
@@ -296,6 +342,7 @@ function _dataSettings(c: typeof config): Record<string, unknown> {
     firstIndex: c.firstIndex,
     maxRefinements: c.maxRefinements,
     ...sampling,
+    ...sampler,
     selection: c.selection,
     diff: c.diff,
     emptyRejected: c.emptyRejected,

@@ -79,8 +79,12 @@ export const VERDICTS = ["pass", "fail", "timeout", "error"] as const;
 /** One of {@linkcode VERDICTS}. */
 export type Verdict = typeof VERDICTS[number];
 
-/** Which teacher produced a trajectory. MiniFlow output must never be mixed with LLM output. */
-export const TEACHER_KINDS = ["miniflow", "openai"] as const;
+/**
+ * Which teacher produced a trajectory: the offline MiniFlow teacher, an OpenAI-compatible
+ * endpoint, or one of the kit's own models (`model`: samples only, tasks from MiniFlow). MiniFlow
+ * output must never be mixed with LLM output.
+ */
+export const TEACHER_KINDS = ["miniflow", "openai", "model"] as const;
 /** One of {@linkcode TEACHER_KINDS}. */
 export type TeacherKind = typeof TEACHER_KINDS[number];
 

@@ -65,6 +65,7 @@ export {
   trajectoryPassed,
 } from "./refine_task.ts";
 export { sampleTask, type SampleTaskOptions } from "./sample_task.ts";
+export { ModelSampler, type ModelSamplerOptions } from "./model_sampler.ts";
 export {
   COVERAGE_BINS,
   type CoverageBin,
