@@ -1,7 +1,8 @@
 /**
  * Pipelines that assemble library parts into jobs: base-model pretraining on the MiniFlow corpus
- * with its model card, greedy MiniFlow evaluation of a code model, and the preference cell
- * (cached trajectories → pairs and masks → preference training → pass@1).
+ * with its model card, greedy MiniFlow evaluation of a code model, and the preference cell on the
+ * kit's GPT or a Hugging Face / GGUF model (cached trajectories or samples → pairs and masks in
+ * the model's tokens → preference training → pass@1).
  *
  * @example
  * ```ts
@@ -46,6 +47,7 @@ export * from "./cached_trajectories.ts";
 export { type CellEvaluation, evalTargetLabel, evaluateCell, targetTasks } from "./cell_eval.ts";
 export * from "./cell_store.ts";
 export { CURVE_METRICS, tailMetrics, trainCell, type TrainCellOptions } from "./cell_train.ts";
+export { type CellDataOptions, type CellModel, openCellModel } from "./cell_model.ts";
 export {
   HF_TRAIN_FILES,
   type HfTrainConfig,

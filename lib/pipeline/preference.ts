@@ -1,10 +1,12 @@
 /**
  * The training cell of every preference study (issue 6 item 1), as named stages: trajectories
- * (cached MiniFlow synthesis or a JSONL file) → the base model → pairs per the cell's selection
- * rule, diff method, rule filters and empty-`D-` policy, with their token masks → the fingerprint,
+ * (cached MiniFlow synthesis by debugging or sampling, or a JSONL file) → the base model (the
+ * kit's GPT or a Hugging Face / GGUF model, `cell_model.ts`) → pairs per the cell's selection
+ * rule, diff method, rule filters and empty-`D-` policy, with their token masks in that model's
+ * tokens → the fingerprint,
  * and the stored result when the same cell already finished → training from the base weights
  * through lib/train (`cell_train.ts`, resumable) → greedy pass@1 on the evaluation target and the
- * MiniFlow validation split (`cell_eval.ts`) → `result.json` and the shared cell store
+ * MiniFlow validation split, and on `eval.also` (`cell_eval.ts`) → `result.json` and the shared cell store
  * (`cell_store.ts`). It only assembles library parts.
  *
  * @module
