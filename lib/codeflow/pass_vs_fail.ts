@@ -47,7 +47,11 @@ function _passRate(v: CodeVersion): number {
 /** The versions with distinct code, first occurrence kept. */
 function _distinct(versions: readonly CodeVersion[]): CodeVersion[] {
   const seen = new Set<string>();
-  return versions.filter((v) => !seen.has(v.code) && seen.add(v.code) !== undefined);
+  return versions.filter((v) => {
+    if (seen.has(v.code)) return false;
+    seen.add(v.code);
+    return true;
+  });
 }
 
 function _shuffled<T>(items: readonly T[], rng: () => number): T[] {
