@@ -46,10 +46,10 @@ import {
   type Teacher,
 } from "../lib/synth/mod.ts";
 
-const USAGE = `usage: deno task synth --teacher miniflow|openai --tasks N --out DIR [options]
+const USAGE = `usage: deno task synth --teacher miniflow|openai|model --tasks N --out DIR [options]
 
   --teacher miniflow|openai|model   task and fix source (required); model: MiniFlow's tasks,
-                              samples from --model (with --samples)
+                              samples from --model-path (with --samples)
   --tasks N                   number of task indexes [first-index, first-index + N) (required)
   --out DIR                   run folder; rerun the same command to resume (required)
   --seed N                    teacher seed and pair-selection seed (default 0)

@@ -36,7 +36,7 @@ Deno.test("synth CLI: unknown flags and bad values fail naming the flag", async 
     /^synth: --selection: expected one of random, first, last, pass-vs-fail, found "worst"/,
   );
   const c = await synth(["--teacher", "gpt", "--tasks", "1", "--out", "x"]);
-  assert.match(c.stderr, /^synth: --teacher: expected one of miniflow, openai, found "gpt"/);
+  assert.match(c.stderr, /^synth: --teacher: expected one of miniflow, openai, model, found "gpt"/);
   const d = await synth([
     "--teacher",
     "openai",
