@@ -48,8 +48,8 @@ export const realModel: PreferenceStudy = preferenceStudy({
     },
     paper: {
       seeds: [0, 1, 2],
-      // ~32 pairs, one epoch of 16 steps of 2; 20 tasks per benchmark: about 7 min a trained
-      // cell for a 135M model on 2 cores
+      // ~32 pairs, one epoch of 16 steps of 2; 20 tasks per benchmark: about 5 min a trained
+      // cell for SmolLM2-135M on a 2-core AMD EPYC (README)
       scale: { tasks: 96, steps: 16, testTasks: 20, valTasks: 5, maxNewTokens: 192 },
     },
   },

@@ -50,7 +50,7 @@ export interface CellEvaluation {
 export async function evaluateCell(o: EvaluateCellOptions): Promise<CellEvaluation> {
   const test = await _target(o, o.eval.target, PREFERENCE_CELL_FILES.evalTest, o.eval.tasks);
   const also: Partial<Record<EvalTarget, MiniflowEvalSummary>> = {};
-  for (const target of o.eval.also ?? []) {
+  for (const target of o.eval.also) {
     also[target] = await _target(o, target, `eval-also-${target}.jsonl`, null);
   }
   const validation = await _miniflowSplit(o, "validation", o.scale.valTasks, {

@@ -26,7 +26,7 @@ import {
 } from "../hf/mod.ts";
 import { type CausalLM, loadCheckpoint } from "../model/mod.ts";
 import { type PreparedPair, preparePair, weightsHash } from "../train/mod.ts";
-import { modelIdentity } from "./hf_train.ts";
+import { completionEos, modelIdentity } from "./hf_train.ts";
 import { contextSpecOf, type PreferenceBase } from "./preference_config.ts";
 import {
   buildPreferenceDataset,
@@ -122,13 +122,12 @@ async function _kitModel(base: PreferenceBase, path: string): Promise<CellModel>
 async function _hfModel(base: PreferenceBase, path: string, seed: number): Promise<CellModel> {
   const m = base.model;
   const folder = await loadHfFolder(path, { trainable: m.lora === null });
-  const eosId = folder.completionEosId;
-  if (eosId === null) {
+  let eosId: number;
+  try {
+    eosId = completionEos(folder);
+  } catch (e) {
     folder.model.dispose();
-    throw new Error(
-      `${path}: no EOS token to end the completions with (tokenizer_config.json eos_token, or ` +
-        "eos_token_id in config.json / generation_config.json)",
-    );
+    throw e;
   }
   const adapters = m.lora === null ? null : LoraAdapters.create(folder.model.config, m.lora, seed);
   const policy = new HfPolicy(folder.model, adapters, { seed, contextLength: m.contextLength });

@@ -48,7 +48,7 @@ export interface CellIdentity {
  */
 export function cellFingerprint(id: CellIdentity): string {
   const { also, ...oneTarget } = id.base.eval;
-  const scored = also === undefined || also.length === 0 ? oneTarget : id.base.eval;
+  const scored = also.length === 0 ? oneTarget : id.base.eval;
   const { target, tasks, ...miniflowEval } = scored;
   const evalKey = target === "miniflow" && tasks === null ? miniflowEval : scored;
   // The debugging source's fingerprint is the one cells had before the sampling source existed.

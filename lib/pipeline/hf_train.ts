@@ -225,13 +225,7 @@ async function _preparePairs(
   pairs: Awaited<ReturnType<typeof readMaskedPairs>>["pairs"],
   config: HfTrainConfig,
 ): Promise<PreparedPair[]> {
-  const eosId = folder.completionEosId;
-  if (eosId === null) {
-    throw new Error(
-      `${config.model}: no EOS token to end the completions with (tokenizer_config.json ` +
-        "eos_token, or eos_token_id in config.json / generation_config.json)",
-    );
-  }
+  const eosId = completionEos(folder);
   const out: PreparedPair[] = [];
   for (const p of pairs) {
     const prompt = await encodePrompt(folder, p.prompt, config.chat);
@@ -239,6 +233,17 @@ async function _preparePairs(
     out.push(preparePair(example, { eosId, contextLength: config.contextLength }));
   }
   return out;
+}
+
+/** The id training completions end with; throws naming the folder when it has none. */
+export function completionEos(folder: HfModelFolder): number {
+  if (folder.completionEosId === null) {
+    throw new Error(
+      `${folder.path}: no EOS token to end the completions with (tokenizer_config.json ` +
+        "eos_token, or eos_token_id in config.json / generation_config.json)",
+    );
+  }
+  return folder.completionEosId;
 }
 
 /** Any id the model knows (padding is masked out): its EOS. */
