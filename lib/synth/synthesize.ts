@@ -200,14 +200,29 @@ export async function readSynthRecords(outDir: string): Promise<{
 }> {
   const requests = await _records<{ schema: string }>(join(outDir, SYNTH_FILES.requests));
   return {
-    trajectories: await _collect(readTrajectories(join(outDir, SYNTH_FILES.trajectories))),
-    pairs: await _collect(readPairs(join(outDir, SYNTH_FILES.pairs))),
-    drops: await _records<PairDropRecord>(join(outDir, SYNTH_FILES.drops)),
-    skips: await _records<SkipRecord>(join(outDir, SYNTH_FILES.skips)),
+    ...(await _finishedWork(outDir)),
     testQuality: await _records<TestQualityRecord>(join(outDir, SYNTH_FILES.testQuality)),
     sessions: await _records<SessionRecord>(join(outDir, SYNTH_FILES.sessions)),
     responses: requests.filter((r): r is ResponseRecord => r.schema === "synth.response/v1"),
     coverage: await _records<CoverageRecord>(join(outDir, SYNTH_FILES.coverage)),
+  };
+}
+
+/**
+ * The records a resumed run skips finished tasks by (not the request log, which holds every
+ * prompt and is read only for the final statistics).
+ */
+async function _finishedWork(outDir: string): Promise<{
+  trajectories: Trajectory[];
+  pairs: Pair[];
+  drops: PairDropRecord[];
+  skips: SkipRecord[];
+}> {
+  return {
+    trajectories: await _collect(readTrajectories(join(outDir, SYNTH_FILES.trajectories))),
+    pairs: await _collect(readPairs(join(outDir, SYNTH_FILES.pairs))),
+    drops: await _records<PairDropRecord>(join(outDir, SYNTH_FILES.drops)),
+    skips: await _records<SkipRecord>(join(outDir, SYNTH_FILES.skips)),
   };
 }
 
@@ -245,7 +260,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
   const startedAt = new Date();
   // Cut lines torn by a kill, so appends start on a fresh line.
   for (const p of Object.values(paths)) await resumeJsonl(p);
-  const before = await readSynthRecords(outDir);
+  const before = await _finishedWork(outDir);
   _checkResumable(paths, before);
   const finishedIds = new Set(before.trajectories.map((t) => t.taskId));
   const decided = new Set([...before.pairs, ...before.drops].map((r) => r.taskId));
