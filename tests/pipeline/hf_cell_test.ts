@@ -16,6 +16,7 @@ import { PREFERENCE_BASE } from "../../experiments/mod.ts";
 import { preferenceCell } from "../../experiments/preference_study.ts";
 import { realModel } from "../../experiments/real_model.ts";
 import { runStudy } from "../../lib/experiment/mod.ts";
+import { readMetricsLog } from "../../lib/train/mod.ts";
 import { hfPeerOutput } from "../../testing/hf_peer/mod.ts";
 
 const SCALE: PreferenceScale = { tasks: 12, steps: 2, testTasks: 2, valTasks: 1, maxNewTokens: 8 };
@@ -44,13 +45,21 @@ Deno.test("preference cell on an hf model: pairs in its tokens, LoRA training, e
   try {
     const first = await runPreferenceCell(options);
     assert.equal(first.reused, false);
-    assert.ok(first.metrics["pairs/kept"] >= 1, JSON.stringify(first.metrics));
-    assert.ok(Number.isFinite(first.metrics["train/loss"]), JSON.stringify(first.metrics));
+    // 12 MiniFlow tasks give 4 pairs (as for the kit's GPT: the cut does not depend on the model).
+    assert.equal(first.metrics["pairs/kept"], 4, JSON.stringify(first.metrics));
+    // The reference is the base with the adapters off, and LoRA's B starts at 0: the first step's
+    // policy is the reference, so its loss is ln 2 and its reward margin 0; the second has learnt.
+    const steps = await readMetricsLog(join(options.cellDir, "train", "metrics.jsonl"));
+    assert.deepEqual(steps.map((s) => s.step), [1, 2]);
+    assert.ok(Math.abs(steps[0].metrics.loss! - Math.LN2) < 1e-6, String(steps[0].metrics.loss));
+    assert.ok(Math.abs(steps[0].metrics["rewards/margins"]!) < 1e-6);
+    assert.ok(steps[1].metrics.loss! < Math.LN2, String(steps[1].metrics.loss));
     assert.equal(first.test.tasks, 2);
     assert.equal(first.validation.tasks, 1);
     // The stored masks are the model's: recomputed from the pair's diff with its tokenizer and
     // its chat-formatted prompt, they are the same spans.
     const records = await readJsonlFile<PreferenceRecord>(join(options.cellDir, "pairs.jsonl"));
+    assert.equal(records.length, 4);
     const folder = await loadHfFolder(model);
     try {
       for (const r of records) {

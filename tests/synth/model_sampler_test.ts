@@ -50,35 +50,25 @@ Deno.test("ModelSampler: the kit's base model samples MiniFlow tasks, seeded per
 });
 
 Deno.test("synth --teacher model: needs --samples and a model path that loads", async () => {
-  const cli = join(KIT_ROOT, "tools", "synth.ts");
   const out = await Deno.makeTempDir();
+  const synth = (...extra: string[]) =>
+    runTool(join(KIT_ROOT, "tools", "synth.ts"), [
+      "--teacher",
+      "model",
+      "--tasks",
+      "1",
+      "--out",
+      out,
+      ...extra,
+    ]);
   try {
-    const a = await runTool(cli, ["--teacher", "model", "--tasks", "1", "--out", out]);
+    const a = await synth();
     assert.equal(a.code, 2);
     assert.match(a.stderr, /^synth: --teacher model samples only: give --samples N/);
-    const b = await runTool(cli, [
-      "--teacher",
-      "model",
-      "--samples",
-      "2",
-      "--tasks",
-      "1",
-      "--out",
-      out,
-    ]);
+    const b = await synth("--samples", "2");
+    assert.equal(b.code, 2);
     assert.match(b.stderr, /^synth: --teacher model needs --model-path PATH/);
-    const c = await runTool(cli, [
-      "--teacher",
-      "model",
-      "--samples",
-      "2",
-      "--tasks",
-      "1",
-      "--out",
-      out,
-      "--model-path",
-      join(out, "none"),
-    ]);
+    const c = await synth("--samples", "2", "--model-path", join(out, "none"));
     assert.equal(c.code, 2);
     assert.match(c.stderr, /^synth: --model-path .*none: .*config\.json: cannot read/);
   } finally {
