@@ -29,3 +29,20 @@ Deno.test("OpenBLAS from two worker threads at once: both finish with the same r
     for (const w of workers) w.terminate();
   }
 });
+
+Deno.test("OpenBLAS users: an entry lost to a concurrent write is registered again by the next product", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./_blas_lost_write_child.ts", import.meta.url).pathname],
+    env: { KIT_OPENBLAS_USERS: "" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const out = await child.output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const { pid, before, after } = JSON.parse(text.trim().split("\n").at(-1)!);
+  const [beforePid, self] = before.split(":");
+  assert.equal(beforePid, String(pid));
+  assert.match(self, /^[0-9a-f]{8}$/);
+  assert.equal(after, `${pid}:intruder,${self}`);
+});

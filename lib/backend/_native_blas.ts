@@ -196,6 +196,16 @@ function _registerBlasUser(): boolean {
 }
 
 /**
+ * Whether another thread of this process uses OpenBLAS too. Two threads registering at once can
+ * lose one write (each reads the list, then sets its own), so an instance missing from the list
+ * registers again: the next product of either thread then sees both.
+ */
+function _blasShared(): boolean {
+  const users = _blasUsers();
+  return users.includes(_instance) ? users.length > 1 : !_registerBlasUser();
+}
+
+/**
  * The `OPENBLAS_CORETYPE` that `"auto"` pins for a CPU with these /proc/cpuinfo `flags`, or
  * `null` to leave the choice to OpenBLAS.
  *
@@ -275,7 +285,7 @@ export function loadOpenBlas(options: LoadOpenBlasOptions = {}): OpenBlas {
     coreName: text(s.openblas_get_corename()),
     threads: most,
     useThreadsFor(macs) {
-      const want = macs < SINGLE_THREAD_MACS || _blasUsers().length > 1 ? 1 : most;
+      const want = macs < SINGLE_THREAD_MACS || _blasShared() ? 1 : most;
       if (want !== _threadsNow) {
         s.openblas_set_num_threads(want);
         _threadsNow = want;
