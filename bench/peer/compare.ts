@@ -29,11 +29,14 @@
  * Run: `deno run -A bench/peer/compare.ts [--backend wasm] [--threads 1] [--steps 4]
  * [--warmup 1] [--dpo-micro 1] [--torch-steps 10] [--torch-warmup 3] [--only lm|dpo|both]
  * [--rounds 1] [--plain-env] [--json] [--matmul auto|openblas|xnnpack] [--blas-threads 2]
- * [--blas-thread-timeout 16] [--kernels auto|onednn|wasm] [--dnn-threads 2]` (`--plain-env` runs
- * the peer without its fair setup; `--threads` is the wasm backend's `wasmThreads`, `--matmul`,
- * `--blas-threads` and `--blas-thread-timeout` its matrix-product engine, OpenBLAS' threads and
- * their spin time, see lib/_native_blas.ts; `--kernels` and `--dnn-threads` the engine of its
- * elementwise, softmax and LayerNorm kernels and oneDNN's threads, see lib/_native_dnnl.ts).
+ * [--blas-thread-timeout 16] [--coretype NAME] [--kernels auto|onednn|wasm] [--dnn-threads 2]`
+ * (`--plain-env` runs the peer without its fair setup; `--coretype` pins both sides' OpenBLAS to
+ * one kernel family, e.g. `Haswell` with `ONEDNN_MAX_CPU_ISA=AVX2` in the environment to run an
+ * AVX-512 machine on the AVX2 kernels an AVX2-only CPU gets; `--threads` is the wasm backend's
+ * `wasmThreads`, `--matmul`, `--blas-threads` and `--blas-thread-timeout` its matrix-product
+ * engine, OpenBLAS' threads and their spin time, see lib/_native_blas.ts; `--kernels` and
+ * `--dnn-threads` the engine of its elementwise, softmax and LayerNorm kernels and oneDNN's
+ * threads, see lib/_native_dnnl.ts).
  *
  * On a GPU machine (issue #7; `bench/peer/build_device.sh` packs this file as one `deno bundle`
  * plus the deno executable, `bench/peer/device_run.sh` runs it there):
@@ -154,17 +157,21 @@ interface PeerLaunch {
   readonly device: PeerDevice;
   /** Run without the fair setup. */
   readonly plainEnv: boolean;
+  /** OpenBLAS kernel family to pin in the fair setup; `null`: Cooperlake where AVX-512 exists. */
+  readonly coreType: string | null;
 }
 
 /**
  * The fair setup of run_peer.sh for a directly started CPU peer: OPENBLAS_L2_SIZE unset,
- * OMP_WAIT_POLICY=PASSIVE, and OPENBLAS_CORETYPE=Cooperlake where the CPU has AVX-512 (the pin
- * would fault on a CPU without it).
+ * OMP_WAIT_POLICY=PASSIVE, and OPENBLAS_CORETYPE=`coreType`, or by default Cooperlake where the
+ * CPU has AVX-512 (the pin would fault on a CPU without it).
  */
-function fairEnv(): Record<string, string> {
+function fairEnv(coreType: string | null): Record<string, string> {
   const env: Record<string, string> = { ...Deno.env.toObject(), OMP_WAIT_POLICY: "PASSIVE" };
   delete env.OPENBLAS_L2_SIZE;
-  if (/^flags\s*:.*\bavx512f\b/m.test(readFileSync("/proc/cpuinfo", "utf8"))) {
+  if (coreType !== null) {
+    env.OPENBLAS_CORETYPE = coreType;
+  } else if (/^flags\s*:.*\bavx512f\b/m.test(readFileSync("/proc/cpuinfo", "utf8"))) {
     env.OPENBLAS_CORETYPE = "Cooperlake";
   } else {
     console.error("compare: no avx512f in /proc/cpuinfo: OPENBLAS_CORETYPE left to OpenBLAS");
@@ -184,13 +191,14 @@ function runPeer(launch: PeerLaunch, args: readonly string[]): Promise<PeerOutpu
     argv = [
       join(dirname(launch.script), "run_peer.sh"),
       ...(launch.plainEnv ? ["--plain-env"] : []),
+      ...(launch.coreType === null ? [] : ["--coretype", launch.coreType]),
       ...peerArgs,
     ];
     env = undefined;
   } else {
     command = launch.python;
     argv = [launch.script, ...peerArgs];
-    env = launch.device === "cpu" && !launch.plainEnv ? fairEnv() : undefined;
+    env = launch.device === "cpu" && !launch.plainEnv ? fairEnv(launch.coreType) : undefined;
     console.error(
       `compare: peer ${command} ${argv.join(" ")}` +
         (env === undefined
@@ -579,6 +587,7 @@ if (import.meta.main) {
       matmul: { type: "string", default: "auto" },
       "blas-threads": { type: "string", default: "2" },
       "blas-thread-timeout": { type: "string", default: "16" },
+      coretype: { type: "string" },
       kernels: { type: "string", default: "auto" },
       "dnn-threads": { type: "string", default: "2" },
       rounds: { type: "string", default: "1" },
@@ -614,6 +623,12 @@ if (import.meta.main) {
   }
 
   const rounds = positiveInt("rounds", values.rounds);
+  const coreType = values.coretype ?? null;
+  if (coreType !== null && !/^[A-Za-z0-9]+$/.test(coreType)) {
+    throw new Error(
+      `--coretype must be an OpenBLAS kernel family name (e.g. Haswell), found ${coreType}`,
+    );
+  }
   const info = await initBackend(backend, {
     ...(values.threads === undefined
       ? {}
@@ -622,6 +637,7 @@ if (import.meta.main) {
     blas: {
       threads: positiveInt("blas-threads", values["blas-threads"]),
       threadTimeout: positiveInt("blas-thread-timeout", values["blas-thread-timeout"]),
+      ...(coreType === null ? {} : { coreType }),
     },
     kernels: oneOf("--kernels", values.kernels, KERNELS_CHOICES),
     dnn: { threads: positiveInt("dnn-threads", values["dnn-threads"]) },
@@ -640,6 +656,7 @@ if (import.meta.main) {
     python: values["peer-python"] ?? null,
     device: peerDevice,
     plainEnv: values["plain-env"],
+    coreType,
   };
   let params = 0;
   let rows: { kind: StepKind; ours: SideResult; torch: SideResult }[] = [];

@@ -2,9 +2,11 @@
 # PyTorch peer of the training benchmark: installs Debian's python3-torch when it is missing,
 # then runs bench/peer/torch_gpt.py (the reference configuration) with the peer's fair setup.
 #
-# Usage: bash bench/peer/run_peer.sh [--plain-env] [torch_gpt.py options, e.g. --steps 10]
+# Usage: bash bench/peer/run_peer.sh [--plain-env] [--coretype NAME] [torch_gpt.py options]
 #   stdout: torch_gpt.py's JSON object (one line); stderr: the setup and a summary.
-#   --plain-env  run without the fair setup (to measure what it is worth).
+#   --plain-env      run without the fair setup (to measure what it is worth).
+#   --coretype NAME  pin OpenBLAS kernel family NAME instead of Cooperlake (e.g. Haswell, the
+#                    AVX2 kernels; bench/peer/compare.ts --coretype pins both sides to it).
 #
 # Fair setup, set only for the peer's command:
 #   OPENBLAS_CORETYPE=Cooperlake  pin OpenBLAS's AVX-512 kernels instead of trusting its CPU
@@ -28,10 +30,16 @@ main() {
   PACKAGES=(python3-torch libopenblas0)
 
   fair=1
-  if [[ "${1:-}" == "--plain-env" ]]; then
-    fair=0
-    shift
-  fi
+  coretype=Cooperlake
+  while (($# > 0)); do
+    case "$1" in
+      --plain-env) fair=0; shift ;;
+      --coretype)
+        [[ -n "${2:-}" ]] || { echo "run_peer.sh: --coretype needs a kernel family name" >&2; exit 2; }
+        coretype="$2"; shift 2 ;;
+      *) break ;;
+    esac
+  done
 
   missing=()
   "$PY" -c "import torch" 2>/dev/null || missing+=(python3-torch)
@@ -51,8 +59,8 @@ main() {
   fi
 
   if ((fair)); then
-    setup=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=Cooperlake OMP_WAIT_POLICY=PASSIVE)
-    echo "run_peer.sh: fair setup: OPENBLAS_CORETYPE=Cooperlake OMP_WAIT_POLICY=PASSIVE" \
+    setup=(env -u OPENBLAS_L2_SIZE "OPENBLAS_CORETYPE=$coretype" OMP_WAIT_POLICY=PASSIVE)
+    echo "run_peer.sh: fair setup: OPENBLAS_CORETYPE=$coretype OMP_WAIT_POLICY=PASSIVE" \
       "(OPENBLAS_L2_SIZE unset)" >&2
   else
     setup=(env)

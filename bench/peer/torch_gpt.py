@@ -294,7 +294,7 @@ def main() -> None:
         "float32MatmulPrecision": torch.get_float32_matmul_precision(),
         "env": {k: os.environ.get(k) for k in (
             "OPENBLAS_CORETYPE", "OMP_WAIT_POLICY", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS",
-            "OPENBLAS_NUM_THREADS")},
+            "OPENBLAS_NUM_THREADS", "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")},
         "blas": blas_info(),
         "torchConfig": torch.__config__.show(),
         "parallelInfo": torch.__config__.parallel_info(),
