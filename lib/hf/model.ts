@@ -334,11 +334,14 @@ export class HfCausalLM {
   }
 
   /**
-   * Layer `l` whose forward pass keeps nothing for the backward pass but its input: the backward
-   * pass runs the layer again and differentiates it with respect to the input and `vars`. Both
-   * passes go one sequence (batch row) at a time — a layer mixes positions only within a row —
-   * so the backward pass holds one row's activations and gradients, not the batch's; row `r`'s
-   * adapter dropout masks are drawn for part `r`, the same in both passes.
+   * Layer `l` whose forward pass keeps nothing for the backward pass but two checkpoints, its
+   * input and the attention block's output: the backward pass runs each block again once and
+   * differentiates it with respect to its input and `vars`. The attention block goes one sequence
+   * (batch row) at a time — it mixes positions only within a row — and the MLP, position by
+   * position, in chunks of {@link _MLP_CHUNK_ROWS} positions of the batch: tfjs keeps every
+   * intermediate gradient of a backward pass to its end, and `[rows, intermediate]` tensors are the
+   * layer's largest. Row `r`'s attention dropout masks are drawn for part `r`, chunk `i`'s MLP masks
+   * for part `i`, the same in both passes.
    */
   #recomputedLayer(
     l: number,
@@ -350,9 +353,9 @@ export class HfCausalLM {
     /** Row `r` of a `[B, …]` table. */
     const row = (x: tf.Tensor, r: number) =>
       tf.slice(x, [r, ...new Array(x.rank - 1).fill(0)], [1, ...new Array(x.rank - 1).fill(-1)]);
-    return _rowChunked(
+    const attended = _rowChunked(
       (h, r, [cos, sin, mask]) =>
-        this.#layer(
+        this.#attention(
           l,
           h,
           { b: 1, t: at.t, cos: row(cos, r), sin: row(sin, r), mask: row(mask, r) },
@@ -364,6 +367,14 @@ export class HfCausalLM {
       at.t,
       [at.cos, at.sin, at.mask],
     );
+    const out = _rowChunked(
+      (x, chunk) => this.#mlp(l, x, options.adapter, chunk),
+      attended,
+      vars,
+      _MLP_CHUNK_ROWS,
+    );
+    attended.dispose();
+    return out;
   }
 
   /** Layer `l` on `[B·T, H]`: the new hidden states and the layer's keys and values (cache included). */
@@ -372,7 +383,21 @@ export class HfCausalLM {
     input: tf.Tensor2D,
     at: { b: number; t: number; cos: tf.Tensor; sin: tf.Tensor; mask: tf.Tensor },
     options: HfForwardOptions,
-    part = 0,
+  ): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
+    const [h, k, v] = this.#attention(l, input, at, options, 0);
+    return [this.#mlp(l, h, options.adapter, 0), k, v];
+  }
+
+  /**
+   * The attention block of layer `l` on `[B·T, H]`, `h + o(attend(q, k, v))` with the residual:
+   * the new hidden states and the layer's keys and values (cache included).
+   */
+  #attention(
+    l: number,
+    input: tf.Tensor2D,
+    at: { b: number; t: number; cos: tf.Tensor; sin: tf.Tensor; mask: tf.Tensor },
+    options: HfForwardOptions,
+    part: number,
   ): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
     const c = this.config;
     const { b, t, cos, sin, mask } = at;
@@ -380,8 +405,7 @@ export class HfCausalLM {
     const p = `model.layers.${l}`;
     const lin = (x: tf.Tensor2D, name: string, bias: boolean) =>
       this.#linear(x, `${p}.${name}`, bias, adapter, part);
-    let h = input;
-    const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`);
+    const x = this.#rmsNorm(input, `${p}.input_layernorm.weight`);
     const q = this.#heads(lin(x, "self_attn.q_proj", c.qkvBias), b, t, c.numHeads, cos, sin);
     let k = this.#heads(lin(x, "self_attn.k_proj", c.qkvBias), b, t, c.numKvHeads, cos, sin);
     let v = this.#heads(lin(x, "self_attn.v_proj", c.qkvBias), b, t, c.numKvHeads);
@@ -395,18 +419,7 @@ export class HfCausalLM {
       b * t,
       c.numHeads * c.headDim,
     ]) as tf.Tensor2D;
-    h = tf.add(h, lin(merged, "self_attn.o_proj", c.oBias));
-    const mlp = (x: tf.Tensor2D, piece: number) => this.#mlp(l, x, adapter, piece);
-    // While a recomputed layer is differentiated, the MLP (position by position) runs in chunks
-    // of positions with their own recomputation: tfjs keeps every intermediate gradient of a
-    // backward pass to its end, and [T, intermediate] tensors are the layer's largest.
-    const out = options.recompute === undefined ? mlp(h, part) : _rowChunked(
-      (x, chunk) => mlp(x, part * _MLP_CHUNKS_MAX + chunk),
-      h,
-      options.recompute(l),
-      _MLP_CHUNK_ROWS,
-    );
-    return [out, k, v];
+    return [tf.add(input, lin(merged, "self_attn.o_proj", c.oBias)) as tf.Tensor2D, k, v];
   }
 
   /** `h + down(silu(gate(norm(h))) · up(norm(h)))` of layer `l`. */
@@ -546,9 +559,8 @@ function _nestedGrads(
   }
 }
 
-/** Positions per chunk of a recomputed layer's MLP, and the most chunks a row can have. */
-const _MLP_CHUNK_ROWS = 256;
-const _MLP_CHUNKS_MAX = 1 << 16;
+/** Positions (of the whole batch) per chunk of a recomputed layer's MLP. */
+const _MLP_CHUNK_ROWS = 512;
 
 /**
  * `f` applied to `x` `[N, …]` in chunks of `rows` rows (`f(chunk, index, consts)` must treat
