@@ -106,8 +106,9 @@ export interface HeadTokenLogpsOptions {
 /**
  * Log-probs of `targets` under the logits `hidden · head`, computed in row chunks so the
  * `[N, V]` logits are never held whole (a 152k vocabulary): `l_n = h_n·w_{t_n} - logsumexp(h_n·W)`.
- * The backward pass recomputes each chunk's softmax `p` and returns
- * `dh = (dy · (onehot - p)) · Wᵀ` (and `dW = hᵀ · (dy · (onehot - p))` with `trainHead`).
+ * With `trainHead` the backward pass recomputes each chunk's softmax `p` and returns
+ * `dh = (dy · (onehot - p)) · Wᵀ` and `dW = hᵀ · (dy · (onehot - p))`; with a constant head the
+ * forward pass computes `(onehot - p) · Wᵀ` while a tape records, and the backward pass scales it.
  *
  * @param hidden `[N, H]` final hidden states.
  * @param head `[H, V]` LM head (kept transposed; it must outlive the backward pass).
@@ -146,14 +147,24 @@ export function headTokenLogps(
     const t = tf.tensor1d(targets.subarray(s, e), "int32");
     return { hc, t, logits: tf.matMul(hc, w) }; // [c, V]
   };
+  /**
+   * Chunk `c`'s log-probs and, with `withGrad`, their gradients `w_t - p·Wᵀ` (`[c, H]`, for a
+   * constant head). Two `[c, V]` tensors at most: the logits and their softmax `p`;
+   * `logsumexp(z) = max(z) - log(max(p))`, and `max(p) >= 1/V`, so its logarithm loses nothing.
+   */
+  const logps = (h: tf.Tensor, w: tf.Tensor, c: [number, number], withGrad: boolean) =>
+    tf.tidy(() => {
+      const { hc, t, logits: z } = logits(h, w, c);
+      const wt = tf.transpose(tf.gather(w, t, 1)); // [c, H]
+      const zMax = tf.max(z, -1);
+      const p = tf.softmax(z);
+      z.dispose();
+      const lse = tf.sub(zMax, tf.log(tf.max(p, -1)));
+      const logp = tf.sub(tf.sum(tf.mul(hc, wt), -1), lse);
+      return withGrad ? [logp, tf.sub(wt, tf.matMul(p, w, false, true))] : [logp];
+    });
   const forward = (h: tf.Tensor, w: tf.Tensor) =>
-    tf.concat(chunks.map((c) =>
-      tf.tidy(() => {
-        const { hc, t, logits: z } = logits(h, w, c);
-        const picked = tf.sum(tf.mul(hc, tf.transpose(tf.gather(w, t, 1))), -1); // [c]
-        return tf.sub(picked, tf.logSumExp(z, -1));
-      })
-    )) as tf.Tensor1D;
+    _concatDisposing(chunks.map((c) => logps(h, w, c, false)[0])) as tf.Tensor1D;
   /** `dh` of every chunk and, with `dw`, `hᵀ·g` summed into it; `g = dy · (onehot - softmax)`. */
   const backward = (h: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, withDw: boolean) => {
     let dw: tf.Tensor | null = null;
@@ -177,16 +188,7 @@ export function headTokenLogps(
     return { dh: out, dw: dw as tf.Tensor | null };
   };
   if (!options.trainHead) {
-    const f = tf.customGrad(
-      ((h: tf.Tensor2D, save: tf.GradSaveFunc) => {
-        save([h]);
-        return {
-          value: forward(h, head),
-          gradFunc: (dy: tf.Tensor, [hs]: tf.Tensor[]) => [backward(hs, head, dy, false).dh],
-        };
-      }) as unknown as Parameters<typeof tf.customGrad>[0],
-    );
-    return (f as unknown as (h: tf.Tensor2D) => tf.Tensor1D)(hidden);
+    return _frozenHeadLogps(hidden, chunks, (h, c, withGrad) => logps(h, head, c, withGrad));
   }
   const f = tf.customGrad(
     ((h: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
@@ -201,4 +203,40 @@ export function headTokenLogps(
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
   return (f as unknown as (h: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor1D)(hidden, head);
+}
+
+/**
+ * {@linkcode headTokenLogps} with a constant head. A row's log-prob depends on its hidden state
+ * alone, so its gradient `(onehot - p)·Wᵀ = w_t - p·Wᵀ` (`[H]`) is known in the forward pass:
+ * while a tape records, each chunk computes it beside its log-probs and the backward pass only
+ * scales it by `dy`, instead of computing the `[c, V]` logits a second time. Without a tape
+ * (reference log-probs, evaluation) only the log-probs are computed.
+ */
+function _frozenHeadLogps(
+  hidden: tf.Tensor2D,
+  chunks: readonly [number, number][],
+  logps: (h: tf.Tensor, c: [number, number], withGrad: boolean) => tf.Tensor[],
+): tf.Tensor1D {
+  const taping = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+  if (!taping) {
+    return _concatDisposing(chunks.map((c) => logps(hidden, c, false)[0])) as tf.Tensor1D;
+  }
+  const f = tf.customGrad(
+    ((h: tf.Tensor2D, save: tf.GradSaveFunc) => {
+      const parts = chunks.map((c) => logps(h, c, true));
+      save([tf.concat(parts.map((p) => p[1]))]); // [N, H], the gradient of each row's log-prob
+      return {
+        value: tf.concat(parts.map((p) => p[0])),
+        gradFunc: (dy: tf.Tensor, [grad]: tf.Tensor[]) => [tf.mul(grad, tf.reshape(dy, [-1, 1]))],
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return (f as unknown as (h: tf.Tensor2D) => tf.Tensor1D)(hidden);
+}
+
+/** `tf.concat(parts)`, the parts disposed. */
+function _concatDisposing(parts: tf.Tensor[]): tf.Tensor {
+  const out = tf.concat(parts);
+  tf.dispose(parts);
+  return out;
 }
