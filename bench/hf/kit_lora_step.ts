@@ -5,7 +5,7 @@
  * (/proc/self/status VmHWM).
  *
  * Usage: deno run -A bench/hf/kit_lora_step.ts FOLDER --tokens T --prompt-len P --rank R --steps S
- *   [--backend wasm|cpu|webgpu] [--chunk-rows N] [--keep-layers]
+ *   [--backend wasm|cpu|webgpu] [--chunk-rows N (default: HfPolicy's, 256)] [--keep-layers]
  */
 import { parseArgs } from "node:util";
 import { initBackend } from "../../lib/backend/mod.ts";
@@ -27,7 +27,7 @@ const { values, positionals } = parseArgs({
     rank: { type: "string", default: "16" },
     steps: { type: "string", default: "3" },
     backend: { type: "string", default: "wasm" },
-    "chunk-rows": { type: "string", default: "128" },
+    "chunk-rows": { type: "string" },
     "keep-layers": { type: "boolean" },
   },
   allowPositionals: true,
@@ -47,7 +47,7 @@ const adapters = LoraAdapters.create(model.config, {
 const policy = new HfPolicy(model, adapters, {
   seed: 0,
   contextLength: tokens + 1,
-  logpChunkRows: Number(values["chunk-rows"]),
+  logpChunkRows: values["chunk-rows"] === undefined ? undefined : Number(values["chunk-rows"]),
   recomputeLayers: !values["keep-layers"],
 });
 // The same ids as torch_lora_step.py: T tokens per side, P of them the prompt; the rejected
