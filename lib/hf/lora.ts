@@ -231,8 +231,9 @@ export class LoraAdapters {
         if (p === undefined) return undefined;
         const mask = mixSeed(seed, index.get(name)!, part);
         const input = rate > 0 ? tf.dropout(x, rate, undefined, mask) : x;
-        const down = tf.matMul(input, p.a, false, true); // [N, r]
-        return tf.mul(tf.matMul(down, p.b, false, true), this.scale) as tf.Tensor2D; // [N, out]
+        // Scaled at rank width: `[N, r]`, not `[N, out]` (up to 4,864 wide) twice per pass.
+        const down = tf.mul(tf.matMul(input, p.a, false, true), this.scale) as tf.Tensor2D;
+        return tf.matMul(down, p.b, false, true); // [N, out]
       },
     };
   }
