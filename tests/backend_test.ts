@@ -4,6 +4,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import {
   initBackend,
+  readInto,
   registerWasmFastKernels,
   registerWasmUnsortedSegmentSum,
   registerWebGpuAddN,
@@ -445,6 +446,26 @@ Deno.test("wasm Transpose and leading-axes Sum replacements equal cpu", async ()
   await initBackend("wasm");
   // Hand-checked: column sums of [[1, 2], [3, 4], [5, 6]].
   assert.deepEqual(tf.sum(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), 0).arraySync(), [9, 12]);
+});
+
+Deno.test("readInto copies a tensor into the caller's buffer on wasm and cpu; a wrong size or dtype is named", async () => {
+  for (const kind of ["wasm", "cpu"] as const) {
+    await initBackend(kind);
+    const x = tf.tensor2d([[1.5, -2], [3, 4.25], [5, 6]]);
+    const buf = new Float32Array(6).fill(9);
+    assert.equal(readInto(x, buf), buf);
+    assert.deepEqual([...buf], [1.5, -2, 3, 4.25, 5, 6], kind);
+    x.dispose(); // the copy outlives the tensor
+    assert.deepEqual([...buf], [1.5, -2, 3, 4.25, 5, 6], kind);
+    const i = tf.tensor1d([1, 2], "int32");
+    assert.throws(
+      () => readInto(i, new Float32Array(2)),
+      /float32 tensor of 2 values, got int32 \[2\]/,
+    );
+    const y = tf.zeros([2, 3]);
+    assert.throws(() => readInto(y, new Float32Array(5)), /of 5 values, got float32 \[2,3\]/);
+    tf.dispose([i, y]);
+  }
 });
 
 Deno.test("wasm Identity shares the buffer (no copy per saved tensor); values stay intact", async () => {

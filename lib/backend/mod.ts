@@ -44,6 +44,7 @@ export {
   type OpenBlas,
 } from "./_native_blas.ts";
 export { loadOneDnn, type LoadOneDnnOptions, type OneDnn } from "./_native_dnnl.ts";
+export { readInto } from "./host_copy.ts";
 export {
   FUSED_KERNELS,
   GELU_C1,

@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { readInto } from "../backend/mod.ts";
 import { argmax } from "../model/mod.ts";
 import { slicedAttention } from "./attention.ts";
 import type { HfConfig } from "./config.ts";
@@ -104,6 +105,8 @@ export class HfCausalLM {
   readonly #w = new Map<string, tf.Tensor>();
   /** RoPE cos/sin of positions 0 … (computed once, grown by doubling; not per decoding step). */
   #rope: readonly [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
+  /** Host buffers of a recomputed layer's saved products (see {@link _SavedProducts}). */
+  readonly #hostBuffers = new _HostBuffers();
 
   /**
    * Uploads the checked weights (see `checkHfWeights`). The projections and the LM head (the
@@ -194,11 +197,14 @@ export class HfCausalLM {
     bias: boolean,
     adapter?: LinearAdapter,
     part = 0,
+    products?: _SavedProducts,
   ): tf.Tensor2D {
     const w = this.#get(`${name}.weight`) as tf.Tensor2D;
-    const y = w instanceof tf.Variable || !_taping()
+    const y = w instanceof tf.Variable
       ? tf.matMul(x, w) as tf.Tensor2D
-      : _frozenMatMul(x, w);
+      : products !== undefined
+      ? products.product(`${name}/${part}`, x, w)
+      : _frozenProduct(x, w);
     const biased = bias ? tf.add(y, this.#get(`${name}.bias`)) as tf.Tensor2D : y;
     const delta = adapter?.delta(name, x, part);
     return delta === undefined ? biased : tf.add(biased, delta) as tf.Tensor2D;
@@ -335,12 +341,14 @@ export class HfCausalLM {
 
   /**
    * Layer `l` whose forward pass keeps nothing for the backward pass but two checkpoints, its
-   * input and the attention block's output: the backward pass runs each block again once and
-   * differentiates it with respect to its input and `vars`. The attention block goes one sequence
-   * (batch row) at a time — it mixes positions only within a row — and the MLP, position by
-   * position, in chunks of {@link _MLP_CHUNK_ROWS} positions of the batch: tfjs keeps every
-   * intermediate gradient of a backward pass to its end, and `[rows, intermediate]` tensors are the
-   * layer's largest. Row `r`'s attention dropout masks are drawn for part `r`, chunk `i`'s MLP masks
+   * input and the attention block's output (and, on the wasm backend, the products of its frozen
+   * weights in host memory: {@link _SavedProducts}): the backward pass runs each block again once,
+   * reading those products back instead of multiplying again, and differentiates it with respect
+   * to its input and `vars`. The attention block goes one sequence (batch row) at a time — it mixes
+   * positions only within a row — and the MLP, position by position, in chunks of
+   * {@link _MLP_CHUNK_ROWS} positions of the batch: tfjs keeps every intermediate gradient of a
+   * backward pass to its end, and `[rows, intermediate]` tensors are the layer's largest. Row
+   * `r`'s attention dropout masks are drawn for part `r`, chunk `i`'s MLP masks
    * for part `i`, the same in both passes.
    */
   #recomputedLayer(
@@ -353,6 +361,8 @@ export class HfCausalLM {
     /** Row `r` of a `[B, …]` table. */
     const row = (x: tf.Tensor, r: number) =>
       tf.slice(x, [r, ...new Array(x.rank - 1).fill(0)], [1, ...new Array(x.rank - 1).fill(-1)]);
+    // Elsewhere (a GPU) the products are cheap to recompute and slow to read back.
+    const products = tf.getBackend() === "wasm" ? new _SavedProducts(this.#hostBuffers) : undefined;
     const attended = _rowChunked(
       (h, r, [cos, sin, mask]) =>
         this.#attention(
@@ -361,6 +371,7 @@ export class HfCausalLM {
           { b: 1, t: at.t, cos: row(cos, r), sin: row(sin, r), mask: row(mask, r) },
           { ...options, cache: undefined },
           r,
+          products,
         )[0],
       input,
       vars,
@@ -368,7 +379,7 @@ export class HfCausalLM {
       [at.cos, at.sin, at.mask],
     );
     const out = _rowChunked(
-      (x, chunk) => this.#mlp(l, x, options.adapter, chunk),
+      (x, chunk) => this.#mlp(l, x, options.adapter, chunk, products),
       attended,
       vars,
       _MLP_CHUNK_ROWS,
@@ -398,13 +409,14 @@ export class HfCausalLM {
     at: { b: number; t: number; cos: tf.Tensor; sin: tf.Tensor; mask: tf.Tensor },
     options: HfForwardOptions,
     part: number,
+    products?: _SavedProducts,
   ): [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D] {
     const c = this.config;
     const { b, t, cos, sin, mask } = at;
     const { cache, adapter } = options;
     const p = `model.layers.${l}`;
     const lin = (x: tf.Tensor2D, name: string, bias: boolean) =>
-      this.#linear(x, `${p}.${name}`, bias, adapter, part);
+      this.#linear(x, `${p}.${name}`, bias, adapter, part, products);
     const x = this.#rmsNorm(input, `${p}.input_layernorm.weight`);
     const q = this.#heads(lin(x, "self_attn.q_proj", c.qkvBias), b, t, c.numHeads, cos, sin);
     let k = this.#heads(lin(x, "self_attn.k_proj", c.qkvBias), b, t, c.numKvHeads, cos, sin);
@@ -423,10 +435,16 @@ export class HfCausalLM {
   }
 
   /** `h + down(silu(gate(norm(h))) · up(norm(h)))` of layer `l`. */
-  #mlp(l: number, h: tf.Tensor2D, adapter: LinearAdapter | undefined, part: number): tf.Tensor2D {
+  #mlp(
+    l: number,
+    h: tf.Tensor2D,
+    adapter: LinearAdapter | undefined,
+    part: number,
+    products?: _SavedProducts,
+  ): tf.Tensor2D {
     const p = `model.layers.${l}`;
     const lin = (x: tf.Tensor2D, name: string) =>
-      this.#linear(x, `${p}.${name}`, false, adapter, part);
+      this.#linear(x, `${p}.${name}`, false, adapter, part, products);
     const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`);
     const gate = lin(y, "mlp.gate_proj");
     const up = lin(y, "mlp.up_proj");
@@ -496,6 +514,7 @@ export class HfCausalLM {
   dispose(): void {
     for (const t of this.#w.values()) t.dispose();
     this.#w.clear();
+    this.#hostBuffers.clear();
   }
 }
 
@@ -636,17 +655,71 @@ function _untaped(f: () => tf.Tensor, input: tf.Tensor): tf.Tensor {
 }
 
 /**
- * `x · w` for a frozen weight `w` (kept alive by the model): the backward pass needs only
- * `dx = dy · wᵀ`, so unlike a taped product it keeps neither a copy of `w` nor `x`.
+ * `x · w` for a frozen weight `w` (kept alive by the model), or `given` as its value where the
+ * product was computed before: under a tape the backward pass needs only `dx = dy · wᵀ`, so
+ * unlike a taped product it keeps neither a copy of `w` nor `x`.
  */
-function _frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+function _frozenProduct(x: tf.Tensor2D, w: tf.Tensor2D, given?: tf.Tensor2D): tf.Tensor2D {
+  if (!_taping()) return given ?? tf.matMul(x, w);
   const g = tf.customGrad(
     ((xs: tf.Tensor, _save: tf.GradSaveFunc) => ({
-      value: tf.matMul(xs as tf.Tensor2D, w),
+      value: given ?? tf.matMul(xs as tf.Tensor2D, w),
       gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, w, false, true)],
     })) as unknown as Parameters<typeof tf.customGrad>[0],
   );
   return (g as unknown as (x: tf.Tensor) => tf.Tensor2D)(x);
+}
+
+/**
+ * The frozen weights' products `x · W` of one recomputed layer, from its forward pass to its
+ * recomputation in the backward pass: the first call for a key multiplies and saves the product,
+ * the second returns the saved one (and forgets it), so the recomputation runs the layer's norms,
+ * activations, attention core and adapters but none of its large products. The products wait in
+ * host buffers (about 50 KB per position and layer for Qwen2.5-0.5B), outside the wasm backend's
+ * 4 GB heap, which the weights mostly fill.
+ */
+class _SavedProducts {
+  readonly #host: _HostBuffers;
+  readonly #saved = new Map<string, { data: Float32Array; shape: [number, number] }>();
+
+  constructor(host: _HostBuffers) {
+    this.#host = host;
+  }
+
+  product(key: string, x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+    const saved = this.#saved.get(key);
+    if (saved === undefined) {
+      const y = _frozenProduct(x, w);
+      this.#saved.set(key, { data: readInto(y, this.#host.take(y.size)), shape: y.shape });
+      return y;
+    }
+    this.#saved.delete(key);
+    const y = tf.tensor2d(saved.data, saved.shape); // a copy into the heap
+    this.#host.give(saved.data);
+    return _frozenProduct(x, w, y);
+  }
+}
+
+/**
+ * Host buffers by length, reused from one training step to the next: allocating tens of
+ * megabytes afresh for every saved product doubled a LoRA step's system time in page faults.
+ */
+class _HostBuffers {
+  readonly #free = new Map<number, Float32Array[]>();
+
+  take(length: number): Float32Array {
+    return this.#free.get(length)?.pop() ?? new Float32Array(length);
+  }
+
+  give(buffer: Float32Array): void {
+    const list = this.#free.get(buffer.length);
+    if (list === undefined) this.#free.set(buffer.length, [buffer]);
+    else list.push(buffer);
+  }
+
+  clear(): void {
+    this.#free.clear();
+  }
 }
 
 /** Trainable weights made so far (tfjs variable names must be unique in the process). */

@@ -1,0 +1,26 @@
+/**
+ * Copies between tensors and host buffers the caller owns and reuses.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { WasmBackendInternals } from "./_wasm_kernels.ts";
+
+/**
+ * Copies the values of the float32 tensor `t` into `into` (its length must be `t.size`) and
+ * returns `into`. On the wasm backend it reads a view of the heap, so nothing is allocated: a
+ * fresh buffer per copy (what `dataSync` returns there) costs more in page faults than the copy
+ * itself when tens of megabytes go back and forth every step.
+ */
+export function readInto(t: tf.Tensor, into: Float32Array): Float32Array {
+  if (t.dtype !== "float32" || into.length !== t.size) {
+    throw new RangeError(
+      `readInto: expected a float32 tensor of ${into.length} values, got ${t.dtype} [${t.shape}]`,
+    );
+  }
+  const backend = tf.backend();
+  if (tf.getBackend() === "wasm") {
+    into.set((backend as unknown as WasmBackendInternals).typedArrayFromHeap(t) as Float32Array);
+  } else into.set(t.dataSync() as Float32Array);
+  return into;
+}
