@@ -8,9 +8,8 @@ import type { WasmBackendInternals } from "./_wasm_kernels.ts";
 
 /**
  * Copies the values of the float32 tensor `t` into `into` (its length must be `t.size`) and
- * returns `into`. On the wasm backend it reads a view of the heap, so nothing is allocated: a
- * fresh buffer per copy (what `dataSync` returns there) costs more in page faults than the copy
- * itself when tens of megabytes go back and forth every step.
+ * returns `into`. On the wasm backend it reads a view of the heap, so nothing is allocated
+ * (`dataSync` there returns a fresh copy each time); elsewhere it copies what `dataSync` returns.
  */
 export function readInto(t: tf.Tensor, into: Float32Array): Float32Array {
   if (t.dtype !== "float32" || into.length !== t.size) {

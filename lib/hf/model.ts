@@ -701,8 +701,8 @@ class _SavedProducts {
 }
 
 /**
- * Host buffers by length, reused from one training step to the next: allocating tens of
- * megabytes afresh for every saved product doubled a LoRA step's system time in page faults.
+ * Host buffers by length, reused from one training step to the next, so that after the first step
+ * saving a layer's products allocates nothing (about 1.25 GB a step at 512 tokens per side).
  */
 class _HostBuffers {
   readonly #free = new Map<number, Float32Array[]>();
