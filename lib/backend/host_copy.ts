@@ -17,9 +17,8 @@ export function readInto(t: tf.Tensor, into: Float32Array): Float32Array {
       `readInto: expected a float32 tensor of ${into.length} values, got ${t.dtype} [${t.shape}]`,
     );
   }
-  const backend = tf.backend();
-  if (tf.getBackend() === "wasm") {
-    into.set((backend as unknown as WasmBackendInternals).typedArrayFromHeap(t) as Float32Array);
-  } else into.set(t.dataSync() as Float32Array);
+  const backend = tf.backend() as unknown as Partial<WasmBackendInternals>;
+  const values = tf.getBackend() === "wasm" ? backend.typedArrayFromHeap!(t) : t.dataSync();
+  into.set(values as Float32Array);
   return into;
 }
